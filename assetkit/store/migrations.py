@@ -1,0 +1,201 @@
+"""The ordered schema migrations of the assetkit database.
+
+The database is the seller's own asset and its schema is a public interface (people open it
+with the DuckDB CLI, DBeaver or a BI tool), so columns are added, never renamed. Each
+migration is a named list of statements; `schema_migrations` records which ran. A test
+migrates an empty database and pins every column and type (tests/test_store_schema.py).
+
+Conventions: money is DECIMAL(18,4) in the row's own `currency`, with a `*_rc` twin in the
+reporting currency and the FX rate/date used; timestamps are TIMESTAMPTZ (a source without
+an offset is read in the platform's documented zone, e.g. Asia/Kolkata for IndiaMART);
+every imported row carries `batch_id` and `source_line` (1-based physical line in the file,
+or the element index for JSON).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MONEY = "DECIMAL(18,4)"
+RATE = "DECIMAL(18,8)"
+
+_CORE = (
+    """CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1""",
+    """CREATE TABLE import_batches (
+        batch_id BIGINT PRIMARY KEY,
+        source_path VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        platform VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        profile VARCHAR NOT NULL,
+        encoding VARCHAR,
+        rows_read INTEGER NOT NULL,
+        rows_loaded INTEGER NOT NULL,
+        rows_duplicate INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ NOT NULL,
+        assetkit_version VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE buyers (
+        buyer_id VARCHAR PRIMARY KEY,
+        name VARCHAR,
+        company VARCHAR,
+        email VARCHAR,
+        phone VARCHAR,
+        country VARCHAR,
+        first_seen_at TIMESTAMPTZ,
+        first_channel VARCHAR,
+        first_platform VARCHAR,
+        batch_id BIGINT
+    )""",
+    """CREATE TABLE buyer_identities (
+        platform VARCHAR NOT NULL,
+        platform_ref VARCHAR NOT NULL,
+        buyer_id VARCHAR NOT NULL,
+        email_norm VARCHAR,
+        batch_id BIGINT,
+        PRIMARY KEY (platform, platform_ref)
+    )""",
+    f"""CREATE TABLE orders (
+        order_id VARCHAR PRIMARY KEY,
+        platform VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        source_order_id VARCHAR NOT NULL,
+        buyer_id VARCHAR,
+        ordered_at TIMESTAMPTZ NOT NULL,
+        status VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        gross_amount {MONEY} NOT NULL,
+        refunded_amount {MONEY} NOT NULL DEFAULT 0,
+        tax_amount {MONEY},
+        shipping_amount {MONEY},
+        discount_amount {MONEY},
+        gross_amount_rc {MONEY},
+        refunded_amount_rc {MONEY},
+        fx_rate {RATE},
+        fx_date DATE,
+        quantity DECIMAL(18,3),
+        product VARCHAR,
+        country VARCHAR,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL
+    )""",
+    f"""CREATE TABLE order_items (
+        order_id VARCHAR NOT NULL,
+        line_no INTEGER NOT NULL,
+        sku VARCHAR,
+        product VARCHAR,
+        quantity DECIMAL(18,3),
+        unit_price {MONEY},
+        amount {MONEY},
+        currency VARCHAR,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (order_id, line_no)
+    )""",
+    f"""CREATE TABLE fees (
+        fee_id VARCHAR PRIMARY KEY,
+        platform VARCHAR NOT NULL,
+        incurred_at TIMESTAMPTZ NOT NULL,
+        fee_type VARCHAR NOT NULL,
+        description VARCHAR,
+        currency VARCHAR NOT NULL,
+        amount {MONEY} NOT NULL,
+        amount_rc {MONEY},
+        fx_rate {RATE},
+        fx_date DATE,
+        order_id VARCHAR,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL
+    )""",
+    f"""CREATE TABLE spend (
+        spend_id VARCHAR PRIMARY KEY,
+        channel VARCHAR NOT NULL,
+        platform VARCHAR,
+        period_start DATE NOT NULL,
+        period_end DATE NOT NULL,
+        description VARCHAR,
+        currency VARCHAR NOT NULL,
+        amount {MONEY} NOT NULL,
+        amount_rc {MONEY},
+        fx_rate {RATE},
+        fx_date DATE,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL
+    )""",
+    """CREATE TABLE inquiries (
+        inquiry_id VARCHAR PRIMARY KEY,
+        platform VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        source_inquiry_id VARCHAR NOT NULL,
+        buyer_id VARCHAR,
+        received_at TIMESTAMPTZ NOT NULL,
+        inquiry_type VARCHAR,
+        product VARCHAR,
+        quantity DECIMAL(18,3),
+        unit VARCHAR,
+        subject VARCHAR,
+        message VARCHAR,
+        country VARCHAR,
+        first_response_at TIMESTAMPTZ,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL
+    )""",
+    f"""CREATE TABLE products (
+        product_id VARCHAR PRIMARY KEY,
+        sku VARCHAR,
+        name VARCHAR NOT NULL,
+        category VARCHAR,
+        description VARCHAR,
+        specs VARCHAR,
+        moq DECIMAL(18,3),
+        moq_unit VARCHAR,
+        lead_time_days INTEGER,
+        price {MONEY},
+        currency VARCHAR,
+        image_url VARCHAR,
+        platform VARCHAR,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL
+    )""",
+    """CREATE TABLE visits (
+        visit_id VARCHAR PRIMARY KEY,
+        site VARCHAR,
+        visit_date DATE NOT NULL,
+        page VARCHAR,
+        source VARCHAR,
+        country VARCHAR,
+        visitors INTEGER,
+        pageviews INTEGER,
+        events INTEGER,
+        batch_id BIGINT NOT NULL,
+        source_line INTEGER NOT NULL
+    )""",
+    f"""CREATE TABLE fx_rates (
+        rate_date DATE NOT NULL,
+        currency VARCHAR NOT NULL,
+        per_eur {RATE} NOT NULL,
+        source VARCHAR NOT NULL,
+        PRIMARY KEY (rate_date, currency)
+    )""",
+    """CREATE TABLE rejects (
+        batch_id BIGINT NOT NULL,
+        line INTEGER NOT NULL,
+        column_name VARCHAR,
+        raw VARCHAR,
+        reason VARCHAR NOT NULL,
+        PRIMARY KEY (batch_id, line)
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "canonical tables", _CORE),)
