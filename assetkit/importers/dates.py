@@ -40,12 +40,10 @@ def install(con: "duckdb.DuckDBPyConnection") -> None:
     )
 
 
-def timestamp_sql(expr: str, formats: tuple[str, ...] | list[str], tz: str,
-                  tz_abbrev: bool = False, excel: bool = True) -> str:
-    """SQL giving TIMESTAMPTZ (NULL when blank or unreadable) from VARCHAR `expr`."""
-    t = f"ak_blank({expr})"
-    if tz_abbrev:
-        t = f"ak_tznorm({t})"
+def timestamp_sql(expr: str, formats: tuple[str, ...] | list[str], tz: str, excel: bool = True) -> str:
+    """SQL giving TIMESTAMPTZ (NULL when unreadable) from `expr`, a column already blanked
+    (money.blank_sql) and, for profiles with `tz_abbrev`, passed through `ak_tznorm`."""
+    t = expr
     zone = tz.replace("'", "")
     parts: list[str] = []
     if "iso" in formats:

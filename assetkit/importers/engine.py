@@ -165,6 +165,7 @@ def _run(store: "Store", path: Path, candidates: list, encoding: str | None, str
     has_buyer = identity.resolve(con, profile)
     join = "LEFT JOIN ak_bid USING (__line)" if has_buyer else ""
     buyer = "" if has_buyer else ", CAST(NULL AS VARCHAR) AS buyer_id"
+    buyer = ", ak_bid.buyer_id" if has_buyer else buyer
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_in AS SELECT ak_ok.*{buyer} FROM ak_ok {join}")
     staged = [loading.stage(con, profile, i, out, rc) for i, out in enumerate(profile.outputs)]
     for st in staged:

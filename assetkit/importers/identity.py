@@ -33,7 +33,7 @@ def resolve(con: "duckdb.DuckDBPyConnection", profile: Profile) -> bool:
         "CREATE OR REPLACE TEMP TABLE ak_bk AS SELECT __line, "
         f"CASE WHEN regexp_full_match({email}, '[^@\\s]+@[^@\\s]+\\.[^@\\s]+') THEN {email} END AS email_norm, "
         f"nullif(trim({get('ref')}), '') AS ref, nullif(trim({get('name')}), '') AS name, "
-        f"nullif(trim({get('company')}), '') AS company, upper(nullif(trim({get('country')}), '')) AS country, "
+        f"nullif(trim({get('company')}), '') AS company, nullif(trim({get('country')}), '') AS country, "
         f"nullif(trim({get('phone')}), '') AS phone, {at} AS at FROM ak_ok")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ak_bk2 AS SELECT *, coalesce(ref, 'email:' || email_norm, "
@@ -43,7 +43,7 @@ def resolve(con: "duckdb.DuckDBPyConnection", profile: Profile) -> bool:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ak_res AS "
         "WITH ids AS (SELECT pref, min(email_norm) AS email_norm, min(company) AS company, "
-        "min(country) AS country FROM ak_bk2 GROUP BY pref), "
+        "upper(min(country)) AS country FROM ak_bk2 GROUP BY pref), "
         "em AS (SELECT email_norm, min(buyer_id) AS buyer_id FROM ("
         "  SELECT email_norm, buyer_id FROM buyer_identities WHERE email_norm IS NOT NULL "
         "  UNION ALL SELECT lower(trim(email)), buyer_id FROM buyers WHERE email IS NOT NULL) GROUP BY 1), "

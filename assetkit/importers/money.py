@@ -33,10 +33,27 @@ SYMBOL_CURRENCY = {
     "CNY": "CNY", "RMB": "CNY",
 }
 
-def _digits_sql(t: str) -> str:
-    """SQL turning cleaned text `t` (only digits , .) into a '.'-decimal string."""
-    d = f"regexp_replace(regexp_replace({t}, 'Rs\\.', ''), '[^0-9.,]', '', 'g')"
-    return (
+def blank_sql(src: str) -> str:
+    """`src` trimmed, NULL for the documented empty placeholders (level 1 of a money parse)."""
+    tokens = "', '".join(t for t in EMPTY_TOKENS if t)
+    return f"(CASE WHEN trim({src}) IN ('', '{tokens}') THEN NULL ELSE trim({src}) END)"
+
+
+def stage_sql(t: str) -> dict[str, str]:
+    """Level-2 helper columns from the blanked text column `t` (keys become name suffixes)."""
+    return {
+        "fast": f"regexp_full_match({t}, '-?[0-9]+(\\.[0-9]+)?')",
+        "digits": f"regexp_replace(regexp_replace({t}, 'Rs\\.', ''), '[^0-9.,]', '', 'g')",
+        "neg": f"({t} LIKE '(%)' OR regexp_matches({t}, '^[^0-9]*-') OR regexp_matches({t}, '-\\s*$'))",
+        "markok": (f"regexp_full_match(regexp_replace({t}, '[0-9.,\\s\\x{{00A0}}\\x{{202F}}()+''-]', '', 'g'), "
+                   f"'{_CURRENCY_MARK[1:-1]}')"),
+    }
+
+
+def value_sql(t: str, fast: str, digits: str, neg: str, markok: str) -> str:
+    """Level 3: DECIMAL(18,4) from the helper columns; NULL when blank or unreadable."""
+    d = digits
+    normal = (
         f"(CASE WHEN strpos({d}, ',') > 0 AND strpos({d}, '.') > 0 THEN "
         f"  (CASE WHEN instr(reverse({d}), ',') < instr(reverse({d}), '.') "
         f"   THEN replace(replace({d}, '.', ''), ',', '.') ELSE replace({d}, ',', '') END) "
@@ -46,42 +63,34 @@ def _digits_sql(t: str) -> str:
         f" WHEN regexp_full_match({d}, '[0-9]{{1,3}}(\\.[0-9]{{3}}){{2,}}') THEN replace({d}, '.', '') "
         f" ELSE {d} END)"
     )
+    return (f"(CASE WHEN {t} IS NULL THEN NULL WHEN {fast} THEN TRY_CAST({t} AS {MONEY_TYPE}) "
+            f"WHEN {markok} AND regexp_matches({t}, '[0-9]') THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * "
+            f"TRY_CAST((CASE WHEN regexp_full_match({normal}, '[0-9]+(\\.[0-9]+)?') THEN {normal} END) AS {MONEY_TYPE}) END)")
 
 
 def install(con: "duckdb.DuckDBPyConnection") -> None:
-    """Create the parsing macros on this connection (temporary, idempotent)."""
-    t = "ak_blank(x)"
-    neg = (f"({t} LIKE '(%)' OR regexp_matches({t}, '^[^0-9]*-') OR regexp_matches({t}, '-\\s*$'))")
-    body = _digits_sql(t)
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO ak_blank(x) AS "
-        "CASE WHEN x IS NULL OR trim(x) IN ('', '" + "','".join(EMPTY_TOKENS[1:]) + "') "
-        "THEN NULL ELSE trim(x) END"
-    )
+    """Small macros used in profile expressions (kept small: DuckDB plans big macros slowly)."""
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ak_blank(x) AS {blank_sql('x')}")
     con.execute(
         "CREATE OR REPLACE TEMP MACRO ak_money_mark(x) AS "
-        r"regexp_replace(ak_blank(x), '[0-9.,\s\x{00A0}\x{202F}()+''-]', '', 'g')"
+        r"regexp_replace(ak_blank(x), '[0-9.,\s()+''-]', '', 'g')"
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO ak_money_slow(x) AS "
-        f"CASE WHEN regexp_full_match(ak_money_mark(x), '{_CURRENCY_MARK[1:-1]}') "
-        f"AND regexp_matches({t}, '[0-9]') "
-        f"AND regexp_full_match({body}, '[0-9]+(\\.[0-9]+)?') "
-        f"THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * TRY_CAST({body} AS {MONEY_TYPE}) END"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO ak_money(x) AS "
-        "CASE WHEN x IS NULL THEN NULL "
-        "WHEN regexp_full_match(x, '-?[0-9]+(\\.[0-9]+)?') "
-        f"THEN TRY_CAST(x AS {MONEY_TYPE}) ELSE ak_money_slow(x) END"
-    )
-    # TRUE when the cell is empty or readable; FALSE marks a value to quarantine.
-    con.execute("CREATE OR REPLACE TEMP MACRO ak_money_ok(x) AS ak_blank(x) IS NULL OR ak_money(x) IS NOT NULL")
-    # Quantities: the same reader, a wider scale is not needed for counts.
-    con.execute("CREATE OR REPLACE TEMP MACRO ak_number(x) AS CAST(ak_money(x) AS DECIMAL(18,3))")
-    # The currency a symbol or code names, NULL when the cell carries none or an ambiguous one.
     pairs = ", ".join(f"'{k}': '{v}'" for k, v in SYMBOL_CURRENCY.items() if v)
+    # The currency a symbol or code names, NULL when the cell carries none or an ambiguous one.
     con.execute(
         "CREATE OR REPLACE TEMP MACRO ak_money_currency(x) AS "
         f"map_extract_value(MAP {{{pairs}}}, ak_money_mark(x))"
     )
+
+
+def parse_values(con: "duckdb.DuckDBPyConnection", values: list[str | None]) -> list:
+    """Parse a list of cells with exactly the SQL the importer uses (tests, `assetkit map`)."""
+    import json
+
+    install(con)
+    helpers = ", ".join(f"{v} AS {k}" for k, v in stage_sql("t").items())
+    return [r[0] for r in con.execute(
+        f"SELECT {value_sql('t', 'fast', 'digits', 'neg', 'markok')} FROM ("
+        f"SELECT i, t, {helpers} FROM (SELECT i, {blank_sql('CAST(v AS VARCHAR)')} AS t FROM ("
+        "SELECT unnest(range(len(j))) AS i, unnest(j) AS v FROM (SELECT CAST(? AS VARCHAR[]) AS j)))) ORDER BY i",
+        [values]).fetchall()]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
 from assetkit.importers.dates import timestamp_sql
+from assetkit.importers.money import blank_sql, stage_sql, value_sql
 from assetkit.importers.registry import FieldSpec, Profile
 
 if TYPE_CHECKING:
@@ -37,36 +38,66 @@ def column_index(header: list[str], spec: FieldSpec) -> int | None:
     return None
 
 
-def _typed(spec: FieldSpec, src: str, profile: Profile) -> str:
-    if spec.regex:
-        src = f"nullif(regexp_extract({src}, {quote(spec.regex)}, 1), '')"
-    if spec.type == "money":
-        return f"ak_money({src})"
-    if spec.type == "number":
-        return f"ak_number({src})"
-    if spec.type == "int":
-        return f"TRY_CAST(ak_money({src}) AS BIGINT)"
-    if spec.type == "timestamp":
-        return timestamp_sql(src, profile.date_formats, profile.timezone, profile.tz_abbrev, profile.excel_dates)
-    return f"ak_blank({src})"
+def _all_indexes(header: list[str], spec: FieldSpec) -> list[int]:
+    folded = [h.strip().casefold() for h in header]
+    return [folded.index(a.casefold()) for a in spec.columns if a.casefold() in folded]
 
 
-def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[str], path: str) -> None:
-    """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason)."""
-    typed, checks = [], []
-    for spec in profile.fields:
-        index = column_index(header, spec)
-        if index is None and spec.required and spec.columns:
+def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | None, str]:
+    """(raw SQL, label of the source column or None when absent, level-1 blanked SQL)."""
+    if spec.join:
+        parts = [f"c{i}" for i in _all_indexes(header, spec)]
+        if not parts:
+            return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
+        raw = f"nullif(concat_ws(' ', {', '.join(blank_sql(p) for p in parts)}), '')"
+        return raw, " + ".join(spec.columns), raw
+    index = column_index(header, spec)
+    if index is None:
+        if spec.required and spec.columns:
             raise SourceError(
                 f"required column {spec.columns[0]!r} is missing; columns found: {', '.join(header[:30])}",
                 path=path, hint="check the export type, or pass --mapping with the right column names")
-        raw = f"c{index}" if index is not None else "CAST(NULL AS VARCHAR)"
-        typed.append(f"{_typed(spec, raw, profile)} AS {spec.name}")
-        label = quote(header[index] if index is not None else spec.name)
+        return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
+    raw = f"c{index}"
+    t = blank_sql(raw)
+    if spec.regex:
+        t = f"nullif(regexp_extract({t}, {quote(spec.regex)}, 1), '')"
+    return raw, header[index], t
+
+
+def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[str], path: str) -> None:
+    """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
+
+    Built in levels of projection (blank → helper columns → typed values) so every
+    expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
+    repeated expressions very slowly.
+    """
+    level1, level2, level3, checks = [], [], [], []
+    for spec in profile.fields:
+        raw, label, t = _source(header, spec, path)
+        n = spec.name
+        level1.append(f"{t} AS __t_{n}")
+        tcol = f"__t_{n}"
+        if spec.type in ("money", "number", "int"):
+            level2.extend(f"{sql} AS __{k}_{n}" for k, sql in stage_sql(tcol).items())
+            value = value_sql(tcol, f"__fast_{n}", f"__digits_{n}", f"__neg_{n}", f"__markok_{n}")
+            value = {"money": value, "number": f"CAST({value} AS DECIMAL(18,3))",
+                     "int": f"TRY_CAST({value} AS BIGINT)"}[spec.type]
+        elif spec.type == "timestamp":
+            if profile.tz_abbrev:
+                level2.append(f"ak_tznorm({tcol}) AS __z_{n}")
+                tcol = f"__z_{n}"
+            value = timestamp_sql(tcol, profile.date_formats, profile.timezone, profile.excel_dates)
+        else:
+            value = tcol
+        if spec.fill:
+            value = f"last_value({value} IGNORE NULLS) OVER (ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        level3.append(f"{value} AS {n}")
+        shown = quote(label or spec.name)
         if spec.required:
-            checks.append((f"{spec.name} IS NULL", label, raw, quote("required value is empty or unreadable")))
-        if spec.type != "text" and index is not None:
-            checks.append((f"ak_blank({raw}) IS NOT NULL AND {spec.name} IS NULL", label, raw,
+            checks.append((f"{n} IS NULL", shown, raw, quote("required value is empty or unreadable")))
+        if spec.type != "text" and label is not None:
+            checks.append((f"__t_{n} IS NOT NULL AND {n} IS NULL", shown, raw,
                            quote(f"cannot read the value as {spec.type}")))
     skip = f"coalesce(({substitute(profile.skip, profile)}), false)" if profile.skip else "false"
 
@@ -76,13 +107,15 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
         return "CASE " + " ".join(f"WHEN {c[0]} THEN {c[pick]}" for c in checks) + " END"
 
     names = ", ".join(s.name for s in profile.fields)
+    l2 = (", " + ", ".join(level2)) if level2 else ""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE ak_rows AS SELECT __line, {names}, __skip, "
         f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
         f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
         f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
         f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ("
-        f"SELECT ak_raw.*, {', '.join(typed)} FROM ak_raw))")
+        f"SELECT *, {', '.join(level3)} FROM (SELECT *{l2} FROM ("
+        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw))))")
 
 
 STATUS_WORDS = {

@@ -26,7 +26,7 @@ _PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read
                  "skip", "buyer", "outputs", "notes"}
 _READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
               "trailer", "json_records"}
-_FIELD_KEYS = {"col", "type", "required", "regex"}
+_FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
 _OUTPUT_KEYS = {"table", "where", "group_by", "key", "values"}
 _BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at"}
 
@@ -38,6 +38,8 @@ class FieldSpec:
     type: str = "text"
     required: bool = False
     regex: str | None = None
+    fill: bool = False  # carry the last non-empty value down (summary columns)
+    join: bool = False  # the value is all listed columns joined by a space (date + time)
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,14 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     for name, spec in (data["fields"] or {}).items():
         spec = {"col": spec} if isinstance(spec, (str, list)) else (spec or {})
         _check_keys(f"{origin}: fields.{name}", spec, _FIELD_KEYS)
+        if str(name) in ("buyer_id", "__line") or str(name).startswith("c") and str(name)[1:].isdigit():
+            raise ConfigError(f"{origin}: fields.{name}: this name is reserved by the engine")
         ftype = spec.get("type", "text")
         if ftype not in FIELD_TYPES:
             raise ConfigError(f"{origin}: fields.{name}.type: {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
         fields.append(FieldSpec(str(name), _as_tuple(spec.get("col")), ftype,
-                                bool(spec.get("required", False)), spec.get("regex")))
+                                bool(spec.get("required", False)), spec.get("regex"),
+                                bool(spec.get("fill", False)), bool(spec.get("join", False))))
     outputs = []
     for i, out in enumerate(data["outputs"] or []):
         _check_keys(f"{origin}: outputs[{i}]", out, _OUTPUT_KEYS)
