@@ -197,6 +197,8 @@ def _rates(ctx: typer.Context, path: Optional[Path], url: Optional[str]) -> None
 def pull_indiamart(
     ctx: typer.Context,
     since: dt.datetime = typer.Option(..., "--since", formats=["%Y-%m-%d"], help="First day to pull (YYYY-MM-DD)."),
+    until: Optional[dt.datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"],
+                                                help="Stop before this day (default: now)."),
     save_dir: Optional[Path] = typer.Option(None, "--save-dir", help="Where responses are kept (default assetkit-pulls/indiamart)."),
     url: Optional[str] = typer.Option(None, "--url", help="Override the API URL (env ASSETKIT_INDIAMART_URL)."),
 ) -> None:
@@ -205,7 +207,7 @@ def pull_indiamart(
 
     s = settings(ctx)
     with s.open_store() as store:
-        result = pull(store, since.date(), save_dir=save_dir, base_url=url, config=s.config)
+        result = pull(store, since.date(), until=until, save_dir=save_dir, base_url=url, config=s.config)
     loaded = sum(r["loaded"] for r in result.imports)
     console().print(f"Pulled {result.leads:,} leads in {result.windows} window(s); {loaded:,} new, "
                     f"{result.leads - loaded:,} already stored. Responses saved: {len(result.files)} file(s).",

@@ -24,7 +24,7 @@ def session(retries: int = 3) -> "requests.Session":
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    retry = Retry(total=retries, connect=retries, read=retries, backoff_factor=0.5,
+    retry = Retry(total=retries, connect=1, read=retries, backoff_factor=0.5,
                   status_forcelist=(500, 502, 503, 504), allowed_methods=frozenset({"GET"}),
                   respect_retry_after_header=True, raise_on_status=False)
     s = requests.Session()
