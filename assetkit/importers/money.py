@@ -40,13 +40,19 @@ def blank_sql(src: str) -> str:
 
 
 def stage_sql(t: str) -> dict[str, str]:
-    """Level-2 helper columns from the blanked text column `t` (keys become name suffixes)."""
+    """Level-2 helper columns from the blanked text column `t` (keys become name suffixes).
+
+    Few regular expressions on purpose: DuckDB compiles each one per expression, and a
+    profile with twenty money columns would spend most of a small import compiling them.
+    """
+    mark = f"translate({t}, '0123456789.,()+-'' ' || chr(160) || chr(8239), '')"
     return {
-        "fast": f"regexp_full_match({t}, '-?[0-9]+(\\.[0-9]+)?')",
-        "digits": f"regexp_replace(regexp_replace({t}, 'Rs\\.', ''), '[^0-9.,]', '', 'g')",
-        "neg": f"({t} LIKE '(%)' OR regexp_matches({t}, '^[^0-9]*-') OR regexp_matches({t}, '-\\s*$'))",
-        "markok": (f"regexp_full_match(regexp_replace({t}, '[0-9.,\\s\\x{{00A0}}\\x{{202F}}()+''-]', '', 'g'), "
-                   f"'{_CURRENCY_MARK[1:-1]}')"),
+        "fast": f"TRY_CAST({t} AS {MONEY_TYPE})",
+        "digits": f"regexp_replace(replace({t}, 'Rs.', ''), '[^0-9.,]', '', 'g')",
+        "neg": (f"({t} LIKE '(%)' OR {t} LIKE '%-' OR starts_with(ltrim({t}, "
+                "'$£€¥₹ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzł. '), '-'))"),
+        "markok": (f"({mark} IN ('', '$', '£', '€', '¥', '₹', 'Rs', 'Rs.', 'kr', 'zł', 'US$', 'CA$', 'C$', 'A$', 'AU$', 'NZ$', 'HK$', 'S$', 'R$', 'MX$') OR (length({mark}) = 3 AND {mark} = upper({mark}) "
+                   f"AND {mark} <> lower({mark})))"),
     }
 
 
@@ -60,16 +66,17 @@ def normal_sql(digits: str) -> str:
         f" WHEN strpos({d}, ',') > 0 THEN "
         f"  (CASE WHEN regexp_full_match({d}, '[0-9]{{1,3}}(,[0-9]{{2}})*(,[0-9]{{3}})+') THEN replace({d}, ',', '') "
         f"   ELSE replace({d}, ',', '.') END) "
-        f" WHEN regexp_full_match({d}, '[0-9]{{1,3}}(\\.[0-9]{{3}}){{2,}}') THEN replace({d}, '.', '') "
+        f" WHEN length({d}) - length(replace({d}, '.', '')) > 1 THEN replace({d}, '.', '') "
         f" ELSE {d} END)"
     )
 
 
 def value_sql(t: str, fast: str, normal: str, neg: str, markok: str) -> str:
     """Level 4: DECIMAL(18,4) from the helper columns; NULL when blank or unreadable."""
-    return (f"(CASE WHEN {t} IS NULL THEN NULL WHEN {fast} THEN TRY_CAST({t} AS {MONEY_TYPE}) "
-            f"WHEN {markok} AND regexp_matches({t}, '[0-9]') THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * "
-            f"TRY_CAST((CASE WHEN regexp_full_match({normal}, '[0-9]+(\\.[0-9]+)?') THEN {normal} END) AS {MONEY_TYPE}) END)")
+    return (f"(CASE WHEN {t} IS NULL THEN NULL WHEN {fast} IS NOT NULL AND NOT contains(lower({t}), 'e') "
+            f"AND NOT contains({t}, ' ') THEN {fast} "
+            f"WHEN {markok} AND {normal} <> '' THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * "
+            f"TRY_CAST({normal} AS {MONEY_TYPE}) END)")
 
 
 def install(con: "duckdb.DuckDBPyConnection") -> None:

@@ -59,7 +59,8 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
                 path=path, hint="check the export type, or pass --mapping with the right column names")
         return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
     raw = f"c{index}"
-    t = blank_sql(raw)
+    # Placeholders such as `--` or `N/A` mean "empty" only in typed cells; text keeps them.
+    t = blank_sql(raw) if spec.type != "text" else f"nullif(trim({raw}), '')"
     if spec.regex:
         t = f"nullif(regexp_extract({t}, {quote(spec.regex)}, 1), '')"
     return raw, header[index], t
