@@ -185,12 +185,14 @@ def _run(store: "Store", path: Path, candidates: list, encoding: str | None, str
                           hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
     if has_buyer:
         result.new_buyers = identity.store(con, profile, batch_id)
+    tables_done: set[str] = set()
     for st in staged:
-        loading.insert(con, st, batch_id)
-        missing = loading.fx_missing_sql(st)
-        if missing:
+        loading.insert(con, st, batch_id, bool(rejected))
+        missing = loading.fx_missing_sql(st, batch_id)
+        if missing and st.table not in tables_done:
             result.fx_missing += int(con.execute(missing).fetchone()[0])
-    loaded_sql = " UNION ".join(loading.lines_sql(st, f"ak_n{st.index}") for st in staged)
+        tables_done.add(st.table)
+    loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
     loaded = con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0]
     skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
     read = raw.rows + len(raw.rejects)
