@@ -27,6 +27,7 @@ from assetkit.settings import Settings
 # One line per command module; each exposes register(app).
 COMMAND_MODULES = (
     "assetkit.commands.core",
+    "assetkit.commands.report",
 )
 
 
