@@ -235,18 +235,23 @@ def load_assumptions(
     overrides: Mapping[str, Any] | None = None,
     config: Any = None,
 ) -> Assumptions:
-    """Defaults from the template, then assetkit.yaml (gross_margin, discount_rate), then the
-    user's file, then `overrides` (e.g. the CLI's --shift); later layers win."""
+    """Defaults from the template, then assetkit.yaml (gross_margin, discount_rate and its
+    `scenario:` section), then the user's file, then `overrides` (e.g. --shift); later layers win."""
     import yaml
 
     defaults = yaml.safe_load(template_text())
     values = {k: parse_value(k, defaults[k], "template") for k in KEYS}
     sources = dict.fromkeys(KEYS, "template")
+    raw = getattr(config, "raw", None) or {}
     for key in ("gross_margin", "discount_rate"):
         value = getattr(config, key, None) if config is not None else None
-        if value is not None:
+        if value is not None and (key in raw or not raw):
             values[key] = parse_value(key, value, "assetkit.yaml")
             sources[key] = "config"
+    section = config.section("scenario") if hasattr(config, "section") else {}
+    for key, value in section.items():
+        values[str(key)] = parse_value(str(key), value, "assetkit.yaml scenario")
+        sources[str(key)] = "config"
     if path is not None:
         for key, raw in _read_yaml(Path(path)).items():
             values[str(key)] = parse_value(str(key), raw, str(path))

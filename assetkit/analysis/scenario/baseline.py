@@ -1,7 +1,8 @@
 """The scenario baseline: the last 12 months per channel and platform, from the stored data.
 
-Every figure is a monthly average over the window (total / months covered), so a business
-with 7 months of history is not compared against 12 months of costs. Definitions follow
+Every figure is a monthly average over the window (total / months covered, counted from the
+first day of the month of the first order inside the window), so a business with 7 months
+of history is not compared against 12 months of costs. Definitions follow
 design.md: net revenue = gross_amount_rc - refunded_amount_rc for status <> 'cancelled';
 fees are positive costs by fee_type; an order is a repeat when its buyer already bought on an
 earlier day (buyer-day occasions, design.md "CLV conventions"). The queries are
@@ -170,26 +171,47 @@ def _window(con: "duckdb.DuckDBPyConnection", as_of: dt.date | None) -> tuple[dt
     return as_of, start, end
 
 
+_RATE_SQL = """
+SELECT (SELECT per_eur FROM fx_rates WHERE currency = $cur AND rate_date <= $day ORDER BY rate_date DESC LIMIT 1)::DOUBLE
+"""
+
+
+def _to_reporting(con: "duckdb.DuckDBPyConnection", amount: float, currency: str, reporting: str, day: dt.date) -> float | None:
+    """amount in `currency` -> reporting currency via the ECB rates (per EUR) on or before `day`."""
+    if currency == reporting:
+        return amount
+    rates = []
+    for cur in (currency, reporting):
+        row = (1.0,) if cur == "EUR" else con.execute(_RATE_SQL, {"cur": cur, "day": day}).fetchone()
+        if row is None or row[0] is None:
+            return None
+        rates.append(row[0])
+    return amount / rates[0] * rates[1]
+
+
 def _recurring(
-    config: Any, fees: dict[tuple[str, str], float], months: float
+    con: "duckdb.DuckDBPyConnection", config: Any, fees: dict[tuple[str, str], float], start: dt.date, end: dt.date
 ) -> tuple[dict[tuple[str, str], float], list[str]]:
-    """Recurring fees from assetkit.yaml (e.g. a membership paid outside the exports) as totals
-    over the months covered; skipped where the exports already hold that fee type for that platform."""
-    items = getattr(config, "recurring_fees", None) or []
+    """Recurring fees from assetkit.yaml (a membership paid outside the exports) as totals over
+    the part of their life inside the window; skipped where the exports already hold that fee
+    type for that platform, so nothing is counted twice."""
+    reporting = str(getattr(config, "reporting_currency", "EUR") or "EUR")
     added: dict[tuple[str, str], float] = {}
     notes = []
-    for item in items:
-        get = item.get if isinstance(item, dict) else lambda k, d=None, i=item: getattr(i, k, d)
-        platform, amount = get("platform"), get("amount")
-        if platform is None or amount is None:
+    for fee in getattr(config, "recurring_fees", None) or ():
+        key = (fee.platform, fee.fee_type)
+        if fees.get(key):
+            notes.append(f"recurring {fee.fee_type} for {fee.platform} in assetkit.yaml skipped: the exports hold it")
             continue
-        fee_type = get("fee_type", "membership") or "membership"
-        period = str(get("period", "year") or "year")
-        monthly = float(amount) / {"year": 12, "quarter": 3, "month": 1}.get(period, 12)
-        if fees.get((platform, fee_type)):
-            notes.append(f"recurring {fee_type} for {platform} in assetkit.yaml skipped: the exports already hold it")
+        first, last = max(start, fee.start), min(end, fee.end + dt.timedelta(days=1) if fee.end else end)
+        if last <= first:
             continue
-        added[(platform, fee_type)] = added.get((platform, fee_type), 0.0) + monthly * months
+        amount = _to_reporting(con, fee.amount, fee.currency, reporting, end)
+        if amount is None:
+            notes.append(f"recurring {fee.fee_type} for {fee.platform} left out: no {fee.currency} exchange rate")
+            continue
+        monthly = amount / {"year": 12, "quarter": 3, "month": 1}[fee.period]
+        added[key] = added.get(key, 0.0) + monthly * (last - first).days / DAYS_PER_MONTH
     return added, notes
 
 
@@ -201,7 +223,8 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
     as_of, start, end = _window(con, as_of)
     p = {"start": start, "end": end}
     months_row = con.execute(
-        f"SELECT count(DISTINCT date_trunc('month', ordered_at)), min(ordered_at)::DATE FROM orders WHERE {_WINDOW}", p
+        f"SELECT count(DISTINCT date_trunc('month', ordered_at)), date_trunc('month', min(ordered_at))::DATE "
+        f"FROM orders WHERE {_WINDOW}", p
     ).fetchone()
     n_months, first_day = (months_row or (0, None))
     if n_months < MIN_MONTHS_WITH_ORDERS or first_day is None:
@@ -218,7 +241,7 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
 
     orders = con.execute(_ORDERS_SQL, p).fetchall()
     fee_rows = {(pl, ft): v for pl, ft, v in con.execute(_FEES_SQL, p).fetchall()}
-    extra, notes = _recurring(config, fee_rows, months)
+    extra, notes = _recurring(con, config, fee_rows, max(first_day, start.date()), end.date())
     warnings += notes
     for k, v in extra.items():
         fee_rows[k] = fee_rows.get(k, 0.0) + v
@@ -244,11 +267,17 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
             share = keys.get(k, {}).get("revenue", 0) / weight if len(targets) > 1 else 1.0
             fees = row(*k)["fees"]
             fees[ft] = fees.get(ft, 0.0) + total * share
+    def match(channel: str, platform: str | None) -> tuple[str, str | None]:
+        """A spend/inquiry row without a platform joins the one order channel of that name."""
+        if platform in marketplaces:
+            return ("marketplace", platform)
+        same = [k for k in keys if k[0] == channel]
+        return same[0] if platform is None and len(same) == 1 else (channel, platform)
+
     for ch, pl, total in spend_rows:
-        key = ("marketplace", pl) if pl in marketplaces else (ch, pl)
-        row(*key)["spend"] += total
+        row(*match(ch, pl))["spend"] += total
     for ch, pl, n, conv in inq_rows:
-        r = row(ch, pl)
+        r = row(*match(ch, pl))
         r["inq"] += n
         r["conv"] += conv
 
