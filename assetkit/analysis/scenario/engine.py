@@ -7,6 +7,7 @@ the MMM ones analytics.md section 3.3 recommends for small data: geometric adsto
 (carry-over), Michaelis-Menten saturation (Hill with slope 1, Meridian's default), and a
 saturating ramp 1 - 0.5^(t/half-life) for owned channels. Only the 36-odd months are looped
 (adstock is a recursion in time); every month step is vectorised over runs and channels.
+See docs/scenario.md for the equations in full.
 """
 
 from __future__ import annotations
@@ -117,47 +118,54 @@ def project(ch: ChannelArrays, p: Mapping[str, "np.ndarray"], months: int) -> De
     def cube(key: str) -> "np.ndarray":
         return p[key][:, None, None]  # (R, 1, 1): broadcast over months and channels
 
-    plat = ch.is_platform
-    ad_budget = np.where(plat, ch.adv_fees + ch.spend, 0.0)
+    # Platform effects are computed on the platform columns only (P of the C channels).
+    plat = np.flatnonzero(ch.is_platform)
+    budget = ch.adv_fees[plat] + ch.spend[plat]
+    revenue, var_rate = ch.revenue[plat], ch.var_rate[plat]
     s_t = col("shift") * np.minimum(1.0, t / col("shift_ramp_months"))  # (R, T) share moved so far
-    cut = s_t[:, :, None] * ad_budget  # platform ad money moved, per channel
+    cut = s_t[:, :, None] * budget  # (R, T, P) platform ad money moved
     # Platform revenue lost: Michaelis-Menten response to the adstocked ad budget. With u the
     # carried-over share cut and k the half-saturation multiple, h(A(1-u))/h(A) = 1 - k*u/(1+k-u).
-    u = np.divide(adstock(cut, p["platform_adstock"]), ad_budget, out=np.zeros_like(cut), where=ad_budget > 0)
+    u = adstock(cut, p["platform_adstock"]) / np.where(budget > 0, budget, 1.0)  # no budget: cut is 0, u is 0
     k = cube("platform_ad_saturation")
-    ad_revenue = np.minimum(ch.revenue, cube("platform_ad_roas") * ad_budget)  # revenue the ads drive now
+    ad_revenue = np.minimum(revenue, cube("platform_ad_roas") * budget)  # revenue the ads drive now
     ad_loss = ad_revenue * k * u / (1 + k - u)
     # Existing repeat buyers invited to the own site: some switch, some are lost, the rest stay.
     maturity = 1 - 0.5 ** (t / col("owned_half_life_months"))  # (R, T)
     reach = (col("migration_reach") * maturity)[:, :, None]
-    approached = (ch.revenue - ad_loss) * np.where(plat, ch.repeat_share, 0.0) * reach
+    approached = (revenue - ad_loss) * ch.repeat_share[plat] * reach
     conv = p["migration_conversion"]
     moved = approached * conv[:, None, None]
-    lost = approached * np.minimum(p["migration_loss"], 1 - conv)[:, None, None]
-
-    d_rev = -(ad_loss + moved + lost)
-    d_fees = d_rev * ch.var_rate - s_t[:, :, None] * np.where(plat, ch.adv_fees, 0.0)
-    d_spend = -s_t[:, :, None] * np.where(plat, ch.spend, 0.0)
+    lost_share = np.minimum(p["migration_loss"], 1 - conv)
+    plat_rev = -(ad_loss + approached * (conv + lost_share)[:, None, None])
 
     uplift = 1 + (col("owned_clv_uplift") - 1) * maturity
     mig_rev = moved.sum(axis=2) * uplift
-    mig_fees = (moved * ch.var_rate).sum(axis=2) * uplift * (1 - col("fee_reduction"))
-    shifted = cut.sum(axis=2)  # (R, T) money now spent on owned channels
+    mig_fees = (moved @ var_rate) * uplift * (1 - col("fee_reduction"))
+    shifted = s_t * budget.sum()  # (R, T) money now spent on owned channels
     stock = adstock(shifted, p["owned_adstock"])
-    half = col("owned_saturation") * ad_budget.sum()
+    half = col("owned_saturation") * budget.sum()
     denom = half + stock
     first = np.divide(col("owned_roas") * stock * half, denom, out=np.zeros_like(stock), where=denom > 0) * maturity
     # Customers won on owned channels come back: their repeat revenue follows the business's own
     # repeat share rho (steady state first / (1 - rho), so rho is the repeat share), with the uplift.
     new_rev = adstock(first, np.full(first.shape[0], ch.repeat_rate)) / (1 - ch.repeat_rate) * uplift
     one_off = col("site_build_cost") * (t == 1) + col("content_cost") / 3 * (t <= 3)
+
+    shape = (s_t.shape[0], months, len(ch.labels))
+    d_rev, d_fees, d_spend = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    d_rev[:, :, plat] = plat_rev
+    d_fees[:, :, plat] = plat_rev * var_rate - s_t[:, :, None] * ch.adv_fees[plat]
+    d_spend[:, :, plat] = -s_t[:, :, None] * ch.spend[plat]
     own = ch.own
     d_rev[:, :, own] += mig_rev + new_rev
     d_fees[:, :, own] += mig_fees + new_rev * col("own_site_fee_rate")
     d_spend[:, :, own] += shifted + col("owned_running_cost") + one_off
 
-    active = (p["shift"] > 0)[:, None, None]
-    d_rev, d_fees, d_spend = (np.where(active, a, 0.0) for a in (d_rev, d_fees, d_spend))
+    idle = p["shift"] <= 0  # "no shift" must be exactly 0.0, not a rounding residue
+    if idle.any():
+        for a in (d_rev, d_fees, d_spend):
+            a[idle] = 0.0
     return Deltas(d_rev, d_fees, d_spend, d_rev * cube("gross_margin") - d_fees - d_spend)
 
 
