@@ -113,3 +113,19 @@ def test_bad_assumptions_file_exits_2_naming_the_key(run_cli, tmp_path: Path) ->
 def test_without_a_database_exits_1(run_cli, tmp_path: Path) -> None:
     result = run_cli("scenario", cwd=tmp_path)
     assert result.returncode == 1 and "no database" in result.stderr
+
+
+def test_library_report_warns_when_there_is_no_platform_ad_budget(tmp_path: Path) -> None:
+    from assetkit.analysis.scenario import scenario_report
+    from assetkit.config import Config
+    from assetkit.store import open_store
+
+    path = make_db(tmp_path / "n.duckdb")
+    with open_store(path) as store:
+        store.con.execute("DELETE FROM fees WHERE fee_type = 'advertising'")
+        store.con.execute("DELETE FROM spend WHERE platform = 'alibaba'")
+        report = scenario_report(store.con, Config(reporting_currency="INR"), runs=20)
+    assert any("no platform ad budget" in w for w in report.warnings)
+    assert any("EUR/USD-sized" in w for w in report.warnings)
+    assert report.result is not None and report.sensitivity is not None
+    assert report.to_dict()["result"]["shift"] == 0.2

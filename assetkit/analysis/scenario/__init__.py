@@ -89,6 +89,9 @@ def scenario_report(
             f"the default one-off and running costs are EUR/USD-sized; in {baseline.currency} set "
             "site_build_cost, content_cost and owned_running_cost in your assumptions file"
         )
+    if not any(c.kind == "platform" and (c.fees.get("advertising", 0) + c.spend) > 0 for c in baseline.channels):
+        warnings.append("no platform ad budget found (advertising fees or spend on a marketplace): the shift "
+                        "moves nothing, and only the owned channel's costs remain")
     if shifts is not None and len(shifts) > 1:
         comparison = compare_shifts(baseline, assumptions, shifts, months, runs, seed)
         return ScenarioReport(baseline, assumptions, None, None, comparison, tuple(warnings))

@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from assetkit.analysis.scenario.assumptions import KEYS, Assumptions
 from assetkit.analysis.scenario.baseline import Baseline
-from assetkit.analysis.scenario.engine import PHASES, ChannelArrays, channel_arrays, monthly_discount, project
+from assetkit.analysis.scenario.engine import (
+    PHASES,
+    ChannelArrays,
+    Deltas,
+    channel_arrays,
+    monthly_discount,
+    project,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
 QUANTILES = (10, 50, 90)
+MAX_CELLS = 16_000_000  # runs x months x channels; each working array is 8 bytes a cell
 BREAK_EVEN_BY = (12, 24, 36)
 
 
@@ -33,7 +41,8 @@ class Outcome:
     break_even: "np.ndarray"  # (R,) month, 0 = never behind, T+1 = not within the horizon
 
 
-def evaluate(ch: ChannelArrays, params: dict[str, "np.ndarray"], months: int) -> tuple[Any, Outcome]:
+def evaluate(ch: ChannelArrays, params: dict[str, "np.ndarray"], months: int) -> tuple[Deltas, Outcome]:
+    """Project every run in `params`, then the per-run difference, NPV and break-even month."""
     import numpy as np
 
     deltas = project(ch, params, months)
@@ -105,7 +114,7 @@ class ScenarioResult:
         }
 
 
-def _projection(ch: ChannelArrays, deltas: Any, gm: float, months: int) -> dict[str, Any]:
+def _projection(ch: ChannelArrays, deltas: Deltas, gm: float, months: int) -> dict[str, Any]:
     """The central-assumption projection as plain lists: month x channel, baseline and scenario."""
     import numpy as np
 
@@ -140,11 +149,16 @@ def run_scenario(
     """Project baseline and scenario; Monte Carlo with `runs` seeded draws of the assumptions."""
     import numpy as np
 
-    if months < 1 or runs < 1:
-        from assetkit.errors import UsageError
+    from assetkit.errors import UsageError
 
+    if months < 1 or runs < 1:
         raise UsageError(f"months and runs must be at least 1 (got months={months}, runs={runs})")
     ch = channel_arrays(baseline)
+    if runs * months * len(ch.labels) > MAX_CELLS:
+        raise UsageError(
+            f"{runs:,} runs x {months} months x {len(ch.labels)} channels is too large to hold in memory",
+            hint=f"use at most {MAX_CELLS // (months * len(ch.labels)):,} runs for this horizon",
+        )
     central = assumptions.central()
     det, det_out = evaluate(ch, central, months)
     params = assumptions.sample(runs, seed)
