@@ -28,6 +28,7 @@ from assetkit.settings import Settings
 COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
+    "assetkit.commands.db",
 )
 
 
