@@ -28,6 +28,8 @@ from assetkit.settings import Settings
 COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
+    "assetkit.commands.db",
+    "assetkit.commands.run",
     "assetkit.commands.scenario",
 )
 

@@ -89,7 +89,10 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
         text = format_value(value)
         text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
         # Wikis render raw HTML inside Markdown: buyer text must not become markup.
-        return text.replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
+        text = text.replace("<", "&lt;").replace(">", "&gt;")
+        for ch in "`[]":
+            text = text.replace(ch, "\\" + ch)
+        return text
 
     lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
