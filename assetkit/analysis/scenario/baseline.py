@@ -105,7 +105,7 @@ def classify(channel: str, platform: str | None, marketplaces: set[str]) -> str:
 
 _WINDOW = "ordered_at >= $start AND ordered_at < $end AND status <> 'cancelled'"
 
-_ORDERS_SQL = f"""
+_ORDERS_SQL = """
 WITH firsts AS (
     SELECT buyer_id, min(ordered_at::DATE) AS first_day FROM orders
     WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY buyer_id
@@ -117,7 +117,7 @@ SELECT o.channel, o.platform,
        coalesce(sum(CASE WHEN o.ordered_at::DATE > f.first_day
                     THEN o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0) END), 0)::DOUBLE AS repeat_revenue
 FROM orders o LEFT JOIN firsts f USING (buyer_id)
-WHERE {_WINDOW.replace('ordered_at', 'o.ordered_at').replace('status', 'o.status')}
+WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.status <> 'cancelled'
   AND o.gross_amount_rc IS NOT NULL
 GROUP BY ALL ORDER BY ALL
 """
