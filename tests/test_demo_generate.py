@@ -354,3 +354,15 @@ def test_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         generate_demo(tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_example_script_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_demo_data", Path(__file__).parents[1] / "examples" / "make_demo_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(tmp_path / "out"), "--seed", "3", "--manifest"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["seed"] == 3 and sum(f["rows"] for f in printed["files"]) > 2_000
+    assert (tmp_path / "out" / "shopify" / "orders_export_1.csv").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+
 import numpy as np
 
 from assetkit.demo.files import DemoFile, money, money_eu, scramble, utc, write_table

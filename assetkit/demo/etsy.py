@@ -82,7 +82,8 @@ def _orders_rows(w: World, orders: list[Order]) -> tuple[dict[int, list[list[str
     for n, o in enumerate(orders):
         b, a = w.buyers[o.buyer], _amounts(w, o)
         sale = utc(o.ts).strftime("%m/%d/%y")
-        shipped = "" if o.status == "cancelled" else utc(o.ts + (1 + int(3 * o.meta["u"])) * DAY_SECONDS).strftime("%m/%d/%y")
+        ship_ts = o.ts + (1 + int(3 * o.meta["u"])) * DAY_SECONDS
+        shipped = "" if o.status == "cancelled" else utc(ship_ts).strftime("%m/%d/%y")
         adjusted = o.status != "completed"
         country = w.biz["countries"][b.country]["name"]
         coupon = (o.meta["coupon"], "10% off entire order") if o.meta["coupon"] else ("", "")
@@ -122,10 +123,12 @@ def _statement_rows(w: World, orders: list[Order]) -> list[tuple[int, list[str]]
     for o in orders:
         year, a, rid = w.year(o.day), _amounts(w, o), receipt_id(o)
         t = o.ts
-        out.append((t, ["Sale", f"Payment for Order #{rid}", "", "USD", _usd(a["total"]), "--", _usd(a["total"]), "--"]))
+        total = _usd(a["total"])
+        out.append((t, ["Sale", f"Payment for Order #{rid}", "", "USD", total, "--", total, "--"]))
         rate = fees["transaction"][year]
         for sku, qty, unit in o.lines:
-            fee(t, "Fee", f"Transaction fee: {title(w, sku)}", f"Listing #{listing_id(w, sku)}", round(rate * qty * unit, 2))
+            fee(t, "Fee", f"Transaction fee: {title(w, sku)}", f"Listing #{listing_id(w, sku)}",
+                round(rate * qty * unit, 2))
         if o.shipping:
             fee(t, "Fee", "Transaction fee: Shipping", f"Order #{rid}", round(rate * o.shipping, 2))
         fee(t, "Fee", "Processing fee", f"Order #{rid}", a["card"])
@@ -140,10 +143,12 @@ def _statement_rows(w: World, orders: list[Order]) -> list[tuple[int, list[str]]
         if o.status != "completed":
             back = a["total"] - a["adj_total"]
             rt = t + (1 if o.status == "cancelled" else 4 + int(10 * o.meta["u"])) * DAY_SECONDS
-            out.append((rt, ["Refund", f"Refund to buyer for Order #{rid}", "", "USD", _usd(-back), "--", _usd(-back), "--"]))
+            out.append((rt, ["Refund", f"Refund to buyer for Order #{rid}", "", "USD", _usd(-back), "--",
+                             _usd(-back), "--"]))
             credit = round(rate * back, 2)
             fee(rt, "Fee", f"Credit for transaction fee on Order #{rid}", f"Order #{rid}", -credit)
-            fee(rt, "Fee", f"Credit for processing fee on Order #{rid}", f"Order #{rid}", -round(a["card"] - a["adj_card"], 2))
+            fee(rt, "Fee", f"Credit for processing fee on Order #{rid}", f"Order #{rid}",
+                -round(a["card"] - a["adj_card"], 2))
     for month, amount in ads_by_month(w).items():
         d = datetime.strptime(month + "-28", "%Y-%m-%d")
         t = w.cal.epoch(w.cal.day(d.date())) + 3600
@@ -157,10 +162,10 @@ def write_etsy(root: Path, w: World) -> list[DemoFile]:
     files = []
     by_year_o, by_year_i = _orders_rows(w, orders)
     for year in sorted(by_year_o):
-        rel = f"etsy/EtsySoldOrders{year}.csv"
-        files.append(DemoFile(rel, "etsy", "orders", "etsy_sold_orders", write_table(root, rel, ORDERS_HEADER, by_year_o[year])))
-        rel = f"etsy/EtsySoldOrderItems{year}.csv"
-        files.append(DemoFile(rel, "etsy", "orders", "etsy_sold_order_items", write_table(root, rel, ITEMS_HEADER, by_year_i[year])))
+        for name, fmt, header, rows_of in (("EtsySoldOrders", "etsy_sold_orders", ORDERS_HEADER, by_year_o),
+                                           ("EtsySoldOrderItems", "etsy_sold_order_items", ITEMS_HEADER, by_year_i)):
+            rel = f"etsy/{name}{year}.csv"
+            files.append(DemoFile(rel, "etsy", "orders", fmt, write_table(root, rel, header, rows_of[year])))
     rows = sorted(_statement_rows(w, orders), key=lambda r: r[0])
     months: dict[str, list[list[str]]] = defaultdict(list)
     balance, last_deposit = 0.0, ""
@@ -168,7 +173,8 @@ def write_etsy(root: Path, w: World) -> list[DemoFile]:
         d = utc(t)
         key = d.strftime("%Y_%m")
         if d.day in (1, 15) and d.strftime("%F") != last_deposit and balance > 0:
-            months[key].append([long_date(d), "Deposit", f"{_usd(balance)} sent to your bank account", "", "USD", "--", "--", "--", "--"])
+            text = f"{_usd(balance)} sent to your bank account"
+            months[key].append([long_date(d), "Deposit", text, "", "USD", "--", "--", "--", "--"])
             balance, last_deposit = 0.0, d.strftime("%F")
         if row[-2] != "--":
             balance += float(row[-2].replace("$", ""))

@@ -11,7 +11,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from assetkit.demo import amazon, etsy, shopify
-from assetkit.demo.files import DemoFile, MessyRow, money, physical_lines, scramble, utc, write_table
+from assetkit.demo.files import (
+    DemoFile,
+    MessyRow,
+    money,
+    physical_lines,
+    scramble,
+    utc,
+    write_table,
+)
 from assetkit.demo.model import Order
 from assetkit.demo.simulate import Inquiry, World
 
@@ -58,7 +66,8 @@ def _inquiries(root: Path, w: World, platform: str, rel: str) -> tuple[DemoFile,
         messy = [MessyRow(rel, lines[15], "formula_injection", "buyer_name starts with '='"),
                  MessyRow(rel, lines[30], "html_in_text", "message starts with a <script> snippet"),
                  MessyRow(rel, lines[45], "multiline_field", "message holds a line break (quoted)")]
-    return DemoFile(rel, platform, "inquiries", "generic_inquiries", write_table(root, rel, INQUIRY_HEADER, rows)), messy
+    n = write_table(root, rel, INQUIRY_HEADER, rows)
+    return DemoFile(rel, platform, "inquiries", "generic_inquiries", n), messy
 
 
 def _orders(root: Path, w: World, platform: str, rel: str) -> tuple[DemoFile, list[MessyRow]]:
@@ -122,23 +131,24 @@ def _spend(root: Path, w: World, rel: str) -> DemoFile:
         if d.day != 1:
             continue
         month, year = f"{d:%Y-%m}", d.year
-        end = f"{_month_end(d, w.cal.end):%Y-%m-%d}"
         noise = 0.85 + 0.3 * int(scramble(day, 4, 10)) / 10_000
-
-        def add(code: str, channel: str, platform: str, amount: float, currency: str, text: str) -> None:
-            rows.append([f"SP-{d:%Y%m}-{code}", f"{d:%Y-%m-%d}", end, channel, platform, money(amount), currency, text])
-        add("P4P", "marketplace", "alibaba", fees["alibaba"]["p4p_monthly"][year] * noise, "USD",
-            "Alibaba Keywords Advertising (P4P) top-ups")
+        lines = [("P4P", "marketplace", "alibaba", fees["alibaba"]["p4p_monthly"][year] * noise, "USD",
+                  "Alibaba Keywords Advertising (P4P) top-ups")]
         for market, currency in (("US", "USD"), ("DE", "EUR")):
             if (market, month) in sales:
-                add(f"SP{market}", "marketplace", "amazon",
-                    fees["amazon_ads_share"][year] * sales[(market, month)] * noise, currency,
-                    f"Amazon Sponsored Products ({market}), billed to card")
-        add("ETSYADS", "marketplace", "etsy", ads[month], "USD", "Etsy Ads (also on the Etsy statement)")
+                lines.append((f"SP{market}", "marketplace", "amazon",
+                              fees["amazon_ads_share"][year] * sales[(market, month)] * noise, currency,
+                              f"Amazon Sponsored Products ({market}), billed to card"))
+        lines.append(("ETSYADS", "marketplace", "etsy", ads[month], "USD", "Etsy Ads (also on the Etsy statement)"))
         if day >= seo:
-            add("SEO", "own_site", "", fees["seo_monthly"][year] * noise, "USD", "SEO content and blog articles for the own site")
+            lines.append(("SEO", "own_site", "", fees["seo_monthly"][year] * noise, "USD",
+                          "SEO content and blog articles for the own site"))
+        end = f"{_month_end(d, w.cal.end):%Y-%m-%d}"
+        rows += [[f"SP-{d:%Y%m}-{code}", f"{d:%Y-%m-%d}", end, channel, platform, money(amount), currency, text]
+                 for code, channel, platform, amount, currency, text in lines]
     for ex in fees["exhibitions"]:
-        rows.append([f"EX-{ex['date']:%Y%m%d}", f"{ex['date']:%Y-%m-%d}", f"{ex['date']:%Y-%m-%d}", "exhibition", "",
+        day_text = f"{ex['date']:%Y-%m-%d}"
+        rows.append([f"EX-{ex['date']:%Y%m%d}", day_text, day_text, "exhibition", "",
                      money(ex["amount"]), ex["currency"], ex["name"]])
     rows.sort(key=lambda r: (r[1], r[0]))
     return DemoFile(rel, "generic", "spend", "generic_spend", write_table(root, rel, SPEND_HEADER, rows))

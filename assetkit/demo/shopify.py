@@ -80,7 +80,8 @@ def _order_rows(w: World, o: Order, n: int, name: str, offset: int) -> list[list
         "Accepts Marketing": "yes" if (o.key * 7) % 10 < 4 else "no", "Currency": o.currency,
         "Subtotal": money(o.subtotal - o.discount), "Shipping": money(o.shipping), "Taxes": "0.00",
         "Total": money(total), "Discount Code": o.meta["coupon"], "Discount Amount": money(o.discount),
-        "Shipping Method": "DHL Express Worldwide" if wholesale else ("Free Shipping" if not o.shipping else "Standard International"),
+        "Shipping Method": "DHL Express Worldwide" if wholesale
+        else ("Standard International" if o.shipping else "Free Shipping"),
         "Created at": store_time(o.ts, offset), "Notes": "", "Note Attributes": "",
         "Cancelled at": store_time(o.ts + 3 * 3600, offset) if o.status == "cancelled" else "",
         "Payment Method": pay, "Payment Reference": ref, "Refunded Amount": money(refunded),

@@ -12,8 +12,15 @@ from typing import Any
 import numpy as np
 
 from assetkit.demo.model import (
-    Buyer, Calendar, Order, assign_status, choose_movers, draw_segment, load_business,
-    make_people, sample_day_seconds,
+    Buyer,
+    Calendar,
+    Order,
+    assign_status,
+    choose_movers,
+    draw_segment,
+    load_business,
+    make_people,
+    sample_day_seconds,
 )
 
 B2B_SEGMENTS = ("alibaba", "indiamart")

@@ -94,5 +94,6 @@ def write_upwork(root: Path, w: World) -> list[DemoFile]:
     files = []
     for year, rows in sorted(by_year.items()):
         rel = f"upwork/transactions_{year}.csv"
-        files.append(DemoFile(rel, "upwork", "orders+fees", "upwork_transactions_v2", write_table(root, rel, HEADER, rows, bom=True)))
+        n = write_table(root, rel, HEADER, rows, bom=True)
+        files.append(DemoFile(rel, "upwork", "orders+fees", "upwork_transactions_v2", n))
     return files
