@@ -99,10 +99,12 @@ def generate_demo(out_dir: Path, seed: int = 7) -> DemoManifest:
         messy += result[1]
     files += write_amazon(out_dir, world, rng) + write_etsy(out_dir, world) + write_upwork(out_dir, world)
     by_platform = Counter(o.platform for o in world.orders)
+    on_site = {o.buyer for o in world.orders if o.platform == "shopify"}
+    movers = Counter(b.segment for b in world.buyers if b.moved_day is not None and b.idx in on_site)
     stats = {"buyers": len(world.buyers),
-             "movers_to_own_site": sum(1 for b in world.buyers if b.moved_day is not None
-                                       and any(o.buyer == b.idx and o.platform == "shopify" for o in world.orders)),
+             "movers_to_own_site": movers["alibaba"] + movers["indiamart"],
+             "etsy_movers_name_only": movers["etsy"],
              "inquiries": len(world.inquiries),
-             **{f"orders_{p}": n for p, n in sorted(by_platform.items())}}
+             **{f"orders_{p}": n for p, n in sorted(Counter(o.platform for o in world.orders).items())}}
     return DemoManifest(out_dir, seed, tuple(sorted(files, key=lambda f: f.path)),
                         tuple(messy), config_yaml(world.biz), stats)

@@ -82,7 +82,8 @@ def _platform_inquiries(rng: np.random.Generator, w: World, platform: str, draw:
                       [o.lines[0][0] for o in repeats], [o.lines[0][1] for o in repeats],
                       key0 + len(out), 6.0)
     n_leads = int(LEADS_PER_BUYER[platform] * len(seg_people))
-    strangers = make_people(rng, w.biz, platform, n_leads, 50_000 + key0 // 100, companies=True)
+    strangers = make_people(rng, w.biz, platform, n_leads, 50_000 + key0 // 100, companies=True,
+                            taken=w.emails)
     lead_days = sample_days(rng, cum, np.zeros(n_leads), np.full(n_leads, w.cal.n_days - 1))
     out += maker.make(strangers, lead_days, None, None, key0 + len(out), 6.0)
     return out
@@ -101,7 +102,7 @@ def _site_rfqs(rng: np.random.Generator, w: World, key0: int) -> list[Inquiry]:
                      [first[b.idx].lines[0][1] for b in asked], key0, 2.0)
     seo = w.cal.day(w.biz["period"]["seo_start"])
     n = 80
-    strangers = make_people(rng, w.biz, "shopify", n, 70_000, companies=True)
+    strangers = make_people(rng, w.biz, "shopify", n, 70_000, companies=True, taken=w.emails)
     lead_days = rng.integers(seo, w.cal.n_days, n)
     out += maker.make(strangers, np.sort(lead_days), None, None, key0 + len(out), 2.0)
     return out

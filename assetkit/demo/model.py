@@ -99,9 +99,22 @@ class Buyer:
         return f"{self.first} {self.last}"
 
 
+def _unique(email: str, taken: set[str]) -> str:
+    """Distinct people never share an address; a second 'Sarah Taylor' gets 'sarah.taylor2'."""
+    local, domain = email.split("@")
+    n, out = 1, email
+    while out in taken:
+        n += 1
+        out = f"{local}{n}@{domain}"
+    taken.add(out)
+    return out
+
+
 def make_people(rng: np.random.Generator, biz: dict[str, Any], segment: str, n: int,
-                start_idx: int, companies: bool) -> list[Buyer]:
-    """Invent n people in the segment's country mix, with companies for B2B segments."""
+                start_idx: int, companies: bool, taken: set[str]) -> list[Buyer]:
+    """Invent n people in the segment's country mix, with companies for B2B segments.
+
+    `taken` holds every e-mail address already handed out, so addresses stay unique."""
     mix = biz["country_mix"][segment]
     codes = list(mix)
     weights = np.array([mix[c] for c in codes], dtype=float)
@@ -123,6 +136,7 @@ def make_people(rng: np.random.Generator, biz: dict[str, Any], segment: str, n: 
             email = f"{ascii_slug(first)}.{ascii_slug(last)}@{ascii_slug(word + kind, '')}-{code.lower()}.example"
         else:
             email = f"{ascii_slug(first, '')}{ascii_slug(last, '')}{picks[i, 5] % 90 + 10}@mail.example"
+        email = _unique(email, taken)
         phone = f"+{c['dial']}-{picks[i, 6] % 9_000_000_000 + 1_000_000_000}"
         street = f"{picks[i, 5] % 180 + 1} {['Main', 'Market', 'Station', 'Park', 'Harbour'][picks[i, 3] % 5]} Street"
         ref = f"{segment[:3]}{start_idx + i:05d}"
@@ -169,7 +183,9 @@ def draw_segment(rng: np.random.Generator, params: dict[str, Any], cal: Calendar
                  n: int, lo_day: int) -> SegmentDraw:
     """Heavy-tailed repeat buying: rate ~ Gamma, lifetime ~ Exp, spend ~ Gamma-Gamma."""
     last = cal.n_days - 1
-    contact = sample_days(rng, cum, np.full(n, lo_day), np.full(n, last - 20))
+    # Buyers already trading when the exports begin make first contact in the first two months.
+    existing = rng.uniform(size=n) < params.get("existing_share", 0.0)
+    contact = sample_days(rng, cum, np.full(n, lo_day), np.where(existing, lo_day + 60, last - 20))
     lag = rng.integers(params["lag_days"][0], params["lag_days"][1] + 1, n)
     first = contact + lag
     life = rng.exponential(params["life_years"] * 365.0, n)

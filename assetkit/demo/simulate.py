@@ -50,6 +50,7 @@ class World:
     buyers: list[Buyer] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
     inquiries: list[Inquiry] = field(default_factory=list)
+    emails: set[str] = field(default_factory=set)
 
     @property
     def products(self) -> dict[str, dict[str, Any]]:
@@ -95,7 +96,7 @@ def _segment_orders(rng: np.random.Generator, w: World, segment: str, cum: dict[
     params = biz["segments"][segment]
     launch = cal.day(biz["period"]["site_launch"])
     people = make_people(rng, biz, segment, params["n"], len(w.buyers),
-                         companies=segment in B2B_SEGMENTS or segment == "upwork")
+                         companies=segment in B2B_SEGMENTS or segment == "upwork", taken=w.emails)
     kind = "retail" if segment in ("etsy", "shopify") else "b2b"
     draw = draw_segment(rng, params, cal, cum[kind], params["n"], launch if segment == "shopify" else 0)
     for b, day in choose_movers(rng, draw, params["mover_share"], launch).items():
