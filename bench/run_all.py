@@ -18,7 +18,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from harness import append_results  # noqa: E402
 
-BENCHMARKS = ("bench_startup",)
+BENCHMARKS = ("bench_startup", "bench_scenario")
 
 
 def main() -> None:
