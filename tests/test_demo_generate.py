@@ -366,3 +366,16 @@ def test_example_script_writes_the_demo(tmp_path: Path, capsys: pytest.CaptureFi
     printed = json.loads(capsys.readouterr().out)
     assert printed["seed"] == 3 and sum(f["rows"] for f in printed["files"]) > 2_000
     assert (tmp_path / "out" / "shopify" / "orders_export_1.csv").exists()
+
+
+def test_identical_across_processes_with_other_hash_seeds(demo, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    manifest, _ = demo
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(repo), "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, str(repo / "examples" / "make_demo_data.py"), str(tmp_path / "p"), "--seed", "7"],
+                   env=env, check=True, capture_output=True, timeout=120)
+    assert digest(tmp_path / "p") == digest(manifest.out_dir)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assetkit.demo.files import DemoFile, MessyRow
 from assetkit.errors import UsageError
 
 MARKER = ".assetkit-demo"
@@ -26,8 +27,8 @@ class DemoManifest:
 
     out_dir: Path
     seed: int
-    files: tuple[Any, ...]          # DemoFile
-    messy: tuple[Any, ...]          # MessyRow
+    files: tuple[DemoFile, ...]
+    messy: tuple[MessyRow, ...]
     config_yaml: str
     stats: dict[str, int] = field(default_factory=dict)
 
@@ -93,12 +94,12 @@ def generate_demo(out_dir: Path, seed: int = 7) -> DemoManifest:
     _prepare(out_dir)
     world = build_world(seed)
     rng = np.random.default_rng([seed, 1])
-    files, messy = [], []
+    files: list[DemoFile] = []
+    messy: list[MessyRow] = []
     for result in (write_generic(out_dir, world), write_indiamart(out_dir, world), write_shopify(out_dir, world)):
         files += result[0]
         messy += result[1]
     files += write_amazon(out_dir, world, rng) + write_etsy(out_dir, world) + write_upwork(out_dir, world)
-    by_platform = Counter(o.platform for o in world.orders)
     on_site = {o.buyer for o in world.orders if o.platform == "shopify"}
     movers = Counter(b.segment for b in world.buyers if b.moved_day is not None and b.idx in on_site)
     stats = {"buyers": len(world.buyers),

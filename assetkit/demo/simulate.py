@@ -7,6 +7,7 @@ gives the same world (and the writers turn the same world into byte-identical fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,8 @@ class Inquiry:
 
 @dataclass
 class World:
+    """The simulated business: what every writer formats. Buyer `idx` indexes `buyers`."""
+
     biz: dict[str, Any]
     cal: Calendar
     buyers: list[Buyer] = field(default_factory=list)
@@ -52,7 +55,7 @@ class World:
     inquiries: list[Inquiry] = field(default_factory=list)
     emails: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def products(self) -> dict[str, dict[str, Any]]:
         return {p["sku"]: p for p in self.biz["products"]}
 
