@@ -165,13 +165,20 @@ def _analytics(raw: Any, host: str) -> Analytics:
     return Analytics(provider, script, site_id)
 
 
+def _business_name(config: Any) -> str:
+    """`business.name` from assetkit.yaml, the fallback for site.company."""
+    raw = getattr(config, "raw", config) if not isinstance(config, Mapping) else config
+    business = raw.get("business") if isinstance(raw, Mapping) else None
+    return str(business.get("name") or "").strip() if isinstance(business, Mapping) else ""
+
+
 def parse_site_settings(config: Any) -> SiteSettings:
     """Validate the `site:` section; every error names the offending key."""
     raw = section_of(config, "site")
     where = "site"
     company_raw = raw.get("company")
     company = company_raw if isinstance(company_raw, Mapping) else {"name": company_raw}
-    name = _text(company, "name", "site.company")
+    name = _text(company, "name", "site.company") or _business_name(config)
     if not name:
         raise ConfigError("site.company (the business name) is missing",
                           hint="add to assetkit.yaml:  site: {company: {name: Example Co}}")
