@@ -101,8 +101,9 @@ def _product_ld(settings: SiteSettings, product: Product, page_url: str, lang: s
                 strings: Mapping[str, str]) -> list[dict[str, Any]]:
     item: dict[str, Any] = {"@context": "https://schema.org", "@type": "Product", "name": product.name,
                             "url": page_url, "brand": {"@type": "Brand", "name": settings.company}}
+    image = product.image_url if product.image_url.startswith("https://") else ""
     for key, value in (("sku", product.sku), ("category", product.category),
-                       ("description", product.description), ("image", product.image_url)):
+                       ("description", product.description), ("image", image)):
         if value:
             item[key] = value
     home = url_for(settings, f"{lang}/index.html")
@@ -163,8 +164,22 @@ def plan_pages(settings: SiteSettings, products: list[Product], topics: list[Faq
     notfound = Page("404-root", default, "404.html", "404.html", f"{strings[default]['notfound_title']} | {company}",
                     strings[default]["notfound_text"], indexable=False)
     pages.append(notfound)
+    _disambiguate(settings, pages)
     _link_alternates(settings, pages)
     return pages
+
+
+def _disambiguate(settings: SiteSettings, pages: list[Page]) -> None:
+    """Keep titles and descriptions unique when a translation has the same text (untranslated names)."""
+    default = {p.key: p for p in pages if p.lang == settings.default_language and p.path != "index.html"}
+    for page in pages:
+        first = default.get(page.key)
+        if page.lang == settings.default_language or first is None or first is page:
+            continue
+        if page.title == first.title:
+            page.title = f"{page.title} ({page.lang.upper()})"
+        if page.description == first.description:
+            page.description = _clip(f"({page.lang.upper()}) {page.description}")
 
 
 def _link_alternates(settings: SiteSettings, pages: list[Page]) -> None:

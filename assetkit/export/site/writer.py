@@ -22,8 +22,8 @@ MARKER = ".assetkit-site"
 
 def _target(root: Path, rel: str) -> Path:
     """`root/rel`, refusing absolute paths, `..` parts and anything resolving outside root."""
-    parts = PurePosixPath(rel).parts
-    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("..", "", ".") for p in parts) or "\\" in rel:
+    parts = rel.split("/")
+    if not rel or PurePosixPath(rel).is_absolute() or any(p in ("..", "", ".") for p in parts) or "\\" in rel:
         raise AssetkitError(f"refusing to write {rel!r}: not a plain path inside the site folder")
     path = root.joinpath(*parts)
     if not path.resolve().is_relative_to(root.resolve()):
