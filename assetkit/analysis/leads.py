@@ -9,6 +9,7 @@ expressions are passed as parameters and run by DuckDB's RE2, the engine that va
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -185,7 +186,8 @@ def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str |
         round(days_open, 1), days_unanswered IS NULL, fired
     FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id
     """
-    rows = con.execute(sql, params).fetchall()
+    used = set(re.findall(r"\$(\w+)", sql))
+    rows = con.execute(sql, {k: v for k, v in params.items() if k in used}).fetchall()
     total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
     leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
                        bool(r[12]), [dict(x) for x in r[13]]) for r in rows]
