@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from assetkit.errors import UsageError
 from assetkit.export.crm import HISTORICAL, crm_columns, export_crm
 from tests.test_site_fixtures import fresh_store
 
-AS_OF = datetime(2024, 6, 30, tzinfo=timezone.utc)
+AS_OF = datetime(2024, 6, 30, tzinfo=UTC)
 FORMULAS = ["=1+1", "+49 30 123", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x", "|cmd", "%x", "  =HYPERLINK(\"x\")"]
 
 
@@ -97,7 +97,7 @@ def test_enrich_overrides_values_and_labels_them(exported) -> None:
 
 
 def test_hubspot_columns_and_lifecycle_values(exported) -> None:
-    result, rows = exported("hubspot")
+    _, rows = exported("hubspot")
     assert list(rows[0]) == list(crm_columns()["hubspot"]["columns"].values())
     assert {"First Name", "Last Name", "Email", "Phone Number", "Company Name", "Country/Region",
             "Lifecycle Stage"} <= set(rows[0])

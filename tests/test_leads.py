@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from assetkit.analysis.leads import score_leads
 from assetkit.errors import ConfigError
 from tests.test_site_fixtures import fresh_store
 
-AS_OF = datetime(2024, 3, 10, tzinfo=timezone.utc)
+AS_OF = datetime(2024, 3, 10, tzinfo=UTC)
 CONFIG = {"target_markets": ["DE"]}
 
 
@@ -118,9 +118,9 @@ def test_hand_computed_score_grade_and_action(tmp_path: Path) -> None:
 
 
 def test_disqualified_is_graded_x_and_sorted_last(tmp_path: Path) -> None:
-    extra = ("INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, buyer_id, received_at, message, "
-             "first_response_at, batch_id, source_line) VALUES "
-             "('low', 'alibaba', 'marketplace', 'low', NULL, '2024-03-02', 'hi', '2024-03-02', 1, 3)",)
+    extra = (("INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, buyer_id, received_at, message, "
+              "first_response_at, batch_id, source_line) VALUES "
+              "('low', 'alibaba', 'marketplace', 'low', NULL, '2024-03-02', 'hi', '2024-03-02', 1, 3)"),)
     with _store(tmp_path / "db.duckdb", inquiry={"message": "registration fee by western union, ISO 9001 FOB"},
                 extra=extra) as store:
         result = score_leads(store.con, CONFIG, as_of=AS_OF)
@@ -145,7 +145,7 @@ def test_only_open_inquiries_are_scored(tmp_path: Path) -> None:
     with _store(tmp_path / "b.duckdb", extra=(order_after.format(status="cancelled"),)) as store:
         assert [x.inquiry_id for x in score_leads(store.con, CONFIG, as_of=AS_OF).leads] == ["q"]
     with _store(tmp_path / "c.duckdb", extra=(order_after.format(status="completed"),)) as store:
-        before = score_leads(store.con, CONFIG, as_of=datetime(2024, 3, 3, tzinfo=timezone.utc))
+        before = score_leads(store.con, CONFIG, as_of=datetime(2024, 3, 3, tzinfo=UTC))
     assert [x.inquiry_id for x in before.leads] == ["q"]  # the order had not happened yet
 
 

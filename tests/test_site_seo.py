@@ -156,8 +156,8 @@ def test_json_ld_parses_with_required_fields(site) -> None:
             assert [c["position"] for c in crumbs] == [1, 2, 3]
             assert all(c["item"].startswith(BASE + "/") and c["name"] for c in crumbs)
             assert crumbs[-1]["item"] == product["url"]
-    valve = [json.loads(b) for a, b in parsed["en/products/steel-valve-dn50.html"].scripts
-             if a.get("type") == "application/ld+json"][0]
+    valve = next(json.loads(b) for a, b in parsed["en/products/steel-valve-dn50.html"].scripts
+                 if a.get("type") == "application/ld+json")
     assert valve["sku"] == "SV-50" and valve["image"] == "https://img.example.com/valve.jpg"
 
 

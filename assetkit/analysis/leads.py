@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +130,7 @@ def _condition(rule: Rule, params: dict[str, Any], n: int) -> str:
     return f"coalesce(({sql}), false)"
 
 
-def _check_patterns(con: "duckdb.DuckDBPyConnection", rules: RuleSet) -> None:
+def _check_patterns(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     import duckdb
 
     for index, rule in enumerate(rules.rules):
@@ -149,14 +149,14 @@ def _target_markets(config: Any) -> list[str]:
     return [str(m).strip().upper() for m in (markets or [])]
 
 
-def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str | Path | None = None,
+def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
                 as_of: datetime | None = None) -> LeadsResult:
     """Score every inquiry still open at `as_of` (default: now), best first."""
     rules = load_rules(rules_path)
     _check_patterns(con, rules)
-    as_of = as_of or datetime.now(timezone.utc)
+    as_of = as_of or datetime.now(UTC)
     if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=timezone.utc)
+        as_of = as_of.replace(tzinfo=UTC)
     params: dict[str, Any] = {
         "as_of": as_of, "free": list(rules.free_mail_domains), "markets": _target_markets(config),
         "catalogue_size": con.execute("SELECT count(*) FROM products").fetchone()[0],
@@ -191,5 +191,5 @@ def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str |
     total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
     leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
                        bool(r[12]), [dict(x) for x in r[13]]) for r in rows]
-    return LeadsResult(as_of.astimezone(timezone.utc).isoformat(), rules.source, rules.version,
+    return LeadsResult(as_of.astimezone(UTC).isoformat(), rules.source, rules.version,
                        len(leads), int(total), leads)

@@ -36,7 +36,7 @@ def _check_site(browser, base: str, root: Path, only: tuple[str, ...] = ()) -> d
     context = browser.new_context()
     context.add_init_script(RECORD_CSP)
 
-    def route(request_route, request) -> None:  # noqa: ANN001 - playwright objects
+    def route(request_route, request) -> None:
         host = request.url.split("/")[2]
         if host.startswith("127.0.0.1"):
             request_route.continue_()
