@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "assetkit.commands.report",
     "assetkit.commands.db",
     "assetkit.commands.owned",
+    "assetkit.commands.run",
+    "assetkit.commands.scenario",
 )
 
 
