@@ -62,7 +62,7 @@ staged AS (
         WHEN order_count >= {KEY_ACCOUNT_MIN_ORDERS} AND pr >= {1 - KEY_ACCOUNT_TOP_SHARE} THEN 'key_account'
         WHEN order_count >= 2 THEN 'repeat'
         ELSE 'first_order' END AS historical_stage,
-        nullif(trim(email), '') IS NOT NULL OR nullif(trim(phone), '') IS NOT NULL AS contactable
+        coalesce(regexp_matches(email, '\\S'), false) OR coalesce(regexp_matches(phone, '\\S'), false) AS contactable
     FROM b
 )
 SELECT s.buyer_id, trim(coalesce(s.name, '')) AS name,
