@@ -190,9 +190,9 @@ def _report(store, config: Config, out, fmt: str) -> None:  # noqa: ANN001
 
 
 def _site(store, config: Config, target: Path) -> None:  # noqa: ANN001
-    from assetkit.export.site import export_site
+    from assetkit.export.site import build_site
 
-    export_site(store.con, config, target)
+    build_site(store.con, config, target)
 
 
 def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN001
