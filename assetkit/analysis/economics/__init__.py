@@ -1,0 +1,6 @@
+"""Platform economics: what each platform costs (`analyse_fees`) and where business comes
+from (`analyse_funnel`). Both take a DuckDB connection to an assetkit store and a Config."""
+
+from assetkit.analysis.economics.fees import FeesResult, analyse_fees
+
+__all__ = ["FeesResult", "analyse_fees"]
