@@ -2,5 +2,6 @@
 from (`analyse_funnel`). Both take a DuckDB connection to an assetkit store and a Config."""
 
 from assetkit.analysis.economics.fees import FeesResult, analyse_fees
+from assetkit.analysis.economics.funnel import FunnelResult, analyse_funnel
 
-__all__ = ["FeesResult", "analyse_fees"]
+__all__ = ["FeesResult", "FunnelResult", "analyse_fees", "analyse_funnel"]

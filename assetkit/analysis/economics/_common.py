@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import duckdb
 
 PERIODS = ("month", "quarter", "year")
-DEFAULT_CURRENCY = "EUR"
+DEFAULT_CURRENCY = "USD"  # as assetkit.config.Config
 
 FX_POLICY = (
     "Amounts are in {rc}: each row is converted at the ECB reference rate of its own date "

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import recurring, schedules
 from assetkit.analysis.economics._common import (ORDERS_SQL, Scope, money, reporting_currency,
-                                                 require_orders, run, section, unconverted_note)
+                                                 require_orders, run, unconverted_note)
 
 if TYPE_CHECKING:
     import duckdb
@@ -55,10 +55,10 @@ def home_channels(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
     return dict(rows)
 
 
-def prepare(con: "duckdb.DuckDBPyConnection", config: Any, scope: Scope, what: str) -> Prepared:
+def prepare(con: "duckdb.DuckDBPyConnection", config: Any, scope: Scope, what: str,
+            include_ads: bool = True) -> Prepared:
     """Build the working tables for `scope`; NotEnoughData when the orders cannot carry it."""
     rc = reporting_currency(config)
-    include_ads = bool(section(config, "economics").get("include_ad_spend", True))
     home = home_channels(con)
     platforms = None
     if scope.channel is not None:

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     import duckdb
 
 AD_SPEND_POLICY = {
-    True: "Ad spend imported as `spend` rows that name a platform counts as that platform's "
-          "advertising cost (turn off with `economics: {include_ad_spend: false}`); do not also "
-          "import the same ads as fee rows.",
-    False: "Ad spend from `spend` rows is NOT counted as platform cost "
-           "(assetkit.yaml economics.include_ad_spend: false); only fee rows and recurring fees are.",
+    True: "Included: ad spend imported as `spend` rows that name a platform counts as that "
+          "platform's advertising cost (leave it out with --no-ad-spend); do not also import "
+          "the same ads as fee rows.",
+    False: "Not included (--no-ad-spend): ad spend from `spend` rows is not platform cost; "
+           "only fee rows and recurring fees are.",
 }
 ALLOCATION_POLICY = (
     "Rent per order = fees linked to the order (fees.order_id) + a share of the platform's "
@@ -168,7 +168,8 @@ def _takeaway(platforms: list[dict[str, Any]], periods: list[dict[str, Any]], rc
 
 def analyse_fees(con: "duckdb.DuckDBPyConnection", config: Any = None, by: str = "year",
                  since: dt.date | str | None = None, until: dt.date | str | None = None,
-                 platform: str | None = None, channel: str | None = None) -> FeesResult:
+                 platform: str | None = None, channel: str | None = None,
+                 include_ad_spend: bool = True) -> FeesResult:
     """Platform cost and fee share by platform and period, rent per buyer, dependency.
 
     Raises NotEnoughData (exit 3) when there are no orders in scope or they cover a single
@@ -177,7 +178,7 @@ def analyse_fees(con: "duckdb.DuckDBPyConnection", config: Any = None, by: str =
     by = check_by(by)
     scope = Scope(as_date(since), as_date(until), platform, channel)
     try:
-        prep = base.prepare(con, config, scope, "the fee analysis")
+        prep = base.prepare(con, config, scope, "the fee analysis", include_ad_spend)
         periods = _periods(con, by, prep)
         platforms = _platform_totals(con, prep)
         rents = rent.analyse(con, prep, platforms)
@@ -195,5 +196,18 @@ def analyse_fees(con: "duckdb.DuckDBPyConnection", config: Any = None, by: str =
                                "that order's platform and channel.",
                   "fixed_fees": "Fixed fees = membership/subscription rows and recurring fees "
                                 "from assetkit.yaml of category membership."},
-        notes=prep.notes,
+        notes=prep.notes + _plan_notes(platforms, prep.hi),
     )
+
+
+def _plan_notes(platforms: list[dict[str, Any]], on: dt.date) -> list[str]:
+    """Point at published subscription plans a selling platform shows no membership fee for."""
+    notes = []
+    for p in platforms:
+        if p["gross_revenue"] <= 0 or p["fixed_cost"]:
+            continue
+        for plan in schedules.published_plans(p["platform"], on):
+            notes.append(f"{p['platform']}: no membership/subscription fee found; if you are on the "
+                         f"{plan['name']} ({plan['currency']} {plan['amount']} a {plan['period']}, "
+                         f"{plan['source']}), add it to recurring_fees in assetkit.yaml")
+    return notes

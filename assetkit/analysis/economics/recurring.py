@@ -8,6 +8,7 @@ annual membership that starts on 1 July puts half its cost in each calendar year
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -47,37 +48,31 @@ def _date(item: dict[str, Any], key: str, where: str) -> dt.date | None:
         raise ConfigError(f"{where}: `{key}` is not a date: {value!r}", hint="use YYYY-MM-DD") from None
 
 
-def _resolve(item: dict[str, Any], where: str, rc: str) -> dict[str, Any]:
-    """Validate one `recurring_fees` entry; fill amount/currency/period from a `plan:`."""
+def _resolve(item: Any, where: str, rc: str) -> dict[str, Any]:
+    """Validate one `recurring_fees` entry (a config.RecurringFee or a plain mapping)."""
+    if dataclasses.is_dataclass(item):
+        item = dataclasses.asdict(item)
     if not isinstance(item, dict) or not item.get("platform"):
-        raise ConfigError(f"{where}: needs at least `platform` and `start`")
+        raise ConfigError(f"{where}: needs at least `platform`, `amount`, `period` and `start`")
     start = _date(item, "start", where)
     if start is None:
         raise ConfigError(f"{where}: `start` is missing", hint="the first day the fee applies, YYYY-MM-DD")
-    out = dict(item)
-    if item.get("plan"):
-        try:
-            plan = schedules.plan_fee(str(item["platform"]), str(item["plan"]), start)
-        except KeyError:
-            raise ConfigError(f"{where}: no published plan {item['plan']!r} for {item['platform']!r}",
-                              hint="give amount, currency and period instead") from None
-        out = {**plan, **{k: v for k, v in item.items() if v is not None}}
-    period = out.get("period", "year")
+    period = item.get("period", "year")
     if period not in _STEP_MONTHS:
         raise ConfigError(f"{where}: `period` must be month, quarter or year, not {period!r}")
     try:
-        amount = Decimal(str(out["amount"]))
+        amount = Decimal(str(item["amount"]))
     except (KeyError, InvalidOperation):
         raise ConfigError(f"{where}: `amount` is missing or not a number") from None
-    end = _date(out, "end", where)
+    end = _date(item, "end", where)
     if end is not None and end < start:
         raise ConfigError(f"{where}: `end` {end} is before `start` {start}")
-    return {"platform": str(out["platform"]), "category": schedules.category_of(str(out.get("fee_type", "membership"))),
-            "amount": amount, "currency": str(out.get("currency", rc)).upper(), "period": period,
-            "start": start, "end": end}
+    return {"platform": str(item["platform"]), "amount": amount, "period": period,
+            "category": schedules.category_of(str(item.get("fee_type") or "membership")),
+            "currency": str(item.get("currency") or rc).upper(), "start": start, "end": end}
 
 
-def expand(recurring: list[dict[str, Any]], hi: dt.date, rc: str) -> list[tuple[Any, ...]]:
+def expand(recurring: Any, hi: dt.date, rc: str) -> list[tuple[Any, ...]]:
     """Charge periods of every recurring fee up to `hi`:
     (platform, category, first day, day after last day, amount, currency, rate day)."""
     rows = []

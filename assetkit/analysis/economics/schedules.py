@@ -90,15 +90,9 @@ def published_rate_range(platform: str, category: str, on: dt.date) -> tuple[flo
     return min(rates), max(rates), source
 
 
-def plan_fee(platform: str, plan: str, on: dt.date) -> dict[str, Any]:
-    """The published recurring fee `plan` of `platform` in effect on `on`:
-    {fee_type, amount, currency, period, source}. KeyError when unknown."""
-    for entry in schedules():
-        if entry["platform"] != platform.lower() or not _in_effect(entry, on):
-            continue
-        for fee in entry["fees"]:
-            if fee.get("plan") == plan and fee.get("per") in ("month", "quarter", "year"):
-                return {"fee_type": fee["fee_type"], "amount": fee["fixed"],
-                        "currency": fee["currency"], "period": fee["per"],
-                        "source": entry["source"]}
-    raise KeyError(f"{platform}/{plan}")
+def published_plans(platform: str, on: dt.date) -> list[dict[str, Any]]:
+    """The recurring plans (per month/quarter/year) `platform` publishes, in effect on `on`."""
+    return [{"name": fee["name"], "amount": fee["fixed"], "currency": fee["currency"],
+             "period": fee["per"], "source": entry["source"]}
+            for entry in schedules() if entry["platform"] == platform.lower() and _in_effect(entry, on)
+            for fee in entry["fees"] if fee.get("plan") and fee.get("per") in ("month", "quarter", "year")]
