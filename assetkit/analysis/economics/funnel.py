@@ -25,7 +25,7 @@ CONVERSION_POLICY = (
     "An inquiry converts when the same buyer places a non-cancelled order (on any platform) "
     "within {w} days after it. Inquiries whose {w}-day window has not ended by {hi} and have no "
     "order yet are `pending` and left out of the conversion rate; inquiries without a buyer "
-    "cannot convert. Revenue is attributed to the buyer's latest inquiry before the order "
+    "cannot be matched to orders and count as never converted. Revenue is attributed to the buyer's latest inquiry before the order "
     "(within the window): revenue per inquiry = attributed revenue / inquiries."
 )
 
@@ -72,7 +72,7 @@ def _conversion(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> lis
                 GROUP BY ia.inquiry_id),
         f AS (SELECT nxt.*, coalesce(att.revenue, 0) AS revenue,
                      coalesce(next_order < received_at + to_days($window), false) AS converted,
-                     CAST(received_at + to_days($window) AS DATE) > $hi AS open
+                     buyer_id IS NOT NULL AND CAST(received_at + to_days($window) AS DATE) > $hi AS open
               FROM nxt LEFT JOIN att USING (inquiry_id))
         SELECT CASE WHEN grouping(channel) = 0 THEN 'channel' WHEN grouping(platform) = 0 THEN 'platform'
                     WHEN grouping(country) = 0 THEN 'country' WHEN grouping(product) = 0 THEN 'product'
