@@ -152,11 +152,8 @@ def scope_where(alias: str, date_col: str, *, platform: bool = True, channel: bo
     return " AND ".join(conds)
 
 
-def unconverted_note(con: "duckdb.DuckDBPyConnection", table: str, amount: str, rc: str) -> str | None:
+def unconverted_note(table: str, n: int, rc: str) -> str | None:
     """A note naming how many rows of `table` have no reporting-currency amount."""
-    n = con.execute(
-        f"SELECT count(*) FROM {table} WHERE {amount}_rc IS NULL AND upper(currency) <> ?", [rc]
-    ).fetchone()[0]
     if not n:
         return None
     return (f"{n} {table} row(s) have no FX rate into {rc} and are left out "

@@ -4,6 +4,7 @@ per-order facts and per-platform-month costs, from which every figure is aggrega
 Temp tables (session-local, replaced on each call, dropped by `drop()`):
 - `_ak_econ_o`: one row per order in scope: revenue, month, first-order flag, acquisition
   platform/channel of its buyer, fees linked to it by `fees.order_id`.
+- `_ak_econ_om`: `_ak_econ_o` summed per platform, channel and month (revenue, orders, new buyers).
 - `_ak_econ_cost`: platform cost per platform, month, category, source (`fees`, `config`,
   `spend`) and whether it is linked to an order.
 - `_ak_econ_alloc`: per platform and month, the unlinked cost and the factor that shares it
@@ -23,7 +24,7 @@ from assetkit.analysis.economics._common import (ORDERS_SQL, Scope, money, repor
 if TYPE_CHECKING:
     import duckdb
 
-TABLES = ("_ak_econ_o", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_types",
+TABLES = ("_ak_econ_o", "_ak_econ_om", "_ak_econ_rent", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_types",
           recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw")
 
 
@@ -67,25 +68,29 @@ def prepare(con: "duckdb.DuckDBPyConnection", config: Any, scope: Scope, what: s
         platforms = [p for p in (platforms if platforms is not None else [scope.platform])
                      if p == scope.platform]
     params: dict[str, Any] = {**scope.params(), "rc": rc, "platforms": platforms}
+    # One scan each of orders and fees: the span of the data and the rows without an FX rate.
     span = run(con, f"""
-        SELECT min(d) AS o_lo, max(d) AS o_hi, count(*) AS n,
-               count(DISTINCT date_trunc('month', d)) AS months
-        FROM ({ORDERS_SQL}) o
-        WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
-          AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
+        SELECT min(d) FILTER (WHERE g IS NOT NULL) AS lo, max(d) FILTER (WHERE g IS NOT NULL) AS hi,
+               count(g) AS n, count(DISTINCT date_trunc('month', d)) FILTER (WHERE g IS NOT NULL) AS months,
+               count(*) - count(g) AS unconverted
+        FROM (SELECT CAST(ordered_at AS DATE) AS d, {money('gross_amount', 'gross_amount_rc')} AS g FROM orders
+              WHERE ($since IS NULL OR CAST(ordered_at AS DATE) >= $since)
+                AND ($until IS NULL OR CAST(ordered_at AS DATE) <= $until)
+                AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)) o
     """, params)[0]
     require_orders(span["months"], span["n"], scope, what)
-    fspan = run(con, """
-        SELECT min(CAST(incurred_at AS DATE)) AS f_lo, max(CAST(incurred_at AS DATE)) AS f_hi FROM fees
+    fspan = run(con, f"""
+        SELECT min(d) AS lo, max(d) AS hi,
+               count(*) FILTER (WHERE {money('amount', 'amount_rc')} IS NULL) AS unconverted
+        FROM (SELECT *, CAST(incurred_at AS DATE) AS d FROM fees) f
         WHERE ($platforms IS NULL OR list_contains($platforms, platform))
-          AND ($since IS NULL OR CAST(incurred_at AS DATE) >= $since)
-          AND ($until IS NULL OR CAST(incurred_at AS DATE) <= $until)
+          AND ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
     """, params)[0]
-    lo = scope.since or min(d for d in (span["o_lo"], fspan["f_lo"]) if d is not None)
-    hi = scope.until or max(d for d in (span["o_hi"], fspan["f_hi"]) if d is not None)
+    lo = scope.since or min(d for d in (span["lo"], fspan["lo"]) if d is not None)
+    hi = scope.until or max(d for d in (span["hi"], fspan["hi"]) if d is not None)
     params.update(lo=lo, hi=hi, ads=include_ads)
-    notes = [n for n in (unconverted_note(con, t, a, rc)
-                         for t, a in (("orders", "gross_amount"), ("fees", "amount"))) if n]
+    notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),
+                         unconverted_note("fees", fspan["unconverted"], rc)) if n]
     notes += recurring.build_spread_table(con, config, hi, include_ads)
     _build(con, params)
     return Prepared(lo, hi, rc, include_ads, home, platforms, params, notes)
@@ -104,17 +109,12 @@ def _build(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
                                      (ordered_at, order_id)) AS f
             FROM o WHERE counted AND buyer_id IS NOT NULL GROUP BY buyer_id),
         linked AS (
-            SELECT f.order_id, sum({money('f.amount', 'f.amount_rc')}) AS linked,
-                   coalesce(sum({money('f.amount', 'f.amount_rc')}) FILTER (WHERE t.fixed), 0) AS linked_fixed
-            FROM fees f LEFT JOIN _ak_econ_types t
-              ON t.alias = replace(replace(lower(trim(f.fee_type)), ' ', '_'), '-', '_')
-            WHERE f.order_id IS NOT NULL AND ($platforms IS NULL OR list_contains($platforms, f.platform))
-            GROUP BY f.order_id)
-        SELECT o.order_id, o.platform, o.channel, o.buyer_id, o.d,
-               CAST(date_trunc('month', o.d) AS DATE) AS month, o.revenue, o.counted,
-               coalesce(fo.f.id = o.order_id, false) AS is_first,
-               fo.f.p AS acq_platform, fo.f.c AS acq_channel,
-               coalesce(l.linked, 0) AS linked, coalesce(l.linked_fixed, 0) AS linked_fixed
+            SELECT order_id, sum({money('amount', 'amount_rc')}) AS linked FROM fees
+            WHERE order_id IS NOT NULL AND ($platforms IS NULL OR list_contains($platforms, platform))
+            GROUP BY order_id)
+        SELECT o.platform, o.channel, o.buyer_id, CAST(date_trunc('month', o.d) AS DATE) AS month,
+               o.revenue, o.counted, coalesce(fo.f.id = o.order_id, false) AS is_first,
+               fo.f.p AS acq_platform, fo.f.c AS acq_channel, coalesce(l.linked, 0) AS linked
         FROM o
         LEFT JOIN fo ON fo.buyer_id = o.buyer_id
         LEFT JOIN linked l ON l.order_id = o.order_id
@@ -139,17 +139,21 @@ def _build(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
         WHERE platform_cost AND ($platforms IS NULL OR list_contains($platforms, platform))
         GROUP BY ALL
     """, params)
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_om AS
+        SELECT platform, channel, month, sum(revenue) AS revenue, count(*) FILTER (WHERE counted) AS orders,
+               count(*) FILTER (WHERE is_first) AS new_buyers
+        FROM _ak_econ_o GROUP BY ALL
+    """, params)
     # Fees not linked to an order (memberships, ads, recurring fees) are shared among the
     # platform's orders of the same month in proportion to their gross revenue.
     run(con, """
         CREATE OR REPLACE TEMP TABLE _ak_econ_alloc AS
-        WITH u AS (SELECT platform, month, sum(amount) AS unlinked,
-                          coalesce(sum(amount) FILTER (WHERE fixed), 0) AS unlinked_fixed
-                   FROM _ak_econ_cost WHERE NOT linked GROUP BY ALL),
-             r AS (SELECT platform, month, sum(revenue) AS revenue FROM _ak_econ_o GROUP BY ALL)
-        SELECT u.platform, u.month, u.unlinked, u.unlinked_fixed, r.revenue,
-               CASE WHEN r.revenue > 0 THEN u.unlinked / r.revenue END AS factor,
-               CASE WHEN r.revenue > 0 THEN u.unlinked_fixed / r.revenue END AS factor_fixed
+        WITH u AS (SELECT platform, month, sum(amount) AS unlinked FROM _ak_econ_cost
+                   WHERE NOT linked GROUP BY ALL),
+             r AS (SELECT platform, month, sum(revenue) AS revenue FROM _ak_econ_om GROUP BY ALL)
+        SELECT u.platform, u.month, u.unlinked, r.revenue,
+               CASE WHEN r.revenue > 0 THEN u.unlinked / r.revenue END AS factor
         FROM u LEFT JOIN r USING (platform, month)
     """, params)
 

@@ -18,56 +18,60 @@ if TYPE_CHECKING:
 
 TOP_BUYERS = 10
 
-# Orders with their rent; cancelled orders keep the fees linked to them (a platform may charge
-# for a cancelled sale) but get no share of unlinked costs (their revenue is 0).
-RENTED = """
-    SELECT o.*, o.linked + coalesce(o.revenue * a.factor, 0) AS rent
-    FROM _ak_econ_o o LEFT JOIN _ak_econ_alloc a USING (platform, month)
-"""
+def _rent_table(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> None:
+    """One pass over the orders: rent per buyer and platform, split into first and repeat orders.
 
-
-def _per_buyer(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> None:
-    run(con, f"""
-        CREATE OR REPLACE TEMP TABLE _ak_econ_buyer AS
-        SELECT buyer_id, any_value(acq_platform) AS acq_platform, any_value(acq_channel) AS acq_channel,
-               bool_or(is_first) AS acquired, count(*) FILTER (WHERE counted) AS orders,
-               sum(revenue) AS revenue, sum(rent) AS rent
-        FROM ({RENTED}) r WHERE buyer_id IS NOT NULL GROUP BY buyer_id
+    Cancelled orders keep the fees linked to them (a platform may charge for a cancelled sale)
+    but get no share of unlinked costs (their revenue is 0).
+    """
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_rent AS
+        SELECT buyer_id, platform, any_value(acq_platform) AS acq_platform, bool_or(is_first) AS acquired,
+               count(*) FILTER (WHERE counted) AS orders, sum(revenue) AS revenue, sum(rent) AS rent,
+               count(*) FILTER (WHERE repeat) AS repeat_orders,
+               coalesce(sum(revenue) FILTER (WHERE repeat), 0) AS repeat_revenue,
+               coalesce(sum(rent) FILTER (WHERE repeat), 0) AS toll
+        FROM (SELECT o.*, o.linked + coalesce(o.revenue * a.factor, 0) AS rent,
+                     o.buyer_id IS NOT NULL AND NOT o.is_first AND o.counted AS repeat
+              FROM _ak_econ_o o LEFT JOIN _ak_econ_alloc a USING (platform, month)) r
+        GROUP BY ALL
     """, prep.params)
 
 
 def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared,
             platforms: list[dict[str, Any]]) -> dict[str, Any]:
     """Rent by acquisition platform, top buyers, repeat toll, acquisition cost tables."""
-    _per_buyer(con, prep)
+    _rent_table(con, prep)
     try:
-        by_acq = run(con, """
+        buyers = """(SELECT buyer_id, any_value(acq_platform) AS acq_platform, sum(orders) AS orders,
+                            sum(revenue) AS revenue, sum(rent) AS rent
+                     FROM _ak_econ_rent WHERE buyer_id IS NOT NULL GROUP BY buyer_id HAVING bool_or(acquired))"""
+        by_acq = run(con, f"""
             SELECT acq_platform AS platform, count(*) AS buyers, sum(orders) AS orders,
                    sum(revenue) AS revenue, sum(rent) AS rent
-            FROM _ak_econ_buyer WHERE acquired GROUP BY ALL ORDER BY rent DESC, platform
+            FROM {buyers} p GROUP BY ALL ORDER BY rent DESC, platform
         """, prep.params)
         top = run(con, f"""
-            SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders,
-                   p.revenue, p.rent
-            FROM _ak_econ_buyer p LEFT JOIN buyers b USING (buyer_id)
-            WHERE p.acquired ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
+            SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders, p.revenue, p.rent
+            FROM {buyers} p LEFT JOIN buyers b USING (buyer_id)
+            ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
         """, prep.params)
+        toll = run(con, """
+            SELECT platform, sum(repeat_orders) AS repeat_orders, sum(repeat_revenue) AS repeat_revenue,
+                   sum(toll) AS toll
+            FROM _ak_econ_rent GROUP BY ALL HAVING sum(repeat_orders) > 0 ORDER BY toll DESC, platform
+        """, prep.params)
+        allocated = run(con, "SELECT coalesce(sum(rent), 0) AS rent FROM _ak_econ_rent", prep.params)[0]["rent"]
     finally:
-        con.execute("DROP TABLE IF EXISTS _ak_econ_buyer")
-    toll = run(con, f"""
-        SELECT platform, count(*) FILTER (WHERE counted) AS repeat_orders,
-               sum(revenue) AS repeat_revenue, sum(rent) AS toll
-        FROM ({RENTED}) r WHERE buyer_id IS NOT NULL AND NOT is_first AND counted
-        GROUP BY ALL ORDER BY toll DESC, platform
-    """, prep.params)
-    allocated = run(con, f"SELECT coalesce(sum(rent), 0) AS rent FROM ({RENTED}) r", prep.params)[0]["rent"]
+        con.execute("DROP TABLE IF EXISTS _ak_econ_rent")
     cost = {p["platform"]: p["platform_cost"] for p in platforms}
     return {
-        "rent_by_platform": [{"platform": r["platform"], "buyers": r["buyers"], "orders": r["orders"],
+        "rent_by_platform": [{"platform": r["platform"], "buyers": r["buyers"], "orders": int(r["orders"]),
                               "revenue": as_float(r["revenue"]), "rent": as_float(r["rent"]),
                               "rent_per_buyer": ratio(as_float(r["rent"]), r["buyers"])} for r in by_acq],
-        "top_buyers": [{**r, "revenue": as_float(r["revenue"]), "rent": as_float(r["rent"])} for r in top],
-        "repeat_toll": [{"platform": r["platform"], "repeat_orders": r["repeat_orders"],
+        "top_buyers": [{**r, "orders": int(r["orders"]), "revenue": as_float(r["revenue"]),
+                        "rent": as_float(r["rent"])} for r in top],
+        "repeat_toll": [{"platform": r["platform"], "repeat_orders": int(r["repeat_orders"]),
                          "repeat_revenue": as_float(r["repeat_revenue"]), "toll": as_float(r["toll"]),
                          "share_of_platform_cost": ratio(as_float(r["toll"]), cost.get(r["platform"]))}
                         for r in toll],
@@ -84,15 +88,14 @@ def _acquisition(con: "duckdb.DuckDBPyConnection", prep: Prepared, cost: dict[st
     already platform cost (e.g. SEO for own_site, a trade-show budget for exhibition).
     """
     counts = run(con, """
-        WITH o AS (SELECT platform, channel, count(*) FILTER (WHERE counted) AS orders,
-                          count(*) FILTER (WHERE is_first) AS new_buyers
-                   FROM _ak_econ_o GROUP BY ALL),
+        WITH o AS (SELECT platform, channel, sum(orders) AS orders, sum(new_buyers) AS new_buyers
+                   FROM _ak_econ_om GROUP BY ALL),
         i AS (SELECT platform, channel, count(*) AS inquiries FROM inquiries
               WHERE CAST(received_at AS DATE) BETWEEN $lo AND $hi
                 AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
               GROUP BY ALL)
-        SELECT platform, channel, coalesce(inquiries, 0) AS inquiries, coalesce(orders, 0) AS orders,
-               coalesce(new_buyers, 0) AS new_buyers
+        SELECT platform, channel, coalesce(inquiries, 0) AS inquiries, CAST(coalesce(orders, 0) AS BIGINT) AS orders,
+               CAST(coalesce(new_buyers, 0) AS BIGINT) AS new_buyers
         FROM o FULL JOIN i USING (platform, channel)
     """, prep.params)
     spend = run(con, f"""
