@@ -18,52 +18,44 @@ if TYPE_CHECKING:
 
 TOP_BUYERS = 10
 
-def _rent_table(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> None:
-    """One pass over the orders: rent per buyer and platform, split into first and repeat orders.
-
-    Cancelled orders keep the fees linked to them (a platform may charge for a cancelled sale)
-    but get no share of unlinked costs (their revenue is 0).
-    """
-    run(con, """
-        CREATE OR REPLACE TEMP TABLE _ak_econ_rent AS
-        SELECT buyer_id, platform, any_value(acq_platform) AS acq_platform, bool_or(is_first) AS acquired,
-               count(*) FILTER (WHERE counted) AS orders, sum(revenue) AS revenue, sum(rent) AS rent,
-               count(*) FILTER (WHERE repeat) AS repeat_orders,
-               coalesce(sum(revenue) FILTER (WHERE repeat), 0) AS repeat_revenue,
-               coalesce(sum(rent) FILTER (WHERE repeat), 0) AS toll
-        FROM (SELECT o.*, o.linked + coalesce(o.revenue * a.factor, 0) AS rent,
-                     o.buyer_id IS NOT NULL AND NOT o.is_first AND o.counted AS repeat
-              FROM _ak_econ_o o LEFT JOIN _ak_econ_alloc a USING (platform, month)) r
-        GROUP BY ALL
-    """, prep.params)
+# Per buyer: acquisition (first non-cancelled order, if it is in scope) and rent on all their
+# orders in scope = fees linked to the orders + their share of unlinked costs. Cancelled orders
+# keep the fees linked to them but get no share of unlinked costs (their revenue is 0).
+BUYERS = """
+    SELECT p.buyer_id, any_value(fo.f.p) AS acq_platform, sum(p.orders) AS orders, sum(p.revenue) AS revenue,
+           sum(p.alloc + p.linked) AS rent
+    FROM _ak_econ_bp p JOIN _ak_econ_fo fo USING (buyer_id)
+    WHERE fo.f.scope GROUP BY p.buyer_id
+"""
 
 
 def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared,
             platforms: list[dict[str, Any]]) -> dict[str, Any]:
     """Rent by acquisition platform, top buyers, repeat toll, acquisition cost tables."""
-    _rent_table(con, prep)
-    try:
-        buyers = """(SELECT buyer_id, any_value(acq_platform) AS acq_platform, sum(orders) AS orders,
-                            sum(revenue) AS revenue, sum(rent) AS rent
-                     FROM _ak_econ_rent WHERE buyer_id IS NOT NULL GROUP BY buyer_id HAVING bool_or(acquired))"""
-        by_acq = run(con, f"""
-            SELECT acq_platform AS platform, count(*) AS buyers, sum(orders) AS orders,
-                   sum(revenue) AS revenue, sum(rent) AS rent
-            FROM {buyers} p GROUP BY ALL ORDER BY rent DESC, platform
-        """, prep.params)
-        top = run(con, f"""
-            SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders, p.revenue, p.rent
-            FROM {buyers} p LEFT JOIN buyers b USING (buyer_id)
-            ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
-        """, prep.params)
-        toll = run(con, """
-            SELECT platform, sum(repeat_orders) AS repeat_orders, sum(repeat_revenue) AS repeat_revenue,
-                   sum(toll) AS toll
-            FROM _ak_econ_rent GROUP BY ALL HAVING sum(repeat_orders) > 0 ORDER BY toll DESC, platform
-        """, prep.params)
-        allocated = run(con, "SELECT coalesce(sum(rent), 0) AS rent FROM _ak_econ_rent", prep.params)[0]["rent"]
-    finally:
-        con.execute("DROP TABLE IF EXISTS _ak_econ_rent")
+    by_acq = run(con, f"""
+        SELECT acq_platform AS platform, count(*) AS buyers, sum(orders) AS orders,
+               sum(revenue) AS revenue, sum(rent) AS rent
+        FROM ({BUYERS}) b GROUP BY ALL ORDER BY rent DESC, platform
+    """, prep.params)
+    top = run(con, f"""
+        SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders, p.revenue, p.rent
+        FROM ({BUYERS}) p LEFT JOIN buyers b USING (buyer_id)
+        ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
+    """, prep.params)
+    # Repeat orders = a buyer's non-cancelled orders in scope minus their first order.
+    toll = run(con, """
+        WITH first AS (SELECT buyer_id, f.p AS platform, 1 AS orders, f.rev AS revenue,
+                              f.rev * coalesce(f.factor, 0) + f.linked AS rent
+                       FROM _ak_econ_fo WHERE f.scope),
+        allo AS (SELECT buyer_id, platform, orders, revenue, alloc + linked_counted AS rent
+                 FROM _ak_econ_bp WHERE buyer_id IS NOT NULL)
+        SELECT a.platform, sum(a.orders - coalesce(f.orders, 0)) AS repeat_orders,
+               sum(a.revenue - coalesce(f.revenue, 0)) AS repeat_revenue, sum(a.rent - coalesce(f.rent, 0)) AS toll
+        FROM allo a LEFT JOIN first f USING (buyer_id, platform)
+        GROUP BY ALL HAVING sum(a.orders - coalesce(f.orders, 0)) > 0 ORDER BY toll DESC, platform
+    """, prep.params)
+    allocated = run(con, "SELECT coalesce(sum(alloc + linked), 0) AS rent FROM _ak_econ_bp",
+                    prep.params)[0]["rent"]
     cost = {p["platform"]: p["platform_cost"] for p in platforms}
     return {
         "rent_by_platform": [{"platform": r["platform"], "buyers": r["buyers"], "orders": int(r["orders"]),
