@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
 TABLES = ("_ak_econ_pcd", "_ak_econ_costd", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_bp", "_ak_econ_fo",
-          "_ak_econ_om", "_ak_econ_types",
+          "_ak_econ_om", "_ak_econ_buyers", "_ak_econ_types",
           recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw")
 
 

@@ -32,14 +32,15 @@ BUYERS = """
 def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared,
             platforms: list[dict[str, Any]]) -> dict[str, Any]:
     """Rent by acquisition platform, top buyers, repeat toll, acquisition cost tables."""
-    by_acq = run(con, f"""
+    run(con, f"CREATE OR REPLACE TEMP TABLE _ak_econ_buyers AS {BUYERS}", prep.params)
+    by_acq = run(con, """
         SELECT acq_platform AS platform, count(*) AS buyers, sum(orders) AS orders,
                sum(revenue) AS revenue, sum(rent) AS rent
-        FROM ({BUYERS}) b GROUP BY ALL ORDER BY rent DESC, platform
+        FROM _ak_econ_buyers GROUP BY ALL ORDER BY rent DESC, platform
     """, prep.params)
     top = run(con, f"""
         SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders, p.revenue, p.rent
-        FROM ({BUYERS}) p LEFT JOIN buyers b USING (buyer_id)
+        FROM _ak_econ_buyers p LEFT JOIN buyers b USING (buyer_id)
         ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
     """, prep.params)
     # Repeat orders = a buyer's non-cancelled orders in scope minus their first order.
