@@ -29,6 +29,9 @@ COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
     "assetkit.commands.db",
+    "assetkit.commands.run",
+    "assetkit.commands.scenario",
+    "assetkit.commands.importing",
     "assetkit.commands.economics",
 )
 
