@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import duckdb
 
 TABLES = ("_ak_econ_pcd", "_ak_econ_costd", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_bp", "_ak_econ_fo",
-          "_ak_econ_om", "_ak_econ_buyers", "_ak_econ_types",
+          "_ak_econ_om", "_ak_econ_buyers", "_ak_econ_billed_ads", "_ak_econ_types",
           recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw")
 
 
@@ -128,7 +128,17 @@ def _daily(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
 
 
 def _costs(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
-    """Platform cost per month in the window; revenue per month; the allocation factors."""
+    """Platform cost per month in the window; revenue per month; the allocation factors.
+
+    Ad spend rows count as platform cost only for months in which the platform's own fee rows
+    bill no advertising: a statement that already carries the ads (Etsy Ads) is the bill, and
+    the seller's budget ledger for the same ads must not be added on top.
+    """
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_billed_ads AS
+        SELECT DISTINCT platform, CAST(date_trunc('month', d) AS DATE) AS month FROM _ak_econ_costd
+        WHERE category = 'advertising' AND amount IS NOT NULL AND amount <> 0
+    """, params)
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_cost AS
         SELECT platform, CAST(date_trunc('month', d) AS DATE) AS month, category, fixed,
@@ -141,6 +151,7 @@ def _costs(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
         SELECT platform, month, category, fixed, source, false, sum(amount)
         FROM ({recurring.spread_by_month_sql()}) s
         WHERE platform_cost AND ($platforms IS NULL OR list_contains($platforms, platform))
+          AND NOT (source = 'spend' AND (platform, month) IN (SELECT * FROM _ak_econ_billed_ads))
         GROUP BY ALL
     """, params)
     # Fees not linked to an order (memberships, ads, recurring fees) are shared among the

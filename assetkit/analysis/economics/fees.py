@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 AD_SPEND_POLICY = {
     True: "Included: ad spend imported as `spend` rows that name a platform counts as that "
-          "platform's advertising cost (leave it out with --no-ad-spend); do not also import "
-          "the same ads as fee rows.",
+          "platform's advertising cost, except in months in which the platform's own fee rows "
+          "already bill advertising (then the fee rows are the bill and the spend rows are not "
+          "added on top). Leave spend out entirely with --no-ad-spend.",
     False: "Not included (--no-ad-spend): ad spend from `spend` rows is not platform cost; "
            "only fee rows and recurring fees are.",
 }
