@@ -87,3 +87,14 @@ def test_bad_options_exit_2(cli, business) -> None:
 def test_no_database_exits_1(cli, isolated) -> None:
     result = cli("fees")
     assert result.exit_code == 1 and "no database" in result.output
+
+
+def test_funnel_text_shows_top_countries_only(cli, business, monkeypatch) -> None:
+    from assetkit.commands import economics
+
+    monkeypatch.setattr(economics, "TOP_VALUES", 2)
+    text = cli("funnel").output
+    assert "top 2 countries and products" in text
+    assert "│ country  │ DE" in text and "│ country  │ US" not in text
+    rows = list(csv.DictReader(io.StringIO(cli("funnel", "--format", "csv").stdout)))
+    assert sum(r["by"] == "country" for r in rows) == 5
