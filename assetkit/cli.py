@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "assetkit.commands.scenario",
     "assetkit.commands.importing",
     "assetkit.commands.demo",
+    "assetkit.commands.economics",
 )
 
 
