@@ -118,3 +118,32 @@ class CohortsResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    CSV_HEADER = ("section", "split", "period", "age", "metric", "value")
+
+    def csv_rows(self) -> list[tuple[Any, ...]]:
+        """Tidy rows (one number each) for spreadsheets: cohort cells, averages and movements."""
+        rows: list[tuple[Any, ...]] = []
+        cell_metrics = ("cohort_size", "active_buyers", "buyer_retention", "revenue", "revenue_retention",
+                        "revenue_net", "revenue_net_retention", "cumulative_revenue_per_buyer",
+                        "cumulative_revenue_net_per_buyer")
+        for table in self.cohorts:
+            for row in table.rows:
+                rows += [("cohort", table.split, row.cohort, c.age, m, getattr(c, m))
+                         for c in row.cells for m in cell_metrics]
+            rows += [("cohort_average", table.split, "weighted", c.age, m, getattr(c, m))
+                     for c in table.weighted_average for m in (*cell_metrics, "cohorts")]
+        counts = ("buyers_start", "buyers_end", "new_buyers", "reactivated_buyers", "churned_buyers",
+                  "expanded_buyers", "contracted_buyers", "churn_denominator", "churn_rate", "churn_rate_low",
+                  "churn_rate_high", "horizon_buyers")
+        money = ("rr_start", "new", "expansion", "contraction", "churned", "reactivation", "rr_end", "grr", "nrr",
+                 "horizon_base", "horizon_nrr", "horizon_grr")
+        for m in self.recurring:
+            rows += [("recurring", m.split, m.month, None, k, getattr(m, k)) for k in counts]
+            rows += [("recurring", m.split, m.month, None, f"{k}_{basis}", getattr(getattr(m, basis), k))
+                     for basis in ("gross", "net") for k in money]
+        for e in self.expected_recurring or []:
+            rows += [("expected_recurring", e.split, self.until, None, k, getattr(e, k))
+                     for k in ("buyers", "buyers_with_expectation", "expected_rr", "expected_rr_net", "fee_share",
+                               "run_rate", "run_rate_net")]
+        return rows
