@@ -73,26 +73,28 @@ _DAY = "CAST(timezone('UTC', ordered_at) AS DATE)"
 _FEE_DAY = "CAST(timezone('UTC', incurred_at) AS DATE)"
 
 
-def _fee_sql(rule: str) -> str:
-    """Per-order platform fees: linked fees, plus unlinked ones spread when the rule says so."""
-    linked = """
-        SELECT k.order_id, sum(f.amount_rc) AS fee FROM fees f JOIN kept k ON f.order_id = k.order_id
-        GROUP BY k.order_id"""
+_LINKED = f"""
+    SELECT order_id, sum(amount_rc) AS fee FROM fees
+    WHERE order_id IS NOT NULL AND {_FEE_DAY} <= $until GROUP BY order_id"""
+
+
+def _allocation_sql(rule: str) -> str:
+    """Per-order fee expression: linked fees, plus unlinked ones spread when the rule says so."""
     if rule == "exclude":
-        return linked
+        return "k.linked_fee"
     # pro_rata_month: a fee with no order (or an unknown one) is spread over the same platform's
-    # orders of the same calendar month in proportion to their net revenue.
-    return f"""
-        SELECT order_id, sum(fee) AS fee FROM (
-            {linked}
-            UNION ALL
-            SELECT k.order_id, u.amount * k.revenue / pm.revenue AS fee
-            FROM kept k
-            JOIN (SELECT platform, midx, sum(revenue) AS revenue FROM kept WHERE revenue > 0
-                  GROUP BY ALL) pm USING (platform, midx)
-            JOIN unlinked u USING (platform, midx)
-            WHERE k.revenue > 0
-        ) GROUP BY order_id"""
+    # orders of the same calendar month in proportion to their revenue.
+    return """k.linked_fee + CASE WHEN k.revenue > 0 THEN coalesce(u.amount, 0) * k.revenue
+                  / sum(k.revenue) FILTER (WHERE k.revenue > 0) OVER (PARTITION BY k.platform, k.midx) ELSE 0 END"""
+
+
+def _unlinked_join(rule: str) -> str:
+    if rule == "exclude":
+        return ""
+    return f"""LEFT JOIN (
+            SELECT f.platform, {MONTH_IDX.format(d=_FEE_DAY)} AS midx, CAST(sum(f.amount_rc) AS DOUBLE) AS amount
+            FROM fees f ANTI JOIN orders o ON f.order_id = o.order_id
+            WHERE {_FEE_DAY} <= $until GROUP BY ALL) u USING (platform, midx)"""
 
 
 def build_base(con: "duckdb.DuckDBPyConnection", period: str, until: dt.date | None,
@@ -103,41 +105,36 @@ def build_base(con: "duckdb.DuckDBPyConnection", period: str, until: dt.date | N
         last = con.execute(f"SELECT max({_DAY}) FROM orders WHERE status <> 'cancelled'").fetchone()[0]
         until = last or dt.date.today()
     orders, buyers = f"{prefix}_o", f"{prefix}_b"
-    fee_day_idx = MONTH_IDX.format(d=_FEE_DAY)
     con.execute(f"""
         CREATE TEMP TABLE {orders} AS
-        WITH src AS (
-            SELECT *, {_DAY} AS day FROM orders WHERE {_DAY} <= ?
-        ), kept AS (
-            SELECT order_id, buyer_id, platform, channel, day, {MONTH_IDX.format(d='day')} AS midx,
+        WITH kept AS (
+            SELECT buyer_id, platform, channel, day, {MONTH_IDX.format(d='day')} AS midx,
                    CAST(CASE WHEN status = 'refunded' AND coalesce(refunded_amount_rc, 0) = 0 THEN 0
                              ELSE gross_amount_rc - coalesce(refunded_amount_rc, 0) END AS DOUBLE) AS revenue,
                    NOT (status = 'refunded' OR (gross_amount_rc > 0
-                        AND coalesce(refunded_amount_rc, 0) >= gross_amount_rc)) AS is_activity
-            FROM src
-            WHERE status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NOT NULL
-        ), unlinked AS (
-            SELECT platform, {fee_day_idx} AS midx, CAST(sum(amount_rc) AS DOUBLE) AS amount FROM fees
-            WHERE {_FEE_DAY} <= ? AND (order_id IS NULL OR order_id NOT IN (SELECT order_id FROM orders))
-            GROUP BY ALL
-        ), fee AS ({_fee_sql(unlinked_fees)})
-        SELECT k.*, {period_idx_sql(period, 'k.day')} AS pidx, CAST(coalesce(fee.fee, 0) AS DOUBLE) AS fees
-        FROM kept k LEFT JOIN fee USING (order_id)
-    """, [until, until])
+                        AND coalesce(refunded_amount_rc, 0) >= gross_amount_rc)) AS is_activity,
+                   CAST(coalesce(l.fee, 0) AS DOUBLE) AS linked_fee
+            FROM (SELECT *, {_DAY} AS day FROM orders) o LEFT JOIN ({_LINKED}) l USING (order_id)
+            WHERE day <= $until AND status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NOT NULL
+        )
+        SELECT k.buyer_id, k.platform, k.channel, k.day, k.midx, {period_idx_sql(period, 'k.day')} AS pidx,
+               k.revenue, k.is_activity, CAST({_allocation_sql(unlinked_fees)} AS DOUBLE) AS fees
+        FROM kept k {_unlinked_join(unlinked_fees)}
+    """, {"until": until})
     counts_row = con.execute(f"""
         SELECT count(*) FILTER (WHERE status = 'cancelled'),
                count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NULL),
                count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NULL),
                (SELECT count(*) FROM {orders}),
-               (SELECT count(*) FROM {orders} WHERE NOT is_activity)
-        FROM orders WHERE {_DAY} <= ?""", [until]).fetchone()
-    fee_row = con.execute(f"""
-        SELECT coalesce(sum(amount_rc) FILTER (WHERE o.order_id IS NOT NULL AND o.status <> 'cancelled'), 0),
-               coalesce(sum(amount_rc) FILTER (WHERE o.order_id IS NOT NULL AND o.status = 'cancelled'), 0),
-               coalesce(sum(amount_rc) FILTER (WHERE o.order_id IS NULL), 0),
-               count(*) FILTER (WHERE amount_rc IS NULL),
+               (SELECT count(*) FROM {orders} WHERE NOT is_activity),
+               coalesce(sum(l.fee) FILTER (WHERE status <> 'cancelled'), 0),
+               coalesce(sum(l.fee) FILTER (WHERE status = 'cancelled'), 0),
+               (SELECT coalesce(sum(f.amount_rc), 0) FROM fees f ANTI JOIN orders x ON f.order_id = x.order_id
+                WHERE {_FEE_DAY} <= $until),
+               (SELECT count(*) FROM fees WHERE amount_rc IS NULL AND {_FEE_DAY} <= $until),
                (SELECT coalesce(sum(fees), 0) FROM {orders})
-        FROM fees f LEFT JOIN orders o ON f.order_id = o.order_id WHERE {_FEE_DAY} <= ?""", [until]).fetchone()
+        FROM orders o LEFT JOIN ({_LINKED}) l USING (order_id) WHERE {_DAY} <= $until""",
+                             {"until": until}).fetchone()
     where, params = "", []
     if channel:
         where, params = "WHERE channel = ? OR platform = ? OR source = ?", [channel] * 3
@@ -160,10 +157,11 @@ def build_base(con: "duckdb.DuckDBPyConnection", period: str, until: dt.date | N
         {where}
     """, params)
     counts = dict(zip(("orders_cancelled", "orders_without_buyer", "orders_without_reporting_amount",
-                       "orders_used", "orders_fully_refunded"), (int(v) for v in counts_row)))
+                       "orders_used", "orders_fully_refunded"), (int(v) for v in counts_row[:5])))
     counts["buyers"] = int(con.execute(f"SELECT count(*) FROM {buyers}").fetchone()[0])
-    fees: dict[str, Any] = dict(zip(("linked_to_orders", "linked_to_cancelled_orders", "unlinked",
-                                     "rows_without_reporting_amount", "allocated_to_orders"),
-                                    (float(v) for v in fee_row)))
-    fees["rows_without_reporting_amount"] = int(fees["rows_without_reporting_amount"])
+    fees: dict[str, Any] = {
+        "linked_to_orders": float(counts_row[5]), "linked_to_cancelled_orders": float(counts_row[6]),
+        "unlinked": float(counts_row[7]), "rows_without_reporting_amount": int(counts_row[8]),
+        "allocated_to_orders": float(counts_row[9]),
+    }
     return BaseTables(con, orders, buyers, until, counts, fees)

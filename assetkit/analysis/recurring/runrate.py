@@ -57,6 +57,11 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
             FROM (SELECT buyer_id, day,
                          date_diff('day', lag(day) OVER (PARTITION BY buyer_id ORDER BY day), day) AS gap
                   FROM act_days)
+        ), act_month AS (
+            -- the last activity day of each buyer-month and the median gap known on that day
+            SELECT buyer_id, year(day) * 12 + month(day) - 1 AS midx, max(day) AS last_day,
+                   arg_max_null(med_gap, day) AS med_gap
+            FROM med GROUP BY ALL
         ), mrev AS (
             SELECT buyer_id, midx, sum(revenue) AS rev, sum(revenue - fees) AS rev_net
             FROM {base.orders} GROUP BY buyer_id, midx
@@ -69,15 +74,20 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
                          DATE '{until}') AS month_end
             FROM (SELECT buyer_id, source, unnest(range(m0, {last + 1})) AS midx FROM span)
         ), trail AS (
+            -- dense months per buyer, so ROWS frames are calendar months; the last activity day
+            -- and its median gap are carried forward from the latest month that had one
             SELECT g.*, sum(coalesce(r.rev, 0)) OVER w AS trail_rev,
-                   sum(coalesce(r.rev_net, 0)) OVER w AS trail_rev_net
-            FROM grid g LEFT JOIN mrev r USING (buyer_id, midx)
-            WINDOW w AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW)
+                   sum(coalesce(r.rev_net, 0)) OVER w AS trail_rev_net,
+                   last_value(a.last_day IGNORE NULLS) OVER f AS last_day,
+                   last_value(a.med_gap IGNORE NULLS) OVER f AS med_gap
+            FROM grid g LEFT JOIN mrev r USING (buyer_id, midx) LEFT JOIN act_month a USING (buyer_id, midx)
+            WINDOW w AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW),
+                   f AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS UNBOUNDED PRECEDING)
         ), state AS (
-            SELECT t.*, (md.day IS NOT NULL
-                         AND date_diff('day', md.day, t.month_end) <= {spec.churn_k} * coalesce(md.med_gap, {gap})
-                         AND year(md.day) * 12 + month(md.day) - 1 > t.midx - {w}) AS active
-            FROM trail t ASOF LEFT JOIN med md ON t.buyer_id = md.buyer_id AND t.month_end >= md.day
+            SELECT *, (last_day IS NOT NULL
+                       AND date_diff('day', last_day, month_end) <= {spec.churn_k} * coalesce(med_gap, {gap})
+                       AND year(last_day) * 12 + month(last_day) - 1 > midx - {w}) AS active
+            FROM trail
         ), rr AS (
             SELECT *, CASE WHEN active THEN trail_rev / {w} ELSE 0 END AS rr,
                       CASE WHEN active THEN trail_rev_net / {w} ELSE 0 END AS rr_net
