@@ -121,6 +121,8 @@ def test_monthly_nrr_grr_and_reactivation_choice(con) -> None:
     assert bare["2024-03"].gross.nrr == pytest.approx(120 / 350)
     assert bare["2024-05"].gross.nrr == pytest.approx(0.0)
     assert m["2024-01"].gross.nrr is None  # nothing at the start: no rate, not 0
+    assert m["2024-02"].gross.quick_ratio == pytest.approx((200 + 50) / 50)
+    assert m["2024-01"].gross.quick_ratio is None
 
 
 def test_horizon_nrr_grr(con) -> None:

@@ -61,6 +61,7 @@ class RevenueMovements:
     rr_end: float
     grr: float | None
     nrr: float | None
+    quick_ratio: float | None
     horizon_base: float
     horizon_nrr: float | None
     horizon_grr: float | None
@@ -137,7 +138,7 @@ class CohortsResult:
                   "expanded_buyers", "contracted_buyers", "churn_denominator", "churn_rate", "churn_rate_low",
                   "churn_rate_high", "horizon_buyers")
         money = ("rr_start", "new", "expansion", "contraction", "churned", "reactivation", "rr_end", "grr", "nrr",
-                 "horizon_base", "horizon_nrr", "horizon_grr")
+                 "quick_ratio", "horizon_base", "horizon_nrr", "horizon_grr")
         for m in self.recurring:
             rows += [("recurring", m.split, m.month, None, k, getattr(m, k)) for k in counts]
             rows += [("recurring", m.split, m.month, None, f"{k}_{basis}", getattr(getattr(m, basis), k))

@@ -1,8 +1,9 @@
 """Rates from the run-rate movement sums, and the model-based expected recurring revenue.
 
-Rates are computed vectorised (polars/numpy) and always carried with their counts: buyer churn
-with a Wilson 95% interval (small bases are the norm for exporters), monthly GRR/NRR with the
-starting run rate, and horizon (default 12-month) NRR/GRR of the buyers active H months earlier.
+Rates are computed vectorised (polars) and always carried with their counts: buyer churn with a
+Wilson 95% interval (small bases are the norm for exporters), monthly GRR/NRR and the quick
+ratio with the starting run rate and movements, and horizon (default 12-month) NRR/GRR of the
+buyers active H months earlier.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def _rates(df: "pl.DataFrame", spec: CohortSpec) -> "pl.DataFrame":
             _ratio(kept, start).alias(f"grr{s}"),
             _ratio(kept + pl.col(f"expansion{s}") + (pl.col(f"reactivation{s}") if react else 0), start)
             .alias(f"nrr{s}"),
+            # Baremetrics' quick ratio: (new + expansion) / (contraction + churned), reactivation left out.
+            _ratio(pl.col(f"new{s}") + pl.col(f"expansion{s}"), -(pl.col(f"contraction{s}") + pl.col(f"churned{s}")))
+            .alias(f"quick{s}"),
             _ratio(pl.col(f"hz_num{s}"), pl.col(f"hz_base{s}")).alias(f"hz_nrr{s}"),
             _ratio(pl.col(f"hz_gross_num{s}"), pl.col(f"hz_base{s}")).alias(f"hz_grr{s}"),
         ]
@@ -57,7 +61,7 @@ def _basis(r: dict, s: str) -> RevenueMovements:
     return RevenueMovements(
         rr_start=r[f"rr_start{s}"], new=r[f"new{s}"], expansion=r[f"expansion{s}"],
         contraction=r[f"contraction{s}"], churned=r[f"churned{s}"], reactivation=r[f"reactivation{s}"],
-        rr_end=r[f"rr_end{s}"], grr=r[f"grr{s}"], nrr=r[f"nrr{s}"], horizon_base=r[f"hz_base{s}"],
+        rr_end=r[f"rr_end{s}"], grr=r[f"grr{s}"], nrr=r[f"nrr{s}"], quick_ratio=r[f"quick{s}"], horizon_base=r[f"hz_base{s}"],
         horizon_nrr=r[f"hz_nrr{s}"], horizon_grr=r[f"hz_grr{s}"])
 
 
