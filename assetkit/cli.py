@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "assetkit.commands.importing",
     "assetkit.commands.demo",
     "assetkit.commands.economics",
+    "assetkit.commands.cohorts",
 )
 
 
