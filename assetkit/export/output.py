@@ -83,11 +83,16 @@ def write_csv_safe(rows: Iterable[Sequence[Any]], header: Sequence[str], fh: IO[
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table; pipes and newlines in cells are escaped."""
+    """A GitHub-flavoured Markdown table; pipes, newlines, backticks and HTML in cells are escaped."""
 
     def cell(value: Any) -> str:
         text = format_value(value)
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+        text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+        # Wikis render raw HTML inside Markdown: buyer text must not become markup.
+        text = text.replace("<", "&lt;").replace(">", "&gt;")
+        for ch in "`[]":
+            text = text.replace(ch, "\\" + ch)
+        return text
 
     lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
