@@ -20,7 +20,7 @@ ROW = st.tuples(st.integers(1, 40), st.integers(1, 28), st.integers(0, 99999), T
 
 
 @st.composite
-def messy_file(draw):  # noqa: ANN201 - hypothesis strategy
+def messy_file(draw):
     rows = draw(st.lists(ROW, min_size=1, max_size=25))
     extras = draw(st.lists(st.sampled_from(["blank", "garbage", "dup"]), max_size=6))
     return rows, extras, draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"])), \

@@ -67,7 +67,7 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
             f"FROM {relation} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
 
 
-def reconvert(con: "duckdb.DuckDBPyConnection", reporting: str) -> int:
+def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
     """Recompute every stored `*_rc` with the rates now stored; returns rows still without a rate."""
     missing = 0
     for table, (date_col, amounts, key) in MONEY_COLUMNS.items():
@@ -81,7 +81,7 @@ def reconvert(con: "duckdb.DuckDBPyConnection", reporting: str) -> int:
     return int(missing)
 
 
-def ensure_seed(con: "duckdb.DuckDBPyConnection") -> None:
+def ensure_seed(con: duckdb.DuckDBPyConnection) -> None:
     """Load the bundled approximate rates when the database holds no rates at all."""
     if con.execute("SELECT count(*) FROM fx_rates").fetchone()[0]:
         return
@@ -89,14 +89,14 @@ def ensure_seed(con: "duckdb.DuckDBPyConnection") -> None:
     _load_ecb(con, str(path), BUNDLED_SOURCE)
 
 
-def import_ecb(con: "duckdb.DuckDBPyConnection", path: Path, source: str = "ecb") -> tuple[int, str, str]:
+def import_ecb(con: duckdb.DuckDBPyConnection, path: Path, source: str = "ecb") -> tuple[int, str, str]:
     """Load an ECB `eurofxref-hist.csv` (or daily `eurofxref.csv`); returns (rates, first, last)."""
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     return _load_ecb(con, str(path), source)
 
 
-def _load_ecb(con: "duckdb.DuckDBPyConnection", path: str, source: str) -> tuple[int, str, str]:
+def _load_ecb(con: duckdb.DuckDBPyConnection, path: str, source: str) -> tuple[int, str, str]:
     import duckdb
 
     try:
@@ -157,7 +157,7 @@ def download_ecb(dest: Path, url: str | None = None, timeout: tuple[float, float
     return public_url(url)
 
 
-from dataclasses import asdict, dataclass  # noqa: E402 - kept next to the API it serves
+from dataclasses import asdict, dataclass
 
 
 @dataclass
@@ -175,7 +175,7 @@ class RatesResult:
         return asdict(self)
 
 
-def load_rates(store, path: Path | None = None, reporting: str = "USD", url: str | None = None) -> RatesResult:  # noqa: ANN001
+def load_rates(store, path: Path | None = None, reporting: str = "USD", url: str | None = None) -> RatesResult:
     """Import `path` (or download the ECB history first), then reconvert every stored amount."""
     import tempfile
 

@@ -34,13 +34,13 @@ class Staged:
     columns: list[str]
 
 
-def _table_columns(con: "duckdb.DuckDBPyConnection", table: str) -> dict[str, tuple[str, bool]]:
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, bool]]:
     rows = con.execute("SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns "
                        "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
     return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
-def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: Output,
+def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Output,
           reporting: str) -> Staged:
     """CREATE TEMP TABLE ak_s<i>: target columns + __id, source_line, __lines, __bad."""
     cols = _table_columns(con, out.table)
@@ -67,7 +67,7 @@ def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: O
             body = body.replace(" FROM ak_in", f", CAST(({key}) AS VARCHAR) AS __key FROM ak_in", 1)
     ident = f"{quote(profile.platform)} || ':' || __key"
     content = " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
-    hashed = (f"'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
+    hashed = ("'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
     with_hash = f"SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
     if out.key and out.key_optional:
         keyed = f"SELECT *, coalesce({ident}, {hashed}) AS __id FROM ({with_hash})"
@@ -111,7 +111,7 @@ def reject_sql(st: Staged) -> str:
             f"'no value for {st.table}.' || __bad || ' after mapping' AS reason FROM ({lines})")
 
 
-def insert(con: "duckdb.DuckDBPyConnection", st: Staged, batch_id: int, any_rejects: bool) -> None:
+def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_rejects: bool) -> None:
     """One INSERT … ON CONFLICT DO NOTHING: rows already stored, or repeated in the file
     (the first line wins: rows go in line order), are not inserted again."""
     table, idx = st.table, st.index

@@ -86,7 +86,7 @@ def value_sql(t: str, fast: str, normal: str, neg: str, markok: str) -> str:
             f"TRY_CAST({normal} AS {MONEY_TYPE}) END)")
 
 
-def install(con: "duckdb.DuckDBPyConnection") -> None:
+def install(con: duckdb.DuckDBPyConnection) -> None:
     """Small macros used in profile expressions (kept small: DuckDB plans big macros slowly)."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO ak_blank(x) AS {blank_sql('x')}")
     con.execute(
@@ -101,7 +101,7 @@ def install(con: "duckdb.DuckDBPyConnection") -> None:
     )
 
 
-def parse_values(con: "duckdb.DuckDBPyConnection", values: list[str | None]) -> list:
+def parse_values(con: duckdb.DuckDBPyConnection, values: list[str | None]) -> list:
     """Parse a list of cells with exactly the SQL the importer uses (tests, `assetkit map`)."""
     install(con)
     slow = ", ".join(f"{v} AS {k}" for k, v in slow_sql("t", "fast").items())

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
 from assetkit.importers.dates import timestamp_sql
-from assetkit.importers.money import blank_sql, fast_sql, markok_sql, normal_sql, slow_sql, value_sql
+from assetkit.importers.money import (
+    blank_sql,
+    fast_sql,
+    markok_sql,
+    normal_sql,
+    slow_sql,
+    value_sql,
+)
 from assetkit.importers.registry import FieldSpec, Profile
 
 if TYPE_CHECKING:
@@ -66,7 +73,7 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
     return raw, header[index], t
 
 
-def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[str], path: str) -> None:
+def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str) -> None:
     """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
 
     Built in levels of projection (blank → helper columns → typed values) so every
@@ -143,7 +150,7 @@ FEE_WORDS = {
 }
 
 
-def install(con: "duckdb.DuckDBPyConnection") -> None:
+def install(con: duckdb.DuckDBPyConnection) -> None:
     """Vocabulary macros: order status, fee type, currency code (NULL when unrecognised)."""
     status = " ".join(f"WHEN lower(trim(x)) IN ({', '.join(quote(w) for w in words)}) THEN {quote(k)}"
                       for k, words in STATUS_WORDS.items())

@@ -19,9 +19,10 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import SourceError
 from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
@@ -59,7 +60,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_raw(con: "duckdb.DuckDBPyConnection", path: Path, candidates: list[Profile],
+def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profile],
              encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES) -> RawFile:
     """Stage `path` in `ak_raw` and return what was found; SourceError on unreadable input."""
     name = str(path)
@@ -206,7 +207,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_records(path: Path, candidates: list[Profile]):  # noqa: ANN202 - internal tuple
+def _xlsx_records(path: Path, candidates: list[Profile]):
     import openpyxl
 
     try:
@@ -234,7 +235,7 @@ def _xlsx_records(path: Path, candidates: list[Profile]):  # noqa: ANN202 - inte
         book.close()
 
 
-def _stage_python(con: "duckdb.DuckDBPyConnection", path: str, profile: Profile, header: list[str],
+def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, header: list[str],
                   header_line: int, encoding: str | None, records: Iterable[tuple[int, list[str]]],
                   digest: str) -> RawFile:
     width = len(header)
@@ -264,7 +265,7 @@ def _stage_python(con: "duckdb.DuckDBPyConnection", path: str, profile: Profile,
     return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects)
 
 
-def _stage_fast(con: "duckdb.DuckDBPyConnection", path: Path,
+def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path,
                 found: tuple[int, str, Profile, list[str]], digest: str) -> RawFile | None:
     """DuckDB reads the file directly; None when the file is not one record per line."""
     index, delimiter, profile, header = found
