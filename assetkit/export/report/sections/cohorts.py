@@ -30,7 +30,8 @@ def cohorts_section(ctx: "ReportContext") -> Section:
                  for row in everyone["rows"] for cell in row["cells"] if cell["age"] <= MAX_AGE]
         section.charts.append(Chart(
             "Buyer retention by acquisition quarter", charts.heatmap(cells, "age", "cohort", "retention",
-                                                                     value_title="buyers ordering again"),
+                                                                     value_title="buyers ordering again",
+                                                                     x_title="quarters since first order"),
             "Heat map: each row is the quarter in which buyers first ordered, each column the quarters since; "
             "darker means a larger share of that cohort ordered again. Cohorts under 10 buyers are marked (<10)."))
         avg = {c["age"]: c for c in everyone["weighted_average"]}
