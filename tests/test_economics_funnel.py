@@ -16,14 +16,14 @@ from assetkit.analysis.economics import analyse_funnel
 from assetkit.errors import NotEnoughData, UsageError
 from assetkit.store import open_store
 from tests import economics_fixture as fx
+from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
 
 approx = pytest.approx
 
 
 @pytest.fixture
-def con(tmp_path: Path):
-    fx.build(tmp_path / "f.duckdb")
-    with open_store(tmp_path / "f.duckdb") as store:
+def con(tmp_path: Path, economics_db: Path):  # noqa: F811
+    with open_store(fx.copy_to(economics_db, tmp_path / "f.duckdb")) as store:
         yield store.con
 
 
