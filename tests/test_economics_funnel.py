@@ -47,7 +47,7 @@ def test_conversion_overall_and_by_dimension(con) -> None:
     assert c["platform", "amazon"]["conversion_rate"] == 0
     assert c["country", "FR"]["pending"] == 1 and c["country", "FR"]["conversion_rate"] is None
     assert c["product", "Mug"]["revenue"] == approx(930) and c["product", "Lamp"]["revenue_per_inquiry"] == approx(100 / 3)
-    assert [r["dimension"] for r in r.conversion][0] == "all"
+    assert r.conversion[0]["dimension"] == "all"
 
 
 def test_first_response_times(con) -> None:
