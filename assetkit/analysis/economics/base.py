@@ -57,7 +57,7 @@ class Prepared:
 
 def _home_channels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """platform -> the channel most of its orders (else inquiries, else spend) are in;
-    platforms known only from fees are `marketplace` (see `Prepared.home`)."""
+    platforms known only from fees count as `marketplace` where a home channel is looked up."""
     rows = con.execute("""
         WITH c AS (
             SELECT platform, channel, 3 AS pri, sum(n_all) AS n FROM _ak_econ_pcd GROUP BY ALL
