@@ -30,11 +30,16 @@ def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> "pl.Da
         sizes AS (
             SELECT {_SPLIT} AS split, b.cohort, count(*) AS size FROM b
             GROUP BY GROUPING SETS ((b.source, b.cohort), (b.cohort))
+        ), bp AS (
+            -- buyer-periods first, so counting active buyers needs no DISTINCT
+            SELECT buyer_id, pidx, bool_or(is_activity) AS active, sum(revenue) AS revenue,
+                   sum(revenue - fees) AS revenue_net
+            FROM {base.orders} GROUP BY buyer_id, pidx
         ), cells AS (
             SELECT {_SPLIT} AS split, b.cohort, o.pidx - b.cohort AS age,
-                   count(DISTINCT o.buyer_id) FILTER (WHERE o.is_activity) AS active,
-                   sum(o.revenue) AS revenue, sum(o.revenue - o.fees) AS revenue_net
-            FROM {base.orders} o JOIN b USING (buyer_id)
+                   count(*) FILTER (WHERE o.active) AS active,
+                   sum(o.revenue) AS revenue, sum(o.revenue_net) AS revenue_net
+            FROM bp o JOIN b USING (buyer_id)
             WHERE o.pidx >= b.cohort
             GROUP BY GROUPING SETS ((b.source, b.cohort, age), (b.cohort, age))
         ), grid AS (
