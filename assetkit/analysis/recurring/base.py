@@ -47,7 +47,7 @@ def period_index(period: str, day: dt.date) -> int:
     return month_idx(day) if period == "month" else day.year * 4 + (day.month - 1) // 3
 
 
-def frame(con: "duckdb.DuckDBPyConnection", sql: str, params: list[Any] | None = None) -> "pl.DataFrame":
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
     """Run a query into a polars frame through numpy (no pyarrow needed; NULLs stay null)."""
     import polars as pl
 
@@ -58,7 +58,7 @@ def frame(con: "duckdb.DuckDBPyConnection", sql: str, params: list[Any] | None =
 class BaseTables:
     """Names of the temporary tables plus the data-quality counts gathered while building them."""
 
-    con: "duckdb.DuckDBPyConnection"
+    con: duckdb.DuckDBPyConnection
     orders: str
     buyers: str
     until: dt.date
@@ -98,7 +98,7 @@ def _unlinked_join(rule: str) -> str:
             WHERE {_FEE_DAY} <= $until GROUP BY ALL) u USING (platform, midx)"""
 
 
-def build_base(con: "duckdb.DuckDBPyConnection", period: str, until: dt.date | None,
+def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | None,
                channel: str | None, unlinked_fees: str) -> BaseTables:
     """Create the two temp tables; `until` defaults to the last order day."""
     prefix = f"_ak_cohorts_{uuid.uuid4().hex[:12]}"

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assetkit.analysis.recurring.base import BaseTables, frame, period_index, period_label
+from assetkit.analysis.recurring.base import (
+    BaseTables,
+    frame,
+    period_index,
+    period_label,
+)
 from assetkit.analysis.recurring.result import CohortCell, CohortRow, CohortTable
 
 if TYPE_CHECKING:
@@ -21,7 +26,7 @@ if TYPE_CHECKING:
 _SPLIT = "CASE WHEN grouping(b.source) = 1 THEN 'all' ELSE b.source END"
 
 
-def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> "pl.DataFrame":
+def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> pl.DataFrame:
     """Dense cohort × age cells with counts and sums, for every split and 'all'."""
     last_idx = period_index(period, base.until)
     since_sql = "" if since_idx is None else f"WHERE b.cohort >= {int(since_idx)}"
@@ -55,13 +60,13 @@ def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> "pl.Da
     """, [last_idx, last_idx])
 
 
-def _ratio(num: "pl.Expr", den: "pl.Expr") -> "pl.Expr":
+def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     import polars as pl
 
     return pl.when(den > 0).then(num / den).otherwise(None)
 
 
-def _with_rates(df: "pl.DataFrame", keys: list[str]) -> "pl.DataFrame":
+def _with_rates(df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Add first-period revenue, retention rates and cumulative revenue per buyer."""
     import polars as pl
 
@@ -77,7 +82,7 @@ def _with_rates(df: "pl.DataFrame", keys: list[str]) -> "pl.DataFrame":
     )
 
 
-def _cells(df: "pl.DataFrame") -> list[CohortCell]:
+def _cells(df: pl.DataFrame) -> list[CohortCell]:
     return [
         CohortCell(age=r["age"], cohort_size=r["size"], active_buyers=r["active"],
                    buyer_retention=r["buyer_retention"], revenue=r["revenue"], revenue_first_period=r["rev0"],

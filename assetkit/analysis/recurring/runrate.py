@@ -130,7 +130,7 @@ def _basis(sfx: str, react_in_nrr: bool) -> str:
         sum(least({keep}, base_rr{sfx})) FILTER (WHERE base_rr{sfx} IS NOT NULL) AS hz_gross_num{sfx}"""
 
 
-def movements_frame(base: BaseTables, spec: CohortSpec, gap: float, first_month: int | None) -> "pl.DataFrame":
+def movements_frame(base: BaseTables, spec: CohortSpec, gap: float, first_month: int | None) -> pl.DataFrame:
     """Per split (and 'all') and month: buyer counts and run-rate movements on both bases."""
     since = "" if first_month is None else f"WHERE midx >= {int(first_month)}"
     return frame(base.con, f"""
