@@ -47,7 +47,7 @@ class CohortSpec:
     unlinked_fees: str = "exclude"
     min_cohort_size: int = 10
 
-    def validate(self) -> "CohortSpec":
+    def validate(self) -> CohortSpec:
         """Reject impossible values with a message naming the option (exit 2)."""
         checks = (
             (self.period in PERIODS, f"period must be one of {', '.join(PERIODS)}, not {self.period!r}"),
