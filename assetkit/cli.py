@@ -29,6 +29,13 @@ COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
     "assetkit.commands.db",
+    "assetkit.commands.owned",
+    "assetkit.commands.tables",
+    "assetkit.commands.run",
+    "assetkit.commands.scenario",
+    "assetkit.commands.importing",
+    "assetkit.commands.demo",
+    "assetkit.commands.economics",
     "assetkit.commands.cohorts",
 )
 
