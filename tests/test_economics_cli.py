@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from tests import economics_fixture as fx
+from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
 
 
 @pytest.fixture
-def business(isolated: Path) -> Path:
-    fx.build(isolated / "assetkit.duckdb")
+def business(isolated: Path, economics_db: Path) -> Path:  # noqa: F811
+    fx.copy_to(economics_db, isolated / "assetkit.duckdb")
     (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.CONFIG), encoding="utf-8")
     return isolated
 

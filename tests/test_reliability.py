@@ -37,7 +37,7 @@ def table_checksums(db: Path) -> dict[str, str]:
 
 
 def test_same_inbox_three_times_gives_identical_tables(run_cli, tmp_path: Path) -> None:
-    pipeline = make_pipeline(tmp_path)
+    pipeline = make_pipeline(tmp_path, with_outputs=False)
     sums = []
     for _ in range(3):
         for name in GOOD:  # the same exports land again
@@ -58,7 +58,7 @@ def test_four_concurrent_runs_import_every_file_exactly_once(tmp_path: Path, req
     rounds = 3 if request.config.getoption("--long") else 1
     for round_no in range(rounds):
         root = tmp_path / f"r{round_no}"
-        pipeline = make_pipeline(root)
+        pipeline = make_pipeline(root, with_outputs=False)
         procs = [subprocess.Popen([sys.executable, "-m", "assetkit", "run", str(pipeline), "--wait", "120"],
                                   cwd=root, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(4)]
@@ -87,7 +87,7 @@ def _kill_once(root: Path, rng: random.Random, pipeline: Path) -> str:
 def test_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     kills = 200 if request.config.getoption("--long") else 20
     rng = random.Random(20261124)
-    pipeline = make_pipeline(tmp_path)
+    pipeline = make_pipeline(tmp_path, with_outputs=False)
     db = tmp_path / "assetkit.duckdb"
     killed = 0
     for _ in range(kills):
@@ -107,7 +107,7 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path: Path, 
                            capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr[-500:]
     reference = tmp_path / "ref"
-    ref_pipeline = make_pipeline(reference)
+    ref_pipeline = make_pipeline(reference, with_outputs=False)
     subprocess.run([sys.executable, "-m", "assetkit", "run", str(ref_pipeline)], cwd=reference, env=ENV,
                    check=True, capture_output=True, timeout=300)
     ours, theirs = table_checksums(db), table_checksums(reference / "assetkit.duckdb")

@@ -16,18 +16,15 @@ SAMPLES = REPO / "tests" / "samples"
 GOOD = ("etsy_sold_orders.csv", "shopify_orders.csv", "upwork_transactions_v2.csv", "indiamart_leads_api_v2.json")
 
 
-def make_pipeline(root: Path, extra: str = "") -> Path:
+def make_pipeline(root: Path, with_outputs: bool = True) -> Path:
+    """A pipeline over an inbox holding the GOOD samples; without outputs it only imports."""
     (root / "inbox").mkdir(parents=True, exist_ok=True)
     for name in GOOD:
         shutil.copy(SAMPLES / name, root / "inbox" / name)
     path = root / "pipeline.yaml"
-    path.write_text(
-        "database: assetkit.duckdb\n"
-        "inbox: [inbox/]\n"
-        "outputs:\n  dir: out/\n  report: {formats: [html, json]}\n  tables: {dir: out/tables, format: csv}\n"
-        + extra,
-        encoding="utf-8",
-    )
+    outputs = ("outputs:\n  dir: out/\n  report: {formats: [html, json]}\n  tables: {dir: out/tables, format: csv}\n"
+               if with_outputs else "outputs: {report: {formats: []}}\n")
+    path.write_text("database: assetkit.duckdb\ninbox: [inbox/]\n" + outputs, encoding="utf-8")
     return path
 
 
@@ -57,7 +54,7 @@ def test_run_imports_archives_refreshes_and_logs_one_json_line(run_cli, tmp_path
 
 
 def test_second_run_with_empty_inbox_is_ok_and_log_file_appends(run_cli, tmp_path: Path) -> None:
-    pipeline = make_pipeline(tmp_path)
+    pipeline = make_pipeline(tmp_path, with_outputs=False)
     assert run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path).returncode == 0
     again = run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == ""
@@ -69,7 +66,7 @@ def test_second_run_with_empty_inbox_is_ok_and_log_file_appends(run_cli, tmp_pat
 def test_run_waits_then_exits_75_naming_the_holder(run_cli, tmp_path: Path) -> None:
     from assetkit.store.lock import StoreLock
 
-    pipeline = make_pipeline(tmp_path)
+    pipeline = make_pipeline(tmp_path, with_outputs=False)
     with StoreLock(tmp_path / "assetkit.duckdb", wait_seconds=0):
         result = run_cli("run", str(pipeline), "--wait", "0.5", cwd=tmp_path)
     assert result.returncode == 75

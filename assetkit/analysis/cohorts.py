@@ -26,7 +26,7 @@ from assetkit.errors import NotEnoughData, UsageError
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["analyse_cohorts", "CohortsResult"]
+__all__ = ["CohortsResult", "analyse_cohorts"]
 
 
 def _config_parts(config: Any) -> tuple[dict[str, Any], str | None]:
@@ -49,7 +49,7 @@ def _date(value: dt.date | str | None, name: str) -> dt.date | None:
 
 
 def analyse_cohorts(
-    con: "duckdb.DuckDBPyConnection",
+    con: duckdb.DuckDBPyConnection,
     config: Any = None,
     period: str | None = None,
     since: dt.date | str | None = None,

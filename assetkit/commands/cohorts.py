@@ -105,12 +105,14 @@ def _channel_rows(result: Any) -> tuple[list[str], list[list[Any]]]:
 def _headline(result: Any) -> list[str]:
     d = result.definitions
     lines = [
-        f"Cohorts by {result.period} up to {result.until}{' (last period partial)' if result.last_period_partial else ''}"
-        f"; {result.data['buyers']:,} buyers, {result.data['orders_used']:,} orders; money in {result.currency or 'the reporting currency'}.",
-        f"Definitions ({d['preset']}): run rate = revenue of the last {d['window_months']} months / {d['window_months']}; "
-        f"churn after {d['churn_k']:g} × own median order gap (one-order buyers: {result.gap_days['fallback']:.0f} days, "
-        f"{result.gap_days['fallback_source']}); churn denominator {d['churn_denominator']}; reactivation "
-        f"{'counts' if d['reactivation_in_nrr'] else 'does not count'} in NRR; unlinked fees: {d['unlinked_fees']}.",
+        (f"Cohorts by {result.period} up to {result.until}{' (last period partial)' if result.last_period_partial else ''}"
+         f"; {result.data['buyers']:,} buyers, {result.data['orders_used']:,} orders; "
+         f"money in {result.currency or 'the reporting currency'}."),
+        (f"Definitions ({d['preset']}): run rate = revenue of the last {d['window_months']} months / "
+         f"{d['window_months']}; churn after {d['churn_k']:g} × own median order gap (one-order buyers: "
+         f"{result.gap_days['fallback']:.0f} days, {result.gap_days['fallback_source']}); churn denominator "
+         f"{d['churn_denominator']}; reactivation {'counts' if d['reactivation_in_nrr'] else 'does not count'} "
+         f"in NRR; unlinked fees: {d['unlinked_fees']}."),
     ]
     return lines + list(result.notes[:5]) + (
         [f"… and {len(result.notes) - 5} more notes (see --format json)"] if len(result.notes) > 5 else [])
@@ -119,8 +121,8 @@ def _headline(result: Any) -> list[str]:
 def _sections(result: Any) -> list[tuple[str, tuple[list[str], list[list[Any]]]]]:
     overall = result.cohorts[0]
     return [
-        ("Buyer retention: share of the cohort ordering in period N (buyers); * = under "
-         f"{result.definitions['min_cohort_size']} buyers", _matrix(overall, "buyers")),
+        ((f"Buyer retention: share of the cohort ordering in period N (buyers); * = under "
+          f"{result.definitions['min_cohort_size']} buyers"), _matrix(overall, "buyers")),
         ("Revenue retention vs the first period (revenue, gross of fees)", _matrix(overall, "revenue")),
         ("Revenue retention net of platform fees (revenue net)", _matrix(overall, "revenue_net")),
         ("Run-rate recurring revenue, monthly movements (all buyers)", _recurring_rows(result)),

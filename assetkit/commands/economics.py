@@ -6,7 +6,7 @@ as text (rich), Markdown, CSV (one table, formula-safe) or JSON (the whole resul
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -33,11 +33,11 @@ _TABLE = typer.Option(None, "--table", help="With --format csv: which table to w
 def fees(
     ctx: typer.Context,
     by: str = typer.Option("year", "--by", help="Period: month, quarter or year."),
-    since: Optional[str] = _SINCE, until: Optional[str] = _UNTIL,
-    platform: Optional[str] = _PLATFORM, channel: Optional[str] = _CHANNEL,
+    since: str | None = _SINCE, until: str | None = _UNTIL,
+    platform: str | None = _PLATFORM, channel: str | None = _CHANNEL,
     ad_spend: bool = typer.Option(True, "--ad-spend/--no-ad-spend",
                                   help="Count imported ad spend that names a platform as platform cost."),
-    fmt: OutputFormat = _FORMAT, table: Optional[str] = _TABLE,
+    fmt: OutputFormat = _FORMAT, table: str | None = _TABLE,
 ) -> None:
     """Platform cost and fee share by platform and period; rent per buyer; dependency."""
     from assetkit.analysis.economics import analyse_fees
@@ -53,11 +53,11 @@ def fees(
 
 def funnel(
     ctx: typer.Context,
-    since: Optional[str] = _SINCE, until: Optional[str] = _UNTIL,
-    platform: Optional[str] = _PLATFORM, channel: Optional[str] = _CHANNEL,
-    window: Optional[int] = typer.Option(None, "--window", help="Days after an inquiry in which an order "
+    since: str | None = _SINCE, until: str | None = _UNTIL,
+    platform: str | None = _PLATFORM, channel: str | None = _CHANNEL,
+    window: int | None = typer.Option(None, "--window", help="Days after an inquiry in which an order "
                                          "counts as its conversion (default 180, or funnel.conversion_window_days)."),
-    fmt: OutputFormat = _FORMAT, table: Optional[str] = _TABLE,
+    fmt: OutputFormat = _FORMAT, table: str | None = _TABLE,
 ) -> None:
     """Inquiry-to-order conversion, response times, off-platform share, marketing return."""
     from assetkit.analysis.economics import analyse_funnel
@@ -108,8 +108,8 @@ def _fees_tables(r: Any) -> list[Table]:
          [("platform", "platform", "text"), ("repeat orders", "repeat_orders", "int"),
           ("repeat revenue", "repeat_revenue", "money"), ("toll", "toll", "money"),
           ("of platform cost", "share_of_platform_cost", "pct")], r.repeat_toll),
-        ("dependency", f"Dependency by channel (HHI {_num(r.dependency['hhi_channels'])}; "
-                       f"by platform {_num(r.dependency['hhi_platforms'])})",
+        ("dependency", (f"Dependency by channel (HHI {_num(r.dependency['hhi_channels'])}; "
+                        f"by platform {_num(r.dependency['hhi_platforms'])})"),
          [("channel", "channel", "text"), ("revenue", "revenue", "money"), ("revenue share", "revenue_share", "pct"),
           ("new buyers", "new_buyers", "int"), ("new-buyer share", "new_buyer_share", "pct")],
          r.dependency["channels"]),

@@ -1,11 +1,12 @@
 """The order and buyer base every cohort and run-rate figure is computed from.
 
 Two temporary tables on the caller's connection (dropped by `BaseTables.drop`):
-- `<prefix>_o`: one row per non-cancelled order with a buyer up to `until`: calendar day (UTC),
-  month and period index, net revenue `gross_amount_rc - refunded_amount_rc` (a `refunded` order
-  with no refunded amount is fully refunded), platform fees allocated to it, and whether it is
-  *activity* (an order that was not fully refunded; zero-value orders such as free samples are
-  activity, as in the CLV conventions).
+- `<prefix>_o`: one row per buyer and calendar day (UTC) with non-cancelled orders up to
+  `until`: month and period index, net revenue `gross_amount_rc - refunded_amount_rc` (a
+  `refunded` order with no refunded amount is fully refunded), the platform fees allocated to
+  those orders, whether the day has *activity* (an order that was not fully refunded; zero-value
+  orders such as free samples are activity, as in the CLV conventions) and the channel/platform
+  of its first activity order.
 - `<prefix>_b`: one row per buyer with at least one activity order: first activity day, cohort
   index and acquisition source (buyers.first_channel/first_platform, else the channel/platform of
   the first order), restricted to `channel` when one is asked for.
@@ -46,7 +47,7 @@ def period_index(period: str, day: dt.date) -> int:
     return month_idx(day) if period == "month" else day.year * 4 + (day.month - 1) // 3
 
 
-def frame(con: "duckdb.DuckDBPyConnection", sql: str, params: list[Any] | None = None) -> "pl.DataFrame":
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
     """Run a query into a polars frame through numpy (no pyarrow needed; NULLs stay null)."""
     import polars as pl
 
@@ -57,7 +58,7 @@ def frame(con: "duckdb.DuckDBPyConnection", sql: str, params: list[Any] | None =
 class BaseTables:
     """Names of the temporary tables plus the data-quality counts gathered while building them."""
 
-    con: "duckdb.DuckDBPyConnection"
+    con: duckdb.DuckDBPyConnection
     orders: str
     buyers: str
     until: dt.date
@@ -97,7 +98,7 @@ def _unlinked_join(rule: str) -> str:
             WHERE {_FEE_DAY} <= $until GROUP BY ALL) u USING (platform, midx)"""
 
 
-def build_base(con: "duckdb.DuckDBPyConnection", period: str, until: dt.date | None,
+def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | None,
                channel: str | None, unlinked_fees: str) -> BaseTables:
     """Create the two temp tables; `until` defaults to the last order day."""
     prefix = f"_ak_cohorts_{uuid.uuid4().hex[:12]}"
@@ -105,28 +106,36 @@ def build_base(con: "duckdb.DuckDBPyConnection", period: str, until: dt.date | N
         last = con.execute(f"SELECT max({_DAY}) FROM orders WHERE status <> 'cancelled'").fetchone()[0]
         until = last or dt.date.today()
     orders, buyers = f"{prefix}_o", f"{prefix}_b"
+    kept_where = "status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NOT NULL"
+    full_refund = ("(status = 'refunded' OR (gross_amount_rc > 0 "
+                   "AND coalesce(refunded_amount_rc, 0) >= gross_amount_rc))")
     con.execute(f"""
         CREATE TEMP TABLE {orders} AS
         WITH kept AS (
-            SELECT buyer_id, platform, channel, day, {MONTH_IDX.format(d='day')} AS midx,
+            SELECT order_id, buyer_id, platform, channel, day, {MONTH_IDX.format(d='day')} AS midx,
                    CAST(CASE WHEN status = 'refunded' AND coalesce(refunded_amount_rc, 0) = 0 THEN 0
                              ELSE gross_amount_rc - coalesce(refunded_amount_rc, 0) END AS DOUBLE) AS revenue,
-                   NOT (status = 'refunded' OR (gross_amount_rc > 0
-                        AND coalesce(refunded_amount_rc, 0) >= gross_amount_rc)) AS is_activity,
+                   NOT {full_refund} AS is_activity,
                    CAST(coalesce(l.fee, 0) AS DOUBLE) AS linked_fee
             FROM (SELECT *, {_DAY} AS day FROM orders) o LEFT JOIN ({_LINKED}) l USING (order_id)
-            WHERE day <= $until AND status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NOT NULL
+            WHERE day <= $until AND {kept_where}
+        ), alloc AS (
+            SELECT k.*, CAST({_allocation_sql(unlinked_fees)} AS DOUBLE) AS fee
+            FROM kept k {_unlinked_join(unlinked_fees)}
         )
-        SELECT k.buyer_id, k.platform, k.channel, k.day, k.midx, {period_idx_sql(period, 'k.day')} AS pidx,
-               k.revenue, k.is_activity, CAST({_allocation_sql(unlinked_fees)} AS DOUBLE) AS fees
-        FROM kept k {_unlinked_join(unlinked_fees)}
+        -- one row per buyer and day: every later step works on buyer-days, not orders
+        SELECT buyer_id, day, {MONTH_IDX.format(d='day')} AS midx, {period_idx_sql(period, 'day')} AS pidx,
+               sum(revenue) AS revenue, sum(fee) AS fees, bool_or(is_activity) AS is_activity,
+               arg_min(channel, order_id) FILTER (WHERE is_activity) AS channel,
+               arg_min(platform, order_id) FILTER (WHERE is_activity) AS platform
+        FROM alloc GROUP BY buyer_id, day
     """, {"until": until})
     counts_row = con.execute(f"""
         SELECT count(*) FILTER (WHERE status = 'cancelled'),
                count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NULL),
                count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NULL),
-               (SELECT count(*) FROM {orders}),
-               (SELECT count(*) FROM {orders} WHERE NOT is_activity),
+               count(*) FILTER (WHERE {kept_where}),
+               count(*) FILTER (WHERE {kept_where} AND {full_refund}),
                coalesce(sum(l.fee) FILTER (WHERE status <> 'cancelled'), 0),
                coalesce(sum(l.fee) FILTER (WHERE status = 'cancelled'), 0),
                (SELECT coalesce(sum(f.amount_rc), 0) FROM fees f ANTI JOIN orders x ON f.order_id = x.order_id

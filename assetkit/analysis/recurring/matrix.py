@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assetkit.analysis.recurring.base import BaseTables, frame, period_index, period_label
+from assetkit.analysis.recurring.base import (
+    BaseTables,
+    frame,
+    period_index,
+    period_label,
+)
 from assetkit.analysis.recurring.result import CohortCell, CohortRow, CohortTable
 
 if TYPE_CHECKING:
@@ -21,7 +26,7 @@ if TYPE_CHECKING:
 _SPLIT = "CASE WHEN grouping(b.source) = 1 THEN 'all' ELSE b.source END"
 
 
-def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> "pl.DataFrame":
+def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> pl.DataFrame:
     """Dense cohort × age cells with counts and sums, for every split and 'all'."""
     last_idx = period_index(period, base.until)
     since_sql = "" if since_idx is None else f"WHERE b.cohort >= {int(since_idx)}"
@@ -30,11 +35,16 @@ def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> "pl.Da
         sizes AS (
             SELECT {_SPLIT} AS split, b.cohort, count(*) AS size FROM b
             GROUP BY GROUPING SETS ((b.source, b.cohort), (b.cohort))
+        ), bp AS (
+            -- buyer-periods first, so counting active buyers needs no DISTINCT
+            SELECT buyer_id, pidx, bool_or(is_activity) AS active, sum(revenue) AS revenue,
+                   sum(revenue - fees) AS revenue_net
+            FROM {base.orders} GROUP BY buyer_id, pidx
         ), cells AS (
             SELECT {_SPLIT} AS split, b.cohort, o.pidx - b.cohort AS age,
-                   count(DISTINCT o.buyer_id) FILTER (WHERE o.is_activity) AS active,
-                   sum(o.revenue) AS revenue, sum(o.revenue - o.fees) AS revenue_net
-            FROM {base.orders} o JOIN b USING (buyer_id)
+                   count(*) FILTER (WHERE o.active) AS active,
+                   sum(o.revenue) AS revenue, sum(o.revenue_net) AS revenue_net
+            FROM bp o JOIN b USING (buyer_id)
             WHERE o.pidx >= b.cohort
             GROUP BY GROUPING SETS ((b.source, b.cohort, age), (b.cohort, age))
         ), grid AS (
@@ -50,13 +60,13 @@ def matrix_frame(base: BaseTables, period: str, since_idx: int | None) -> "pl.Da
     """, [last_idx, last_idx])
 
 
-def _ratio(num: "pl.Expr", den: "pl.Expr") -> "pl.Expr":
+def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     import polars as pl
 
     return pl.when(den > 0).then(num / den).otherwise(None)
 
 
-def _with_rates(df: "pl.DataFrame", keys: list[str]) -> "pl.DataFrame":
+def _with_rates(df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Add first-period revenue, retention rates and cumulative revenue per buyer."""
     import polars as pl
 
@@ -72,7 +82,7 @@ def _with_rates(df: "pl.DataFrame", keys: list[str]) -> "pl.DataFrame":
     )
 
 
-def _cells(df: "pl.DataFrame") -> list[CohortCell]:
+def _cells(df: pl.DataFrame) -> list[CohortCell]:
     return [
         CohortCell(age=r["age"], cohort_size=r["size"], active_buyers=r["active"],
                    buyer_retention=r["buyer_retention"], revenue=r["revenue"], revenue_first_period=r["rev0"],

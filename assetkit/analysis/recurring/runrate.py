@@ -33,7 +33,7 @@ def fallback_gap(base: BaseTables, spec: CohortSpec) -> tuple[float, str]:
     median = base.con.execute(f"""
         SELECT median(gap) FROM (
             SELECT date_diff('day', lag(day) OVER (PARTITION BY buyer_id ORDER BY day), day) AS gap
-            FROM (SELECT DISTINCT buyer_id, day FROM {base.orders} WHERE is_activity))
+            FROM (SELECT buyer_id, day FROM {base.orders} WHERE is_activity))
         WHERE gap IS NOT NULL""").fetchone()[0]
     if median is None:
         # Nobody has ordered twice: one-order buyers stay active for the run-rate window only.
@@ -50,7 +50,7 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
     until = base.until.isoformat()
     return f"""
         WITH act_days AS (
-            SELECT DISTINCT buyer_id, day FROM {base.orders} WHERE is_activity
+            SELECT buyer_id, day FROM {base.orders} WHERE is_activity
         ), med AS (
             SELECT buyer_id, day, median(gap) OVER (PARTITION BY buyer_id ORDER BY day
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS med_gap
@@ -130,7 +130,7 @@ def _basis(sfx: str, react_in_nrr: bool) -> str:
         sum(least({keep}, base_rr{sfx})) FILTER (WHERE base_rr{sfx} IS NOT NULL) AS hz_gross_num{sfx}"""
 
 
-def movements_frame(base: BaseTables, spec: CohortSpec, gap: float, first_month: int | None) -> "pl.DataFrame":
+def movements_frame(base: BaseTables, spec: CohortSpec, gap: float, first_month: int | None) -> pl.DataFrame:
     """Per split (and 'all') and month: buyer counts and run-rate movements on both bases."""
     since = "" if first_month is None else f"WHERE midx >= {int(first_month)}"
     return frame(base.con, f"""

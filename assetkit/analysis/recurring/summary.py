@@ -12,7 +12,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from assetkit.analysis.recurring.base import BaseTables, month_idx, period_label
-from assetkit.analysis.recurring.result import ExpectedRecurring, MonthMovements, RevenueMovements
+from assetkit.analysis.recurring.result import (
+    ExpectedRecurring,
+    MonthMovements,
+    RevenueMovements,
+)
 from assetkit.analysis.recurring.spec import CohortSpec
 
 if TYPE_CHECKING:
@@ -21,13 +25,13 @@ if TYPE_CHECKING:
 WILSON_Z = 1.959963984540054
 
 
-def _ratio(num: "pl.Expr", den: "pl.Expr") -> "pl.Expr":
+def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     import polars as pl
 
     return pl.when(den > 0).then(num / den).otherwise(None)
 
 
-def _rates(df: "pl.DataFrame", spec: CohortSpec) -> "pl.DataFrame":
+def _rates(df: pl.DataFrame, spec: CohortSpec) -> pl.DataFrame:
     import polars as pl
 
     den = pl.col("buyers_start") + (pl.col("new_buyers") if spec.churn_denominator == "start_plus_new" else 0)
@@ -65,7 +69,7 @@ def _basis(r: dict, s: str) -> RevenueMovements:
         horizon_nrr=r[f"hz_nrr{s}"], horizon_grr=r[f"hz_grr{s}"])
 
 
-def month_movements(df: "pl.DataFrame", spec: CohortSpec) -> list[MonthMovements]:
+def month_movements(df: pl.DataFrame, spec: CohortSpec) -> list[MonthMovements]:
     """Shape the per-split, per-month frame ('all' first) into result objects."""
     import polars as pl
 
@@ -95,7 +99,7 @@ def expected_recurring(base: BaseTables, expected_rr: Mapping[str, float],
     view = f"{base.orders}_err"
     base.con.execute(f"CREATE TEMP TABLE {view} AS SELECT unnest(?::VARCHAR[]) AS buyer_id, "
                      "unnest(?::DOUBLE[]) AS expected_rr",
-                     [[str(k) for k in expected_rr.keys()], [float(v) for v in expected_rr.values()]])
+                     [[str(k) for k in expected_rr], [float(v) for v in expected_rr.values()]])
     try:
         rows = base.con.execute(f"""
             WITH fee AS (
