@@ -1,0 +1,120 @@
+"""The `assetkit` command line: a thin typer layer over the library.
+
+Each command resolves settings, calls one library function and renders its result. Errors
+are translated in exactly one place (`AssetkitGroup.invoke`): a typed `AssetkitError` becomes
+`Error: …` plus a hint and its exit code; anything else becomes a short internal-error
+message. Tracebacks appear only with `--debug`, and locals are never shown (they would hold
+customer rows). Command modules are imported here, but they import duckdb, polars, numpy,
+scipy and jinja2 only inside command bodies, so `assetkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from typer._click import exceptions as click_exceptions  # typer >=0.29 vendors click
+from typer.core import TyperGroup
+
+from assetkit import __version__
+from assetkit.errors import AssetkitError
+from assetkit.settings import Settings
+
+# One line per command module; each exposes register(app).
+COMMAND_MODULES = (
+    "assetkit.commands.core",
+    "assetkit.commands.report",
+    "assetkit.commands.db",
+)
+
+
+class AssetkitGroup(TyperGroup):
+    """Translates library errors into messages and exit codes for every subcommand."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AssetkitError as exc:
+            if _debug(ctx):
+                raise
+            _print_error(str(exc), exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, typer.TyperException, click_exceptions.ClickException):
+            raise
+        except KeyboardInterrupt:
+            _print_error("interrupted; nothing was half-written (every import is all-or-nothing)", None)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - the one funnel for unexpected failures
+            if _debug(ctx):
+                raise
+            _print_error(f"internal error ({type(exc).__name__}): {exc}",
+                         "run again with --debug for a traceback, and please report it")
+            raise typer.Exit(1) from None
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool(isinstance(root.obj, Settings) and root.obj.debug) or os.environ.get("ASSETKIT_DEBUG") == "1"
+
+
+def _print_error(message: str, hint: str | None) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False)
+    console.print(Text("Error: ", style="bold red") + Text(message))
+    if hint:
+        console.print(Text("Hint: ", style="yellow") + Text(hint))
+
+
+app = typer.Typer(
+    cls=AssetkitGroup,
+    name="assetkit",
+    help="Own your marketplace business: platform fees, customer value, budget-shift scenarios, "
+    "your own site and CRM — from your own exports, offline.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assetkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Optional[Path] = typer.Option(None, "--db", envvar="ASSETKIT_DB",
+                                      help="Database file (env ASSETKIT_DB; default ./assetkit.duckdb)."),
+    config: Optional[Path] = typer.Option(None, "--config", envvar="ASSETKIT_CONFIG",
+                                          help="Configuration file (env ASSETKIT_CONFIG; default ./assetkit.yaml if present)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print more detail."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another assetkit process to free the database."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    ctx.obj = Settings(db_option=db, config_option=config, quiet=quiet, verbose=verbose, debug=debug, wait=wait)
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="assetkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+    sys.exit(0)

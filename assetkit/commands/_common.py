@@ -1,0 +1,62 @@
+"""Small helpers every command module shares: settings, consoles, format options, emitting."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import typer
+
+from assetkit.settings import Settings
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+def settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else Settings()
+
+
+def console(stderr: bool = False):  # noqa: ANN201 - rich.console.Console
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def emit_json(kind: str, payload: Mapping[str, Any], s: Settings) -> None:
+    from assetkit.export.output import dumps, json_envelope
+
+    typer.echo(dumps(json_envelope(kind, payload, s.config.reporting_currency)))
+
+
+def say(s: Settings, message: str) -> None:
+    """Progress/info lines go to stderr so stdout stays clean for data."""
+    if not s.quiet:
+        from rich.text import Text
+
+        console(stderr=True).print(Text(message))
+
+
+def render(fmt: OutputFormat, kind: str, result: Any, s: Settings, *,
+           text: Callable[[Any], None], md: Callable[[Any], str] | None = None,
+           csv: Callable[[Any], None] | None = None) -> None:
+    """Dispatch on --format; formats a command does not offer are a usage error."""
+    from assetkit.errors import UsageError
+
+    if fmt is OutputFormat.json:
+        emit_json(kind, result.to_dict(), s)
+    elif fmt is OutputFormat.text:
+        text(result)
+    elif fmt is OutputFormat.md and md is not None:
+        typer.echo(md(result))
+    elif fmt is OutputFormat.csv and csv is not None:
+        csv(result)
+    else:
+        raise UsageError(f"--format {fmt.value} is not available for this command",
+                         hint="use text or json")

@@ -1,0 +1,41 @@
+"""`assetkit report`: everything in one document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from assetkit.commands._common import say, settings
+
+
+class ReportFormat(str, enum.Enum):
+    html = "html"
+    md = "md"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    ctx: typer.Context,
+    fmt: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html (self-contained), md or json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (default assetkit-report.<format>)."),
+    redact: bool = typer.Option(False, "--redact", help="Replace buyer names, emails, phones and companies by stable pseudonyms."),
+    since: Optional[dt.datetime] = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD)."),
+    until: Optional[dt.datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Last day (YYYY-MM-DD)."),
+) -> None:
+    """Write the report: summary, platform costs, funnel, customer value, segments, scenario, provenance."""
+    from assetkit.export.report import write_report
+
+    s = settings(ctx)
+    target = out or Path(f"assetkit-report.{fmt.value}")
+    with s.open_store(create=False) as store:
+        path = write_report(store.con, s.config, target, fmt.value, since=since.date() if since else None,
+                            until=until.date() if until else None, redact=redact)
+    say(s, f"Report written to {path.resolve()}")

@@ -1,0 +1,55 @@
+"""The report's "Data provenance" section: which files and batches, what was quarantined, FX policy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assetkit.export.report.model import Section, Table
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def provenance_section(con: "duckdb.DuckDBPyConnection") -> Section:
+    batches = con.execute(
+        "SELECT batch_id, file_name, platform, kind, substr(sha256, 1, 12), rows_read, rows_loaded, "
+        "rows_duplicate, rows_rejected, strftime(finished_at, '%Y-%m-%d %H:%M') FROM import_batches ORDER BY batch_id"
+    ).fetchall()
+    reasons = con.execute(
+        "SELECT b.file_name, r.reason, count(*) FROM rejects r JOIN import_batches b USING (batch_id) "
+        "GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 50"
+    ).fetchall()
+    fx = con.execute(
+        "SELECT source, count(DISTINCT currency), min(rate_date), max(rate_date) FROM fx_rates GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    (unconverted,) = con.execute(
+        "SELECT (SELECT count(*) FROM orders WHERE gross_amount_rc IS NULL) + "
+        "(SELECT count(*) FROM fees WHERE amount_rc IS NULL) + (SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
+    ).fetchone()
+    totals = [sum(int(b[i]) for b in batches) for i in (5, 6, 7, 8)]
+    section = Section(
+        key="provenance",
+        title="Data provenance",
+        takeaway=(f"{len(batches)} files imported: {totals[0]:,} rows read = {totals[1]:,} loaded + "
+                  f"{totals[2]:,} duplicates + {totals[3]:,} quarantined."),
+        data={"batches": len(batches), "rows_read": totals[0], "rows_loaded": totals[1],
+              "rows_duplicate": totals[2], "rows_rejected": totals[3], "rows_without_fx": int(unconverted)},
+    )
+    section.paragraphs.append(
+        "Amounts are kept in their original currency and converted to the reporting currency with the "
+        "ECB reference rate of the transaction date (or the nearest earlier published date). "
+        + (f"{int(unconverted):,} money rows have no rate yet and are left out of converted totals."
+           if unconverted else "Every money row has a rate.")
+    )
+    section.tables.append(Table(
+        "Imported files", ["batch", "file", "platform", "kind", "sha256", "read", "loaded", "duplicates",
+                           "quarantined", "imported at"],
+        [list(b) for b in batches], numeric=[True, False, False, False, False, True, True, True, True, False]))
+    if reasons:
+        section.tables.append(Table("Quarantined rows by reason (see `assetkit rejects`)",
+                                    ["file", "reason", "rows"], [list(r) for r in reasons],
+                                    numeric=[False, False, True]))
+    if fx:
+        section.tables.append(Table("Exchange rates held", ["source", "currencies", "from", "to"],
+                                    [list(r) for r in fx], numeric=[False, True, False, False]))
+    return section

@@ -1,0 +1,114 @@
+"""Database hygiene: consistent backups and an integrity check a user can run any time.
+
+The check proves the bookkeeping promise "every row read is loaded, a duplicate or
+quarantined": for each batch, the distinct source lines stored across the canonical tables
+must equal `rows_loaded`, the quarantined lines must equal `rows_rejected`, and the three
+counts must add up to `rows_read`. It also finds rows whose batch no longer exists and
+identities that point to no buyer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assetkit.errors import AssetkitError
+
+if TYPE_CHECKING:
+    from assetkit.store import Store
+
+DATA_TABLES = ("orders", "order_items", "fees", "spend", "inquiries", "products", "visits")
+
+
+@dataclass
+class CheckResult:
+    batches_checked: int
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def check_database(store: "Store") -> CheckResult:
+    con = store.con
+    union = " UNION ".join(f"SELECT batch_id, source_line FROM {t}" for t in DATA_TABLES)
+    rows = con.execute(
+        f"""
+        WITH stored AS ({union}),
+        per_batch AS (SELECT batch_id, count(*) AS n FROM stored GROUP BY 1),
+        rejected AS (SELECT batch_id, count(*) AS n FROM rejects GROUP BY 1)
+        SELECT b.batch_id, b.file_name, b.rows_read, b.rows_loaded, b.rows_duplicate, b.rows_rejected,
+               coalesce(p.n, 0), coalesce(r.n, 0)
+        FROM import_batches b LEFT JOIN per_batch p USING (batch_id) LEFT JOIN rejected r USING (batch_id)
+        ORDER BY b.batch_id
+        """
+    ).fetchall()
+    result = CheckResult(batches_checked=len(rows))
+    for batch_id, name, read, loaded, duplicate, rejected, stored, quarantined in rows:
+        where = f"batch {batch_id} ({name})"
+        if loaded + duplicate + rejected != read:
+            result.problems.append(f"{where}: read {read} ≠ loaded {loaded} + duplicates {duplicate} + quarantined {rejected}")
+        if stored != loaded:
+            result.problems.append(f"{where}: records {loaded} loaded rows but {stored} source lines are stored")
+        if quarantined != rejected:
+            result.problems.append(f"{where}: records {rejected} quarantined rows but {quarantined} are in rejects")
+    for table in (*DATA_TABLES, "rejects"):
+        (orphans,) = con.execute(
+            f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "
+            f"(SELECT 1 FROM import_batches b WHERE b.batch_id = t.batch_id)"
+        ).fetchone()
+        if orphans:
+            result.problems.append(f"{table}: {orphans} rows belong to no recorded import batch")
+    (lost_ids,) = con.execute(
+        "SELECT count(*) FROM buyer_identities i WHERE NOT EXISTS (SELECT 1 FROM buyers b WHERE b.buyer_id = i.buyer_id)"
+    ).fetchone()
+    if lost_ids:
+        result.problems.append(f"buyer_identities: {lost_ids} identities point to no buyer")
+    for table in ("orders", "inquiries"):
+        (unknown,) = con.execute(
+            f"SELECT count(*) FROM {table} t WHERE buyer_id IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM buyers b WHERE b.buyer_id = t.buyer_id)"
+        ).fetchone()
+        if unknown:
+            result.problems.append(f"{table}: {unknown} rows name a buyer that does not exist")
+    (unlinked,) = con.execute(
+        "SELECT count(*) FROM fees f WHERE order_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM orders o WHERE o.order_id = f.order_id)"
+    ).fetchone()
+    if unlinked:
+        result.warnings.append(f"fees: {unlinked} fee rows refer to orders not imported (yet); "
+                               "they count as platform cost but not against a buyer")
+    return result
+
+
+def backup_database(store: "Store", destination: Path) -> Path:
+    """Write a consistent copy of the database while holding its lock."""
+    destination = Path(destination)
+    if destination.exists():
+        raise AssetkitError(f"{destination} already exists", hint="choose a new file name; backups are never overwritten")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(f".{destination.name}.partial")
+    tmp.unlink(missing_ok=True)
+    store.checkpoint()
+    store.con.execute(f"ATTACH '{_sql_path(tmp)}' AS assetkit_backup (STORAGE_VERSION 'v1.4.0')")
+    try:
+        store.con.execute("COPY FROM DATABASE " + _current_db(store) + " TO assetkit_backup")
+    finally:
+        store.con.execute("DETACH assetkit_backup")
+    tmp.rename(destination)
+    return destination
+
+
+def _current_db(store: "Store") -> str:
+    (name,) = store.con.execute("SELECT current_database()").fetchone()
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,55 @@
+"""Test isolation: every test runs in its own folder with no assetkit environment leaking in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--long", action="store_true", default=False,
+                     help="run the long reliability versions (200+ kills, more examples)")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for var in ("ASSETKIT_DB", "ASSETKIT_CONFIG", "ASSETKIT_INDIAMART_KEY", "ASSETKIT_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def run_cli():
+    """Run `python -m assetkit ...` in a real subprocess (for exit codes, sys.modules, kills)."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+        return subprocess.run([sys.executable, "-m", "assetkit", *args], cwd=cwd, env=full_env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return run
+
+
+@pytest.fixture
+def cli():
+    """Invoke the typer app in-process with a fixed-width, colourless terminal."""
+    from typer.testing import CliRunner
+
+    from assetkit.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # noqa: A002
+        return runner.invoke(app, list(args), input=input, env={"COLUMNS": "200", "NO_COLOR": "1"})
+
+    return invoke

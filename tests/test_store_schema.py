@@ -1,0 +1,133 @@
+"""The database schema is a public interface: pin every table's columns and types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assetkit.store import migrate, open_store, schema_version
+from assetkit.store.migrations import MIGRATIONS
+
+M = "DECIMAL(18,4)"
+R = "DECIMAL(18,8)"
+TZ = "TIMESTAMP WITH TIME ZONE"
+
+EXPECTED = {
+    "schema_migrations": [("version", "INTEGER"), ("name", "VARCHAR"), ("applied_at", TZ)],
+    "import_batches": [
+        ("batch_id", "BIGINT"), ("source_path", "VARCHAR"), ("file_name", "VARCHAR"), ("sha256", "VARCHAR"),
+        ("platform", "VARCHAR"), ("kind", "VARCHAR"), ("profile", "VARCHAR"), ("encoding", "VARCHAR"),
+        ("rows_read", "INTEGER"), ("rows_loaded", "INTEGER"), ("rows_duplicate", "INTEGER"),
+        ("rows_rejected", "INTEGER"), ("started_at", TZ), ("finished_at", TZ), ("assetkit_version", "VARCHAR"),
+    ],
+    "buyers": [
+        ("buyer_id", "VARCHAR"), ("name", "VARCHAR"), ("company", "VARCHAR"), ("email", "VARCHAR"),
+        ("phone", "VARCHAR"), ("country", "VARCHAR"), ("first_seen_at", TZ), ("first_channel", "VARCHAR"),
+        ("first_platform", "VARCHAR"), ("batch_id", "BIGINT"),
+    ],
+    "buyer_identities": [
+        ("platform", "VARCHAR"), ("platform_ref", "VARCHAR"), ("buyer_id", "VARCHAR"),
+        ("email_norm", "VARCHAR"), ("batch_id", "BIGINT"),
+    ],
+    "orders": [
+        ("order_id", "VARCHAR"), ("platform", "VARCHAR"), ("channel", "VARCHAR"), ("source_order_id", "VARCHAR"),
+        ("buyer_id", "VARCHAR"), ("ordered_at", TZ), ("status", "VARCHAR"), ("currency", "VARCHAR"),
+        ("gross_amount", M), ("refunded_amount", M), ("tax_amount", M), ("shipping_amount", M),
+        ("discount_amount", M), ("gross_amount_rc", M), ("refunded_amount_rc", M), ("fx_rate", R),
+        ("fx_date", "DATE"), ("quantity", "DECIMAL(18,3)"), ("product", "VARCHAR"), ("country", "VARCHAR"),
+        ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "order_items": [
+        ("order_id", "VARCHAR"), ("line_no", "INTEGER"), ("sku", "VARCHAR"), ("product", "VARCHAR"),
+        ("quantity", "DECIMAL(18,3)"), ("unit_price", M), ("amount", M), ("currency", "VARCHAR"),
+        ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "fees": [
+        ("fee_id", "VARCHAR"), ("platform", "VARCHAR"), ("incurred_at", TZ), ("fee_type", "VARCHAR"),
+        ("description", "VARCHAR"), ("currency", "VARCHAR"), ("amount", M), ("amount_rc", M), ("fx_rate", R),
+        ("fx_date", "DATE"), ("order_id", "VARCHAR"), ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "spend": [
+        ("spend_id", "VARCHAR"), ("channel", "VARCHAR"), ("platform", "VARCHAR"), ("period_start", "DATE"),
+        ("period_end", "DATE"), ("description", "VARCHAR"), ("currency", "VARCHAR"), ("amount", M),
+        ("amount_rc", M), ("fx_rate", R), ("fx_date", "DATE"), ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "inquiries": [
+        ("inquiry_id", "VARCHAR"), ("platform", "VARCHAR"), ("channel", "VARCHAR"), ("source_inquiry_id", "VARCHAR"),
+        ("buyer_id", "VARCHAR"), ("received_at", TZ), ("inquiry_type", "VARCHAR"), ("product", "VARCHAR"),
+        ("quantity", "DECIMAL(18,3)"), ("unit", "VARCHAR"), ("subject", "VARCHAR"), ("message", "VARCHAR"),
+        ("country", "VARCHAR"), ("first_response_at", TZ), ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "products": [
+        ("product_id", "VARCHAR"), ("sku", "VARCHAR"), ("name", "VARCHAR"), ("category", "VARCHAR"),
+        ("description", "VARCHAR"), ("specs", "VARCHAR"), ("moq", "DECIMAL(18,3)"), ("moq_unit", "VARCHAR"),
+        ("lead_time_days", "INTEGER"), ("price", M), ("currency", "VARCHAR"), ("image_url", "VARCHAR"),
+        ("platform", "VARCHAR"), ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "visits": [
+        ("visit_id", "VARCHAR"), ("site", "VARCHAR"), ("visit_date", "DATE"), ("page", "VARCHAR"),
+        ("source", "VARCHAR"), ("country", "VARCHAR"), ("visitors", "INTEGER"), ("pageviews", "INTEGER"),
+        ("events", "INTEGER"), ("batch_id", "BIGINT"), ("source_line", "INTEGER"),
+    ],
+    "fx_rates": [("rate_date", "DATE"), ("currency", "VARCHAR"), ("per_eur", R), ("source", "VARCHAR")],
+    "rejects": [
+        ("batch_id", "BIGINT"), ("line", "INTEGER"), ("column_name", "VARCHAR"), ("raw", "VARCHAR"),
+        ("reason", "VARCHAR"),
+    ],
+}
+
+
+def columns(store, table: str) -> list[tuple[str, str]]:
+    return [
+        (name, dtype)
+        for name, dtype in store.query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        )
+    ]
+
+
+def test_empty_database_migrates_to_the_pinned_schema(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.duckdb") as store:
+        tables = {t for (t,) in store.query("SELECT table_name FROM information_schema.tables")}
+        assert set(EXPECTED) <= tables
+        for table, expected in EXPECTED.items():
+            actual = columns(store, table)
+            assert actual[: len(expected)] == expected, table
+        assert schema_version(store.con) == MIGRATIONS[-1].version
+
+
+def test_every_migration_is_recorded_once_and_reopening_is_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    with open_store(path) as store:
+        rows = store.query("SELECT version, name FROM schema_migrations ORDER BY version")
+    assert [v for v, _ in rows] == [m.version for m in MIGRATIONS]
+    with open_store(path) as store:
+        assert migrate(store) == []
+        assert len(store.query("SELECT * FROM schema_migrations")) == len(MIGRATIONS)
+
+
+def test_migration_versions_are_ordered_and_unique() -> None:
+    versions = [m.version for m in MIGRATIONS]
+    assert versions == sorted(set(versions)) and versions[0] == 1
+
+
+def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.duckdb") as store:
+        with pytest.raises(RuntimeError):
+            with store.transaction() as con:
+                con.execute("INSERT INTO fx_rates VALUES ('2024-01-02', 'USD', 1.1, 'test')")
+                raise RuntimeError("boom")
+        assert store.query("SELECT count(*) FROM fx_rates") == [(0,)]
+
+
+def test_newer_database_is_refused(tmp_path: Path) -> None:
+    from assetkit.errors import AssetkitError
+
+    path = tmp_path / "a.duckdb"
+    with open_store(path) as store:
+        store.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(AssetkitError, match="newer than this assetkit"):
+        open_store(path)
