@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
     "assetkit.commands.db",
+    "assetkit.commands.clv",
 )
 
 
