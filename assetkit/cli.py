@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "assetkit.commands.report",
     "assetkit.commands.db",
     "assetkit.commands.clv",
+    "assetkit.commands.segments",
 )
 
 
