@@ -20,6 +20,7 @@ from assetkit.analysis.clv.mle import Fit, maximise
 from assetkit.analysis.clv.rfm import Rfm, merge
 
 NAMES = ("r", "alpha", "a", "b")
+SCREEN_ROWS = 20_000  # above this many unique rows, starting points are screened on a subsample
 
 
 def _terms(theta: np.ndarray, x, t_x, T, modified: bool):
@@ -44,18 +45,31 @@ def loglik(params, x, t_x, T, modified: bool = False) -> np.ndarray:
 
 
 def _nll(phi: np.ndarray, d: Rfm, modified: bool) -> tuple[float, np.ndarray]:
+    """Mean NLL and its gradient in log θ. Special functions of x alone are evaluated once
+    per distinct count and gathered (x takes few values even at a million buyers)."""
     theta = np.exp(phi)
     r, alpha, a, b = theta
     x, t_x, T, w = d.x, d.t_x, d.T, d.w
+    xu, xi = d.counts()
     k = 1.0 if modified else 0.0
-    ll, la, lb, top, bx1, has_b = _terms(theta, x, t_x, T, modified)
+    has_b = (x > 0) | modified
+    l_at = np.log(alpha + T)
+    l_atx = np.log(alpha + t_x)
+    bx1 = np.where(has_b, b + x + k - 1, 1.0)
+    la = -(r + x) * l_at
+    lb = np.where(has_b, np.log(a) - np.log(bx1) - (r + x) * l_atx, -np.inf)
+    top = np.logaddexp(la, lb)
+    by_x = (gammaln(r + xu) + gammaln(b + xu + k) - gammaln(a + b + xu + k))[xi]
+    const = -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
+    ll = by_x + const + top
     wa = np.exp(la - top)
     wb = np.where(has_b, np.exp(lb - top), 0.0)
-    dr = digamma(r + x) - digamma(r) + np.log(alpha) - wa * np.log(alpha + T) - wb * np.log(alpha + t_x)
+    psi_rx, psi_bx, psi_abx = (digamma(r + xu)[xi], digamma(b + xu + k)[xi], digamma(a + b + xu + k)[xi])
+    dr = psi_rx - digamma(r) + np.log(alpha) - wa * l_at - wb * l_atx
     dalpha = r / alpha - (r + x) * (wa / (alpha + T) + wb / (alpha + t_x))
-    dab = digamma(a + b) - digamma(a + b + x + k)
+    dab = digamma(a + b) - psi_abx
     da = dab + wb / a
-    db = dab + digamma(b + x + k) - digamma(b) - wb / bx1
+    db = dab + psi_bx - digamma(b) - wb / bx1
     W = d.n
     grad = np.array([np.dot(w, g) for g in (dr, dalpha, da, db)]) * theta
     return -float(np.dot(w, ll)) / W, -grad / W
@@ -68,7 +82,11 @@ def _fit(name: str, x, t_x, T, weights, modified: bool) -> tuple[Fit, Rfm]:
     rate = max(float(np.dot(ds.w, ds.x) / max(np.dot(ds.w, ds.T), 1e-9)), 1e-3)
     starts = [np.log([1.0, 1.0 / rate, 1.0, 1.0]), np.log([0.3, 0.3 / rate, 0.8, 2.5]),
               np.zeros(4), np.log([2.0, 2.0 / rate, 0.5, 5.0])]
-    fit = maximise(name, NAMES, lambda p: _nll(p, ds, modified), starts, ds.n)
+    screen = None
+    if ds.x.size > SCREEN_ROWS:
+        sub = ds.subsample(SCREEN_ROWS, np.random.default_rng(0))
+        screen = lambda p: _nll(p, sub, modified)  # noqa: E731
+    fit = maximise(name, NAMES, lambda p: _nll(p, ds, modified), starts, ds.n, screen)
     delta = np.array([0.0, np.log(scale), 0.0, 0.0])
     fit.shift(delta, float(np.dot(d.w, loglik(np.exp(fit.phi + delta), d.x, d.t_x, d.T, modified))))
     return fit, d

@@ -132,16 +132,24 @@ def _lbfgs(nll: NllGrad, x0: np.ndarray):
 
 
 def maximise(model: str, names: Sequence[str], nll: NllGrad, starts: Sequence[np.ndarray],
-             n: float) -> Fit:
-    """Fit by the fallback chain: multistart L-BFGS-B → Nelder-Mead polish → ridge refit."""
+             n: float, screen: NllGrad | None = None) -> Fit:
+    """Fit by the fallback chain: multistart L-BFGS-B → Nelder-Mead polish → ridge refit.
+
+    With `screen` (the NLL on a weighted subsample, for large data) the starts are run there
+    and only the best is carried to the full data.
+    """
     f_safe = _safe(nll)
     path: list[str] = []
     best = None
+    explore = _safe(screen) if screen is not None else f_safe
     for x0 in starts:
-        res = _lbfgs(f_safe, np.asarray(x0, float))
+        res = _lbfgs(explore, np.asarray(x0, float))
         if np.isfinite(res.fun) and res.fun < 1e10 and (best is None or res.fun < best.fun):
             best = res
-    path.append(f"L-BFGS-B x{len(starts)} starts")
+    path.append(f"L-BFGS-B x{len(starts)} starts" + (" on a subsample" if screen is not None else ""))
+    if screen is not None and best is not None:
+        best = _lbfgs(f_safe, best.x)
+        path.append("L-BFGS-B on all rows")
     if best is None:
         phi = np.asarray(starts[0], float)
         diag = Diagnostics(False, " → ".join(path), float("nan"), None, list(names),
