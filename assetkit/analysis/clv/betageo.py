@@ -118,17 +118,26 @@ def p_alive(params, x, t_x, T, modified: bool = False) -> np.ndarray:
                                 np.asarray(T, float), modified))
 
 
+def _one_minus_tail(a, c_minus_r, c, z, log1mz):
+    """1 − (1−z)^(r+x) ₂F₁(r+x, b'; c; z), through Euler's transformation.
+
+    The raw ₂F₁ grows like (1−z)^(c−r−x−b') and overflows for heavy buyers while the power
+    underflows (inf·0 = NaN); transformed, the power is (1−z)^(a−1) and the ₂F₁ has small
+    upper parameters (c−r−x, a−1), so it stays near 1 for any x.
+    """
+    return 1 - np.exp((a - 1) * log1mz) * hyp2f1(c_minus_r, a - 1, c, z)
+
+
 def expected_conditional(params, t, x, t_x, T, modified: bool = False) -> np.ndarray:
     """E[occasions in (T, T+t] | x, t_x, T]; `t` broadcasts against the buyers (e.g. shape (K,1))."""
     r, alpha, a, b = params
     x, t_x, T = (np.asarray(v, float) for v in (x, t_x, T))
     t = np.asarray(t, float)
     k = 1.0 if modified else 0.0
+    c = a + b + x + k - 1
+    log1mz = np.log(alpha + T) - np.log(alpha + T + t)
     z = t / (alpha + T + t)
-    hyp = hyp2f1(r + x, b + x + k, a + b + x + k - 1, z)
-    # ((α+T)/(α+T+t))^(r+x) in log space: the raw power underflows for heavy buyers.
-    powr = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    num = (a + b + x + k - 1) / (a - 1) * (1 - powr * hyp)
+    num = c / (a - 1) * _one_minus_tail(a, c - r - x, c, z, log1mz)
     return num * p_alive(params, x, t_x, T, modified)
 
 
@@ -136,7 +145,8 @@ def expected_new(params, t, modified: bool = False) -> np.ndarray:
     """E[X(t)] for a buyer just acquired: repeat occasions over the next t."""
     r, alpha, a, b = params
     t = np.asarray(t, float)
-    powr = np.exp(r * (np.log(alpha) - np.log(alpha + t)))
+    z = t / (alpha + t)
+    log1mz = np.log(alpha) - np.log(alpha + t)
     if modified:
-        return b / (a - 1) * (1 - powr * hyp2f1(r, b + 1, a + b, t / (alpha + t)))
-    return (a + b - 1) / (a - 1) * (1 - powr * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        return b / (a - 1) * _one_minus_tail(a, a + b - r, a + b, z, log1mz)
+    return (a + b - 1) / (a - 1) * _one_minus_tail(a, a + b - 1 - r, a + b - 1, z, log1mz)
