@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
     "assetkit.commands.db",
+    "assetkit.commands.run",
+    "assetkit.commands.scenario",
     "assetkit.commands.clv",
     "assetkit.commands.segments",
 )

@@ -1,0 +1,45 @@
+"""`assetkit run PIPELINE.yaml`: the unattended pass cron calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from assetkit.commands._common import settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run(
+    ctx: typer.Context,
+    pipeline: Path = typer.Argument(..., help="Pipeline file (see examples/pipeline.yaml)."),
+    wait: float = typer.Option(600.0, "--wait", help="Seconds to wait for another run to finish before exiting 75."),
+    log: Optional[Path] = typer.Option(None, "--log", help="Append the JSON summary line to this file instead of stdout."),
+) -> None:
+    """Pull, import every file in the inbox, refresh reports/site/CRM, print one JSON summary line.
+
+    Exit codes: 0 all done; 1 a file, pull or output failed (the rest was done, nothing half-written);
+    2 bad pipeline or configuration; 75 the database stayed busy for --wait seconds (cron may retry).
+    """
+    from assetkit.config import load_config
+    from assetkit.pipeline.runner import run_pipeline
+    from assetkit.pipeline.spec import load_pipeline
+
+    s = settings(ctx)
+    spec = load_pipeline(pipeline)
+    db_path = s.db_option or spec.database or s.db_path
+    config = load_config(spec.config) if spec.config and s.config_option is None else s.config
+    summary = run_pipeline(spec, db_path, config, wait)
+    line = summary.json_line()
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    else:
+        typer.echo(line)
+    if not summary.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,54 @@
+"""`assetkit export tables`: the canonical tables as Parquet or CSV files you can take anywhere.
+
+Parquet keeps types exactly (DECIMAL money, TIMESTAMPTZ). CSV is for spreadsheets, so every
+text column is neutralised against formula injection inside the COPY query itself
+(vectorised: no Python loop over rows, fine for millions of rows).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assetkit.export.atomic import replace_dir_atomic
+
+if TYPE_CHECKING:
+    import duckdb
+
+TABLES = ("import_batches", "buyers", "buyer_identities", "orders", "order_items", "fees", "spend",
+          "inquiries", "products", "visits", "fx_rates", "rejects")
+# A cell a spreadsheet would evaluate: = + - @ | % after leading blanks, or a leading tab/CR/LF/NUL.
+_FORMULA = r"'^(\s*[=+\-@|%]|[\t\r\n\x00])'"
+
+
+def _select_safe(con: "duckdb.DuckDBPyConnection", table: str) -> str:
+    columns = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    parts = []
+    for name, dtype in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        if dtype == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({quoted}, {_FORMULA}) THEN '''' || {quoted} ELSE {quoted} END AS {quoted}")
+        else:
+            parts.append(quoted)
+    return f"SELECT {', '.join(parts)} FROM {table}"
+
+
+def export_tables(con: "duckdb.DuckDBPyConnection", out_dir: Path, fmt: str = "parquet") -> dict[str, int]:
+    """Write one file per canonical table into `out_dir` (swapped in atomically); return row counts."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    counts = {}
+    for table in TABLES:
+        target = str(built / f"{table}.{fmt}").replace("'", "''")
+        if fmt == "parquet":
+            con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
+        else:
+            con.execute(f"COPY ({_select_safe(con, table)}) TO '{target}' (FORMAT csv, HEADER true)")
+        (counts[table],) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    replace_dir_atomic(built, out_dir)
+    return counts

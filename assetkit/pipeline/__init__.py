@@ -1,0 +1,1 @@
+"""Unattended runs for cron and systemd timers (`assetkit run PIPELINE.yaml`)."""

@@ -1,0 +1,209 @@
+"""`assetkit run`: one unattended pass — pull, import the inbox, refresh outputs, log one line.
+
+Safety properties, each relied on by cron users and tested in tests/test_run*.py:
+- the database lock is held for the whole run, so overlapping runs queue (or exit 75);
+- each file is imported in its own transaction, then moved to `archive/YYYY-MM-DD/`; a file
+  that fails is moved to `failed/` with a `.error.txt` beside it and leaves nothing behind;
+  if the process dies between a commit and the move, the next run sees only duplicates;
+- every output is written to a temporary path and renamed into place;
+- one JSON summary line per run, so a log can be grepped and parsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assetkit.config import Config
+from assetkit.errors import AssetkitError
+from assetkit.pipeline.spec import InboxFolder, PipelineSpec
+
+_SKIP_SUFFIXES = (".error.txt", ".partial", ".tmp", ".crdownload", ".part")
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # imported | failed
+    platform: str | None = None
+    kind: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_duplicate: int = 0
+    rows_rejected: int = 0
+    seconds: float = 0.0
+    moved_to: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    pipeline: str
+    database: str
+    started_at: str
+    finished_at: str = ""
+    seconds: float = 0.0
+    files: list[FileOutcome] = field(default_factory=list)
+    pulls: list[dict[str, Any]] = field(default_factory=list)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (all(f.status == "imported" for f in self.files)
+                and all(o.get("status") == "written" for o in self.outputs)
+                and all(p.get("status") == "ok" for p in self.pulls))
+
+    def to_dict(self) -> dict[str, Any]:
+        totals = {k: sum(getattr(f, k) for f in self.files)
+                  for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_rejected")}
+        return {"event": "assetkit.run", "ok": self.ok, **asdict(self),
+                "files_imported": sum(f.status == "imported" for f in self.files),
+                "files_failed": sum(f.status == "failed" for f in self.files), **totals}
+
+    def json_line(self) -> str:
+        from assetkit.export.output import to_jsonable
+
+        return json.dumps(to_jsonable(self.to_dict()), ensure_ascii=False, separators=(",", ":"))
+
+
+def inbox_files(folder: InboxFolder) -> list[Path]:
+    """Files waiting in one inbox folder (recursively), oldest name first; hidden files skipped."""
+    if not folder.path.exists():
+        return []
+    return sorted(
+        p for p in folder.path.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder.path).parts)
+        and not p.name.endswith(_SKIP_SUFFIXES)
+    )
+
+
+def run_pipeline(spec: PipelineSpec, db_path: Path, config: Config, wait_seconds: float) -> RunSummary:
+    from assetkit.store import open_store
+
+    started = time.monotonic()
+    summary = RunSummary(str(spec.path), str(db_path), _now())
+    with open_store(db_path, wait_seconds=wait_seconds) as store:
+        for pull in spec.pulls:
+            summary.pulls.append(_pull(store, pull, config))
+        today = dt.date.today().isoformat()
+        for folder in spec.inbox:
+            for path in inbox_files(folder):
+                summary.files.append(_import_one(store, path, folder, config, spec, today))
+        store.checkpoint()
+        summary.outputs.extend(_refresh_outputs(store, spec, config))
+    summary.finished_at = _now()
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _import_one(store, path: Path, folder: InboxFolder, config: Config, spec: PipelineSpec,  # noqa: ANN001
+                today: str) -> FileOutcome:
+    from assetkit.importers import import_file
+
+    began = time.monotonic()
+    outcome = FileOutcome(str(path), "imported")
+    try:
+        result = import_file(store, path, platform=folder.platform, kind=folder.kind, mapping=folder.mapping,
+                             config=config)
+    except AssetkitError as exc:
+        outcome.status = "failed"
+        outcome.error = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+        outcome.moved_to = str(_move_failed(path, spec.failed, outcome.error))
+    else:
+        outcome.platform, outcome.kind = result.platform, result.kind
+        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
+        outcome.rows_duplicate, outcome.rows_rejected = result.rows_duplicate, result.rows_rejected
+        outcome.moved_to = str(_move_unique(path, spec.archive / today))
+    outcome.seconds = round(time.monotonic() - began, 3)
+    return outcome
+
+
+def _move_unique(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    shutil.move(str(path), target)
+    return target
+
+
+def _move_failed(path: Path, failed: Path, message: str) -> Path:
+    from assetkit.export.atomic import write_text_atomic
+
+    target = _move_unique(path, failed)
+    write_text_atomic(target.with_name(target.name + ".error.txt"),
+                      f"{_now()} assetkit could not import {path.name}:\n{message}\n"
+                      "Nothing from this file was stored. Fix the cause and move the file back into the inbox.\n")
+    return target
+
+
+def _pull(store, pull, config: Config) -> dict[str, Any]:  # noqa: ANN001
+    from assetkit.importers.pull import pull_indiamart
+
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=pull.since_days)
+    began = time.monotonic()
+    try:
+        result = pull_indiamart(store, since=since, config=config)
+    except AssetkitError as exc:
+        return {"source": pull.source, "status": "failed", "error": exc.message,
+                "seconds": round(time.monotonic() - began, 3)}
+    return {"source": pull.source, "status": "ok", "rows_loaded": result.rows_loaded,
+            "rows_duplicate": result.rows_duplicate, "seconds": round(time.monotonic() - began, 3)}
+
+
+def _refresh_outputs(store, spec: PipelineSpec, config: Config) -> list[dict[str, Any]]:  # noqa: ANN001
+    jobs = []
+    out = spec.outputs
+    for fmt in out.report_formats:
+        jobs.append(("report", out.dir / f"report.{fmt}", lambda fmt=fmt: _report(store, config, out, fmt)))
+    if out.site:
+        jobs.append(("site", out.site, lambda: _site(store, config, out.site)))
+    if out.crm_target and out.crm_file:
+        jobs.append(("crm", out.crm_file, lambda: _crm(store, config, out.crm_target, out.crm_file)))
+    if out.tables:
+        jobs.append(("tables", out.tables, lambda: _tables(store, out.tables, out.tables_format)))
+    results = []
+    for name, target, job in jobs:
+        began = time.monotonic()
+        try:
+            job()
+            results.append({"output": name, "path": str(target), "status": "written",
+                            "seconds": round(time.monotonic() - began, 3)})
+        except AssetkitError as exc:
+            results.append({"output": name, "path": str(target), "status": "failed", "error": exc.message})
+    return results
+
+
+def _report(store, config: Config, out, fmt: str) -> None:  # noqa: ANN001
+    from assetkit.export.report import write_report
+
+    write_report(store.con, config, out.dir / f"report.{fmt}", fmt, redact=out.redact)
+
+
+def _site(store, config: Config, target: Path) -> None:  # noqa: ANN001
+    from assetkit.export.site import export_site
+
+    export_site(store.con, config, target)
+
+
+def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN001
+    from assetkit.export.crm import export_crm
+
+    export_crm(store.con, config, target, path)
+
+
+def _tables(store, target: Path, fmt: str) -> None:  # noqa: ANN001
+    from assetkit.export.tables import export_tables
+
+    export_tables(store.con, target, fmt)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,121 @@
+"""build_baseline on a hand-made database: every monthly figure checked by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from assetkit.analysis.scenario import build_baseline
+from assetkit.config import Config, RecurringFee
+from assetkit.errors import NotEnoughData
+from assetkit.store import open_store
+
+BATCH = ("INSERT INTO import_batches VALUES (1, 'x.csv', 'x.csv', 'abc', 'mixed', 'orders', 'test', "
+         "'utf-8', 1, 1, 0, 0, now(), now(), '0.1.0')")
+
+
+def _order(con, oid, platform, channel, buyer, day, amount, status="completed", refunded=0.0):
+    con.execute(
+        "INSERT INTO orders (order_id, platform, channel, source_order_id, buyer_id, ordered_at, status, currency, "
+        "gross_amount, refunded_amount, gross_amount_rc, refunded_amount_rc, batch_id, source_line) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, 1, 1)",
+        [oid, platform, channel, oid, buyer, f"{day} 10:00:00+00", status, amount, refunded, amount, refunded])
+
+
+def make_db(path: Path, months: int = 12) -> Path:
+    """alibaba (marketplace): buyer b1 1000 each month, b2 500 once; own site: b3 200 quarterly;
+    a cancelled and a fully refunded order; fees, spend and inquiries for 2024."""
+    with open_store(path) as store, store.transaction() as con:
+        con.execute(BATCH)
+        for m in range(1, months + 1):
+            _order(con, f"a{m}", "alibaba", "marketplace", "b1", f"2024-{m:02d}-10", 1000.0)
+            con.execute("INSERT INTO fees (fee_id, platform, incurred_at, fee_type, currency, amount, amount_rc, "
+                        "batch_id, source_line) VALUES (?, 'alibaba', ?, 'commission', 'EUR', 50, 50, 1, 1), "
+                        "(?, 'alibaba', ?, 'advertising', 'EUR', 100, 100, 1, 1)",
+                        [f"fc{m}", f"2024-{m:02d}-10 00:00:00+00", f"fa{m}", f"2024-{m:02d}-11 00:00:00+00"])
+        _order(con, "b2-1", "alibaba", "marketplace", "b2", "2024-01-20", 500.0)
+        _order(con, "cx", "alibaba", "marketplace", "b2", "2024-02-20", 9999.0, status="cancelled")
+        _order(con, "rf", "alibaba", "marketplace", None, "2024-01-21", 300.0, status="refunded", refunded=300.0)
+        for m in (m for m in (3, 6, 9, 12) if m <= months):
+            _order(con, f"s{m}", "shopify", "own_site", "b3", f"2024-{m:02d}-05", 200.0)
+        con.execute("INSERT INTO fees (fee_id, platform, incurred_at, fee_type, currency, amount, amount_rc, "
+                    "batch_id, source_line) VALUES ('mem', 'alibaba', '2024-01-02 00:00:00+00', 'membership', "
+                    "'EUR', 1200, 1200, 1, 1), ('old', 'alibaba', '2023-06-01 00:00:00+00', 'membership', "
+                    "'EUR', 5000, 5000, 1, 1)")
+        con.execute("INSERT INTO spend (spend_id, channel, platform, period_start, period_end, currency, amount, "
+                    "amount_rc, batch_id, source_line) VALUES "
+                    "('sp1', 'marketplace', 'alibaba', '2024-01-01', '2024-12-31', 'EUR', 1200, 1200, 1, 1), "
+                    "('sp2', 'own_site', NULL, '2024-01-01', '2024-06-30', 'EUR', 600, 600, 1, 1), "
+                    "('sp3', 'own_site', NULL, '2024-12-01', '2025-01-30', 'EUR', 600, 600, 1, 1)")
+        for i, (buyer, day) in enumerate([("b1", "2024-01-01"), ("b1", "2024-05-01"), (None, "2024-05-02"),
+                                          ("zz", "2024-06-01")]):
+            con.execute("INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, buyer_id, "
+                        "received_at, batch_id, source_line) VALUES (?, 'alibaba', 'marketplace', ?, ?, ?, 1, 1)",
+                        [f"i{i}", f"i{i}", buyer, f"{day} 00:00:00+00"])
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return make_db(tmp_path / "s.duckdb")
+
+
+def test_baseline_monthly_figures_by_hand(db: Path) -> None:
+    with open_store(db) as store:
+        b = build_baseline(store.con, Config(reporting_currency="EUR"), as_of=dt.date(2024, 12, 31))
+    assert b.months_covered == 12.0 and b.months_with_orders == 12
+    ali, own = (next(c for c in b.channels if c.channel == ch) for ch in ("marketplace", "own_site"))
+    assert [c.label for c in b.channels] == ["marketplace:alibaba", "own_site:shopify"]
+    assert ali.kind == "platform" and own.kind == "owned"
+    assert ali.revenue == pytest.approx(12500 / 12)  # cancelled excluded, refunded nets to 0
+    assert ali.orders == pytest.approx(14 / 12)  # 12 + b2 + the refunded order
+    assert ali.repeat_share == pytest.approx(11000 / 12500)  # b1 from February on
+    assert ali.fees == pytest.approx({"advertising": 100.0, "commission": 50.0, "membership": 100.0})
+    assert ali.spend == pytest.approx(100.0)
+    assert ali.inquiries == pytest.approx(4 / 12) and ali.conversion == pytest.approx(0.5)
+    assert own.revenue == pytest.approx(800 / 12) and own.repeat_share == pytest.approx(600 / 800)
+    # 600 over Jan-Jun fully inside; 600 over 61 days of which 31 (December) inside
+    assert own.spend == pytest.approx((600 + 600 * 31 / 61) / 12)
+    assert b.repeat_buyer_rate == pytest.approx(2 / 3)
+    assert b.to_dict()["monthly_totals"]["revenue"] == pytest.approx((12500 + 800) / 12)
+
+
+def test_default_as_of_is_the_last_order_and_short_history_scales_by_months(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "short.duckdb", months=6)
+    with open_store(path) as store:
+        b = build_baseline(store.con)
+    assert b.as_of == dt.date(2024, 6, 10)
+    months = (dt.date(2024, 6, 11) - dt.date(2024, 1, 1)).days / 30.4375
+    assert b.months_covered == pytest.approx(months)
+    ali = b.channels[0]
+    assert ali.revenue == pytest.approx((6000 + 500) / months)
+
+
+def test_recurring_fees_from_config_added_unless_exported(db: Path) -> None:
+    fees = (RecurringFee("alibaba", "membership", 2400.0, "EUR", "year", dt.date(2020, 1, 1)),
+            RecurringFee("etsy", "membership", 10.0, "EUR", "month", dt.date(2024, 7, 1), dt.date(2024, 12, 31)))
+    with open_store(db) as store:
+        b = build_baseline(store.con, Config(reporting_currency="EUR", recurring_fees=fees),
+                           as_of=dt.date(2024, 12, 31))
+    ali = next(c for c in b.channels if c.platform == "alibaba")
+    etsy = next(c for c in b.channels if c.platform == "etsy")
+    assert ali.fees["membership"] == pytest.approx(100.0)  # the export's, not the config's
+    assert any("skipped" in w for w in b.warnings)
+    assert etsy.kind == "platform" and etsy.revenue == 0
+    assert etsy.fees["membership"] == pytest.approx(10.0 * 184 / 30.4375 / 12)
+
+
+def test_fewer_than_three_months_of_orders_is_not_enough_data(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "tiny.duckdb", months=2)
+    with open_store(path) as store:
+        with pytest.raises(NotEnoughData, match="at least 3 calendar months.*found 2") as err:
+            build_baseline(store.con)
+    assert err.value.exit_code == 3 and "import more order history" in err.value.hint
+
+
+def test_empty_database_is_not_enough_data(tmp_path: Path) -> None:
+    with open_store(tmp_path / "e.duckdb") as store:
+        with pytest.raises(NotEnoughData, match="no orders"):
+            build_baseline(store.con)
