@@ -20,7 +20,7 @@ from tests.test_clv_analyse import _shop
 
 def cfg(**segments):
     return types.SimpleNamespace(gross_margin=0.3, discount_rate=0.1,
-                                 section=lambda name: segments if name == "segments" else {})
+                                 section=lambda name: {"segments": segments} if name == "clv" else {})
 
 
 def test_quintiles_of_distinct_values_and_ties():

@@ -35,11 +35,13 @@ STAGES = ("prospect", "first-time", "repeat", "at risk", "lost")
 
 
 def load_rules(config: Any = None) -> dict:
-    """Packaged segment map and thresholds, with `segments:` overrides from the config file."""
+    """Packaged segment map and thresholds, with `clv: {segments: …}` overrides from the config file."""
     import yaml
 
     rules = yaml.safe_load(resources.files("assetkit.analysis").joinpath("data/segments.yaml").read_text("utf-8"))
-    override = config.section("segments") if config is not None and hasattr(config, "section") else {}
+    override = (config.section("clv") if config is not None and hasattr(config, "section") else {}).get("segments")
+    if override is not None and not isinstance(override, dict):
+        raise ConfigError("clv.segments must be a mapping", hint="e.g. clv: {segments: {p_alive_lost: 0.1}}")
     for key, value in (override or {}).items():
         if key == "rfm_map":
             rules["rfm_map"] = value
@@ -47,9 +49,9 @@ def load_rules(config: Any = None) -> dict:
             try:
                 rules["lifecycle"][key] = float(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"segments.{key} must be a number, got {value!r}") from None
+                raise ConfigError(f"clv.segments.{key} must be a number, got {value!r}") from None
         else:
-            raise ConfigError(f"unknown key segments.{key}",
+            raise ConfigError(f"unknown key clv.segments.{key}",
                               hint=f"known keys: rfm_map, {', '.join(rules['lifecycle'])}")
     return rules
 
