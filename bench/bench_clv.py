@@ -95,7 +95,7 @@ def run_ours(x, t_x, T, m) -> dict:
     out["gg"] = [gg.params[k] for k in ("p", "q", "v")]
     with Clock(out, "predict"):  # monthly discounted CLV over 365 days, P(alive), spend
         ends, disc = step_grid(365.0, 0.10)
-        occ, disc_occ = discounted_occasions("bgnbd", fit.theta(), d, ends, disc)
+        _, disc_occ = discounted_occasions("bgnbd", fit.theta(), d, ends, disc)
         p_alive = d.expand(alive("bgnbd", fit.theta(), d))
         spend = gammagamma.expected_spend(gg.theta(), x, np.where(rep, m, 0.0))
         clv = d.expand(disc_occ) * spend * 0.3
@@ -113,7 +113,7 @@ def run_lifetimes(python: str, x, t_x, T, m) -> dict | None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.npz"
         np.savez(path, x=x, t_x=t_x, T=T, m=np.nan_to_num(m))
-        proc = subprocess.run([python, "-c", LIFETIMES_SCRIPT, str(path)], capture_output=True, text=True,
+        proc = subprocess.run([python, "-c", LIFETIMES_SCRIPT, str(path)], capture_output=True, text=True, check=False,
                               env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, timeout=3600)
     if proc.returncode != 0:
         print(f"lifetimes failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)

@@ -8,7 +8,6 @@ from scipy import integrate, special, stats
 
 from assetkit.analysis.clv import betageo, gammagamma, pareto
 from assetkit.analysis.clv.summary import summary_from_orders
-
 from tests.clv_helpers import load_cdnow
 
 PUBLISHED = {  # Fader, Hardie & Lee 2005; BTYDplus for MBG/NBD; weeks
