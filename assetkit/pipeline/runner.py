@@ -36,6 +36,7 @@ class FileOutcome:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    rows_skipped: int = 0
     seconds: float = 0.0
     moved_to: str | None = None
     error: str | None = None
@@ -60,7 +61,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         totals = {k: sum(getattr(f, k) for f in self.files)
-                  for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_rejected")}
+                  for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_rejected", "rows_skipped")}
         return {"event": "assetkit.run", "ok": self.ok, **asdict(self),
                 "files_imported": sum(f.status == "imported" for f in self.files),
                 "files_failed": sum(f.status == "failed" for f in self.files), **totals}
@@ -116,8 +117,9 @@ def _import_one(store, path: Path, folder: InboxFolder, config: Config, spec: Pi
         outcome.moved_to = str(_move_failed(path, spec.failed, outcome.error))
     else:
         outcome.platform, outcome.kind = result.platform, result.kind
-        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
-        outcome.rows_duplicate, outcome.rows_rejected = result.rows_duplicate, result.rows_rejected
+        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.loaded
+        outcome.rows_duplicate, outcome.rows_rejected = result.duplicate, result.rejected
+        outcome.rows_skipped = result.skipped
         outcome.moved_to = str(_move_unique(path, spec.archive / today))
     outcome.seconds = round(time.monotonic() - began, 3)
     return outcome
@@ -147,15 +149,15 @@ def _move_failed(path: Path, failed: Path, message: str) -> Path:
 def _pull(store, pull, config: Config) -> dict[str, Any]:  # noqa: ANN001
     from assetkit.importers.pull import pull_indiamart
 
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=pull.since_days)
+    since = dt.date.today() - dt.timedelta(days=pull.since_days)
     began = time.monotonic()
     try:
         result = pull_indiamart(store, since=since, config=config)
     except AssetkitError as exc:
         return {"source": pull.source, "status": "failed", "error": exc.message,
                 "seconds": round(time.monotonic() - began, 3)}
-    return {"source": pull.source, "status": "ok", "rows_loaded": result.rows_loaded,
-            "rows_duplicate": result.rows_duplicate, "seconds": round(time.monotonic() - began, 3)}
+    return {"source": pull.source, "status": "ok", "windows": result.windows, "leads": result.leads,
+            "imports": result.imports, "seconds": round(time.monotonic() - began, 3)}
 
 
 def _refresh_outputs(store, spec: PipelineSpec, config: Config) -> list[dict[str, Any]]:  # noqa: ANN001
@@ -188,9 +190,9 @@ def _report(store, config: Config, out, fmt: str) -> None:  # noqa: ANN001
 
 
 def _site(store, config: Config, target: Path) -> None:  # noqa: ANN001
-    from assetkit.export.site import export_site
+    from assetkit.export.site import build_site
 
-    export_site(store.con, config, target)
+    build_site(store.con, config, target)
 
 
 def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN001

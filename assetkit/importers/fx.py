@@ -1,0 +1,193 @@
+"""Dated ECB reference rates: conversion to the reporting currency, in one place.
+
+ECB publishes "1 EUR = x units" per currency and working day. An amount in currency C on
+date d converts to reporting currency R with the nearest rates on or before d:
+`amount * per_eur(R) / per_eur(C)` (EUR itself is 1). The row records the rate and the
+(older) rate date used. No rate within `MAX_RATE_AGE_DAYS` means the `*_rc` column stays
+NULL and the row is counted as missing a rate: never a silent 1.0. Same currency is rate 1.
+
+Rates come from `assetkit fx import eurofxref-hist.csv`, `assetkit fx fetch`, or, so a
+first run converts offline, a bundled approximate seed (`source = 'bundled-approx'`) that
+real rates replace.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assetkit.errors import SourceError, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+MAX_RATE_AGE_DAYS = 31
+BUNDLED_SOURCE = "bundled-approx"
+MONEY_COLUMNS = {
+    "orders": ("ordered_at", ("gross_amount", "refunded_amount"), "order_id"),
+    "fees": ("incurred_at", ("amount",), "fee_id"),
+    "spend": ("period_start", ("amount",), "spend_id"),
+}
+_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def check_currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not _CODE.match(code):
+        raise UsageError(f"{code!r} is not a three-letter currency code", hint="e.g. USD, EUR, GBP, INR")
+    return code
+
+
+def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str) -> str:
+    """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date`.
+
+    Rates are looked up once per distinct (currency, day) with ASOF joins, then joined back
+    by hash: a million orders touch a few thousand rate lookups, not a million.
+    """
+    rc = check_currency(reporting)
+    fresh = str(MAX_RATE_AGE_DAYS)
+    pairs = f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM {relation}"
+    src = (f"SELECT p.currency, p.d, a.per_eur AS src_rate, a.rate_date AS src_date FROM ({pairs}) p "
+           f"ASOF LEFT JOIN fx_rates a ON a.currency = p.currency AND p.d >= a.rate_date")
+    if rc == "EUR":
+        both = f"SELECT t.*, 1.0 AS rc_rate, CAST(NULL AS DATE) AS rc_date FROM ({src}) t"
+    else:
+        both = (f"SELECT t.*, b.per_eur AS rc_rate, b.rate_date AS rc_date FROM ({src}) t "
+                f"ASOF LEFT JOIN (SELECT * FROM fx_rates WHERE currency = '{rc}') b ON t.d >= b.rate_date")
+    src_rate = f"(CASE WHEN currency = 'EUR' THEN 1.0 WHEN d - src_date <= {fresh} THEN src_rate END)"
+    rc_rate = f"(CASE WHEN '{rc}' = 'EUR' THEN 1.0 WHEN d - rc_date <= {fresh} THEN rc_rate END)"
+    rates = (f"SELECT currency, d, CAST(CASE WHEN currency = '{rc}' THEN 1 ELSE CAST({rc_rate} AS DOUBLE) / "
+             f"CAST({src_rate} AS DOUBLE) END AS DECIMAL(18,8)) AS fx_rate, "
+             f"CASE WHEN currency = '{rc}' THEN d ELSE least(CASE WHEN currency <> 'EUR' THEN src_date END, "
+             f"CASE WHEN '{rc}' <> 'EUR' THEN rc_date END) END AS fx_date0 FROM ({both})")
+    converted = ", ".join(f"CAST(s.{a} * r.fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
+    return (f"SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
+            f"FROM {relation} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
+
+
+def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
+    """Recompute every stored `*_rc` with the rates now stored; returns rows still without a rate."""
+    missing = 0
+    for table, (date_col, amounts, key) in MONEY_COLUMNS.items():
+        cols = ", ".join((key, "currency", date_col, *amounts))
+        sets = ", ".join(f"{a}_rc = c.{a}_rc" for a in amounts)
+        con.execute(
+            f"UPDATE {table} SET {sets}, fx_rate = c.fx_rate, fx_date = c.fx_date FROM ("
+            f"{convert_sql(f'(SELECT {cols} FROM {table})', date_col, amounts, reporting)}) c "
+            f"WHERE {table}.{key} = c.{key}")
+        missing += con.execute(f"SELECT count(*) FROM {table} WHERE {amounts[0]}_rc IS NULL").fetchone()[0]
+    return int(missing)
+
+
+def ensure_seed(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the bundled approximate rates when the database holds no rates at all."""
+    if con.execute("SELECT count(*) FROM fx_rates").fetchone()[0]:
+        return
+    path = files("assetkit.importers").joinpath("data", "fx_bundled.csv")
+    _load_ecb(con, str(path), BUNDLED_SOURCE)
+
+
+def import_ecb(con: duckdb.DuckDBPyConnection, path: Path, source: str = "ecb") -> tuple[int, str, str]:
+    """Load an ECB `eurofxref-hist.csv` (or daily `eurofxref.csv`); returns (rates, first, last)."""
+    if not path.exists():
+        raise SourceError("file not found", path=str(path))
+    return _load_ecb(con, str(path), source)
+
+
+def _load_ecb(con: duckdb.DuckDBPyConnection, path: str, source: str) -> tuple[int, str, str]:
+    import duckdb
+
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ak_fx AS SELECT * FROM ("
+            "UNPIVOT (SELECT * FROM read_csv(?, all_varchar=true, header=true, auto_detect=true)) "
+            "ON COLUMNS(* EXCLUDE (Date)) INTO NAME currency VALUE v)", [path])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ak_fx2 AS SELECT TRY_CAST(trim(Date) AS DATE) AS rate_date, "
+            "upper(trim(currency)) AS currency, TRY_CAST(trim(v) AS DECIMAL(18,8)) AS per_eur FROM ak_fx "
+            "WHERE regexp_full_match(upper(trim(currency)), '[A-Z]{3}') AND trim(v) NOT IN ('', 'N/A')")
+    except duckdb.Error as exc:
+        raise SourceError(f"not an ECB reference-rate CSV: {exc}", path=path,
+                          hint="expected the ECB format: Date,USD,JPY,… (eurofxref-hist.csv)") from None
+    bad = con.execute("SELECT count(*) FROM ak_fx2 WHERE rate_date IS NULL OR per_eur IS NULL OR per_eur <= 0").fetchone()[0]
+    if bad:
+        raise SourceError(f"{bad} rate cells are not dates/positive numbers", path=path,
+                          hint="expected the ECB format: Date,USD,JPY,… with YYYY-MM-DD dates")
+    n, first, last = con.execute("SELECT count(*), min(rate_date), max(rate_date) FROM ak_fx2").fetchone()
+    if not n:
+        raise SourceError("no rates found", path=path, hint="expected the ECB format: Date,USD,JPY,…")
+    if source != BUNDLED_SOURCE:
+        con.execute("DELETE FROM fx_rates WHERE source = ? AND rate_date BETWEEN ? AND ?",
+                    [BUNDLED_SOURCE, first, last])
+    con.execute("INSERT INTO fx_rates SELECT rate_date, currency, per_eur, ? FROM ak_fx2 "
+                "ON CONFLICT (rate_date, currency) DO UPDATE SET per_eur = excluded.per_eur, source = excluded.source",
+                [source])
+    con.execute("DROP TABLE ak_fx; DROP TABLE ak_fx2")
+    return int(n), str(first), str(last)
+
+
+ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+
+
+def download_ecb(dest: Path, url: str | None = None, timeout: tuple[float, float] = (10, 60)) -> str:
+    """Download the ECB history (zip or csv) to `dest` as CSV; returns the public URL used."""
+    import io
+    import os
+    import zipfile
+
+    from assetkit.errors import NetworkError
+    from assetkit.importers.http import get, public_url, session
+
+    url = url or os.environ.get("ASSETKIT_ECB_URL") or ECB_URL
+    response = get(session(), url, timeout=timeout)
+    if response.status_code != 200:
+        raise NetworkError(f"{public_url(url)} answered HTTP {response.status_code}",
+                           hint="try again later, or download eurofxref-hist.csv and run `assetkit fx import FILE`")
+    body = response.content
+    if body[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                name = next(n for n in archive.namelist() if n.lower().endswith(".csv"))
+                body = archive.read(name)
+        except (zipfile.BadZipFile, StopIteration):
+            raise NetworkError(f"{public_url(url)} sent a zip without a CSV") from None
+    dest.write_bytes(body)
+    return public_url(url)
+
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class RatesResult:
+    """What `assetkit fx import|fetch` did: rates stored and rows still lacking a rate."""
+
+    rates: int
+    first: str
+    last: str
+    reporting_currency: str
+    rows_without_rate: int
+    source: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_rates(store, path: Path | None = None, reporting: str = "USD", url: str | None = None) -> RatesResult:
+    """Import `path` (or download the ECB history first), then reconvert every stored amount."""
+    import tempfile
+
+    rc = check_currency(reporting)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = str(path) if path is not None else ""
+        if path is None:
+            # Download before the transaction: no network wait while the database is held.
+            path = Path(tmp) / "eurofxref-hist.csv"
+            source = download_ecb(path, url)
+        with store.transaction():
+            n, first, last = import_ecb(store.con, path, "ecb")
+            missing = reconvert(store.con, rc)
+    store.checkpoint()
+    return RatesResult(n, first, last, rc, missing, source)
