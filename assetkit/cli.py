@@ -37,6 +37,8 @@ COMMAND_MODULES = (
     "assetkit.commands.demo",
     "assetkit.commands.economics",
     "assetkit.commands.cohorts",
+    "assetkit.commands.clv",
+    "assetkit.commands.segments",
 )
 
 
