@@ -55,6 +55,11 @@ class AssetkitGroup(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, typer.TyperException, click_exceptions.ClickException):
             raise
+        except BrokenPipeError:
+            # `assetkit … | head` closed the pipe: stop quietly, like any Unix filter.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             _print_error("interrupted; nothing was half-written (every import is all-or-nothing)", None)
             raise typer.Exit(130) from None

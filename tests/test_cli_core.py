@@ -113,3 +113,18 @@ def test_every_command_has_help_text() -> None:
         sub = getattr(command, "commands", None)
         for sub_name, sub_command in (sub or {}).items():
             assert (sub_command.help or "").strip(), f"command {name} {sub_name} has no help"
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    proc = subprocess.Popen([sys.executable, "-m", "assetkit", "--help"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc.stdout.close()  # the reader went away before a line was read
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "internal error" not in err
