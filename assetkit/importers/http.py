@@ -50,7 +50,12 @@ def get(s: requests.Session, url: str, params: dict[str, str] | None = None,
     except requests.exceptions.Timeout:
         raise NetworkError(f"{public_url(url)} did not answer within {timeout[1]:g} s",
                            hint="try again later; check your connection") from None
-    except requests.exceptions.ConnectionError:
+    except requests.exceptions.ConnectionError as exc:
+        # With retries, urllib3 reports a read timeout as "max retries exceeded", which requests
+        # wraps in ConnectionError: say it timed out, not that the host is unreachable.
+        if "timed out" in str(exc).lower():
+            raise NetworkError(f"{public_url(url)} did not answer within {timeout[1]:g} s",
+                               hint="try again later; check your connection") from None
         raise NetworkError(f"cannot reach {public_url(url)} (offline, or the host refused the connection)",
                            hint="check your internet connection; offline, import a downloaded file instead") from None
     except requests.exceptions.RequestException as exc:
