@@ -24,21 +24,22 @@ from assetkit import __version__
 from assetkit.errors import AssetkitError
 from assetkit.settings import Settings
 
-# One line per command module; each exposes register(app).
+# One line per command module; each exposes register(app). The order is the order of
+# `assetkit --help`: set up, bring data in, analyse, act, report, automate.
 COMMAND_MODULES = (
     "assetkit.commands.core",
-    "assetkit.commands.report",
-    "assetkit.commands.db",
+    "assetkit.commands.demo",
+    "assetkit.commands.importing",
+    "assetkit.commands.economics",
+    "assetkit.commands.clv",
+    "assetkit.commands.cohorts",
+    "assetkit.commands.segments",
+    "assetkit.commands.scenario",
     "assetkit.commands.owned",
     "assetkit.commands.tables",
+    "assetkit.commands.report",
     "assetkit.commands.run",
-    "assetkit.commands.scenario",
-    "assetkit.commands.importing",
-    "assetkit.commands.demo",
-    "assetkit.commands.economics",
-    "assetkit.commands.cohorts",
-    "assetkit.commands.clv",
-    "assetkit.commands.segments",
+    "assetkit.commands.db",
 )
 
 
