@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "assetkit.commands.db",
     "assetkit.commands.run",
     "assetkit.commands.scenario",
+    "assetkit.commands.clv",
 )
 
 

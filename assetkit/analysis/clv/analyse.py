@@ -1,0 +1,193 @@
+"""`analyse_clv`: summary → purchase and spend models (or the heuristic) → value per buyer.
+
+Small businesses are the normal case. With fewer than `min_repeat_buyers` repeat buyers, or
+when the purchase model is not identified (parameter at a bound, singular Hessian), the
+result switches to the documented heuristic and says why. Intervals: Hessian-based parameter
+draws for fitted models, a bootstrap over buyers for the heuristic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assetkit.analysis.clv import betageo, gammagamma, pareto
+from assetkit.analysis.clv.groups import by_group, holdout_check, top
+from assetkit.analysis.clv.mle import Fit
+from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
+from assetkit.analysis.clv.rfm import merge, unit_days
+from assetkit.analysis.clv.summary import Summary, summary_from_orders
+from assetkit.analysis.clv.value import (alive, discounted_occasions, fee_shares, heuristic_prior,
+                                         heuristic_rates, population_aov, shrunk_aov, step_grid)
+from assetkit.errors import NotEnoughData, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+MODELS = {"bgnbd": betageo.fit_bgnbd, "mbgnbd": betageo.fit_mbgnbd, "pnbd": pareto.fit_pnbd}
+PARAM_UNITS = {"r": "shape", "alpha": "{unit}s (scale of the purchase rate)", "a": "shape", "b": "shape",
+               "s": "shape", "beta": "{unit}s (scale of the dropout rate)"}
+MIN_REPEAT_BUYERS = 30
+MIN_SPEND_BUYERS = 10
+
+
+def _settings(config: Any) -> tuple[float, float, int, int]:
+    section = config.section("clv") if config is not None and hasattr(config, "section") else {}
+    return (float(getattr(config, "gross_margin", 0.35)), float(getattr(config, "discount_rate", 0.10)),
+            int(section.get("min_repeat_buyers", MIN_REPEAT_BUYERS)),
+            int(section.get("interval_draws", 100)))
+
+
+def _fit_spend(s: Summary) -> SpendModel:
+    """Gamma-Gamma on repeat buyers with a positive mean repeat value, else a shrunk average."""
+    repeat = s.frequency > 0
+    usable = repeat & (s.monetary > 0)
+    excluded = int((repeat & ~usable).sum())
+    occasions = s.frequency + 1
+    fallback = shrunk_aov(s.aov, occasions)
+    if usable.sum() >= MIN_SPEND_BUYERS:
+        fit = gammagamma.fit_gamma_gamma(s.frequency[usable], s.monetary[usable])
+        p, q, v = fit.theta()
+        if fit.diagnostics.identified and q > 1:
+            corr = float(np.corrcoef(s.frequency[usable], s.monetary[usable])[0, 1]) if usable.sum() > 2 else None
+            m = np.where(repeat, np.maximum(np.nan_to_num(s.monetary), 0.0), 0.0)
+            spend = gammagamma.expected_spend((p, q, v), s.frequency, m)
+            return SpendModel("gamma_gamma", fit, spend, int(usable.sum()), excluded, None, corr)
+        reason = "the Gamma-Gamma fit is not identified (q ≤ 1 or singular Hessian)"
+    else:
+        reason = f"only {int(usable.sum())} repeat buyers with a positive mean value (< {MIN_SPEND_BUYERS})"
+    return SpendModel("shrunk_average", None, fallback, int(usable.sum()), excluded,
+                      f"{reason}; used each buyer's average occasion value shrunk toward the "
+                      "population mean with 2 pseudo-occasions", None)
+
+
+def _model_path(model: str, fit: Fit, d, s: Summary, spend: SpendModel, ends, discount,
+                n_draws: int, rng: np.random.Generator) -> dict:
+    """Predictions from a fitted model, with Hessian-based parameter draws for intervals."""
+    theta = fit.theta()
+    occ_u, disc_u = discounted_occasions(model, theta, d, ends, discount)
+    out = {"expected": d.expand(occ_u), "disc_occ": d.expand(disc_u),
+           "p_alive": d.expand(alive(model, theta, d)), "sims": [], "interval_method": None}
+    # Cap the work at ~3e7 hypergeometric evaluations; at that size the intervals are narrow.
+    draws = min(n_draws, int(3e7 // max(d.x.size * ends.size, 1)))
+    if draws < 20 or fit.cov_phi is None:
+        return out
+    out["interval_method"] = f"Hessian parameter draws ({draws}), purchase and spend models"
+    gg = spend.fit
+    gg_phi = (rng.multivariate_normal(gg.phi, gg.cov_phi, size=draws)
+              if gg is not None and gg.cov_phi is not None else None)
+    m_obs = np.where(s.frequency > 0, np.maximum(np.nan_to_num(s.monetary), 0.0), 0.0)
+    for i, phi in enumerate(rng.multivariate_normal(fit.phi, fit.cov_phi, size=draws)):
+        dd = d.expand(discounted_occasions(model, np.exp(phi), d, ends, discount)[1])
+        m = spend.spend if gg_phi is None else gammagamma.expected_spend(np.exp(gg_phi[i]), s.frequency, m_obs)
+        out["sims"].append(dd * m)
+    return out
+
+
+def _heuristic_path(s: Summary, spend: SpendModel, ends, discount, rng: np.random.Generator) -> dict:
+    """Shrunk-rate heuristic; intervals from re-estimating the population priors on
+    bootstrap resamples of buyers (the per-buyer histories stay fixed)."""
+    widths = np.diff(ends, prepend=0.0)
+    horizon_weight = float(discount @ widths)
+    prior = heuristic_prior(s.frequency, s.T)
+    lam, p_act = heuristic_rates(s.frequency, s.recency, s.T, prior)
+    out = {"expected": lam * p_act * ends[-1], "disc_occ": lam * p_act * horizon_weight,
+           "p_alive": p_act, "lam": lam, "sims": [], "interval_method": "bootstrap over buyers (200)"}
+    occasions = s.frequency + 1
+    gg = spend.name == "gamma_gamma"
+    for _ in range(200):
+        idx = rng.integers(0, s.n, s.n)
+        lam_b, p_b = heuristic_rates(s.frequency, s.recency, s.T, heuristic_prior(s.frequency[idx], s.T[idx]))
+        m = spend.spend if gg else shrunk_aov(s.aov, occasions, population_aov(s.aov[idx], occasions[idx]))
+        out["sims"].append(lam_b * p_b * horizon_weight * m)
+    return out
+
+
+def analyse_clv(con: "duckdb.DuckDBPyConnection", config: Any = None, until: dt.date | str | None = None,
+                time_unit: str = "week", horizon: float | None = None, model: str = "bgnbd",
+                seed: int = 0) -> ClvResult:
+    """Fit, predict and value every buyer. `horizon` is in `time_unit` (default: one year)."""
+    if model not in MODELS:
+        raise UsageError(f"unknown model {model!r}", hint="use one of: bgnbd, pnbd, mbgnbd")
+    days = unit_days(time_unit)
+    horizon_units = float(horizon) if horizon is not None else 365.25 / days
+    if horizon_units <= 0:
+        raise UsageError("the horizon must be positive", hint="e.g. --horizon 52 with --time-unit week")
+    margin, rate, min_repeat, n_draws = _settings(config)
+    s = summary_from_orders(con, until=until, time_unit=time_unit)
+    n_repeat = int((s.frequency > 0).sum())
+    if n_repeat == 0:
+        raise NotEnoughData(
+            f"none of the {s.n} buyers has bought on two different days by {s.until}, so repeat "
+            "buying cannot be estimated at all",
+            hint="wait for repeat orders, or import a longer order history")
+    d = merge(s.frequency, s.recency, s.T)
+    ends_days, discount = step_grid(horizon_units * days, rate)
+    ends = ends_days / days
+    spend = _fit_spend(s)
+    warnings: list[str] = []
+    fit: Fit | None = None
+    reason = None
+    if n_repeat < min_repeat:
+        reason = f"only {n_repeat} repeat buyers (< {min_repeat}): too few to fit {model} honestly"
+    else:
+        fit = MODELS[model](s.frequency, s.recency, s.T)
+        warnings += fit.diagnostics.warnings
+        if not fit.diagnostics.identified:
+            reason = f"the {model} fit is not identified by this data ({fit.diagnostics.method})"
+    rng = np.random.default_rng(seed)
+    if reason is None:
+        path = _model_path(model, fit, d, s, spend, ends, discount, n_draws, rng)
+        method, note = "model", f"{model} maximum likelihood; spend: {spend.name}"
+    else:
+        path = _heuristic_path(s, spend, ends, discount, rng)
+        method = "heuristic"
+        note = ("repeat rate per buyer shrunk toward the pooled rate (Gamma-Poisson posterior mean, "
+                "prior weight = median buyer age); P(active) = exp(−rate × time since last occasion); "
+                f"spend: {spend.name}")
+    fees = fee_shares(con)
+    fee = np.array([fees.get(p, {}).get("variable_fee_share", 0.0) for p in s.last_platform])
+    factor = margin - fee
+    revenue = path["disc_occ"] * spend.spend
+    clv = factor * revenue
+    low = high = interval_total = None
+    if path["sims"]:
+        stack = np.array(path["sims"]) * factor
+        low, high = np.percentile(stack, 5, axis=0), np.percentile(stack, 95, axis=0)
+        totals = stack.sum(axis=1)
+        interval_total = (float(np.percentile(totals, 5)), float(np.percentile(totals, 95)))
+    holdout = None
+    if s.holdout_days > 0:
+        h = s.holdout_days / days
+        if method == "model":
+            pred = d.expand(discounted_occasions(model, fit.theta(), d, np.array([h]), np.ones(1))[0])
+        else:
+            pred = path["lam"] * path["p_alive"] * h
+        holdout = holdout_check(s.frequency, s.first_channel, pred, s.holdout_occasions, s.holdout_days, days)
+    if s.orders_without_fx:
+        warnings.append(f"{s.orders_without_fx} orders have no amount in the reporting currency "
+                        "(missing FX rate); they count as occasions but add no value")
+    if s.orders_without_buyer:
+        warnings.append(f"{s.orders_without_buyer} orders have no buyer and are left out")
+    if spend.n_excluded:
+        warnings.append(f"{spend.n_excluded} repeat buyers have a mean repeat value ≤ 0 (free samples, "
+                        "refunds) and were left out of the spend model")
+    buyers = BuyerValues(s, path["expected"], path["p_alive"], spend.spend, revenue, clv, fee,
+                         fee * revenue, low, high)
+    cols = {"buyer_id": s.buyer_id, "clv": clv, "clv_low": low if low is not None else np.full(s.n, np.nan),
+            "clv_high": high if high is not None else np.full(s.n, np.nan), "p_alive": path["p_alive"],
+            "expected_occasions": path["expected"], "first_channel": s.first_channel,
+            "platform": s.last_platform}
+    return ClvResult(
+        model=model, method=method, method_reason=reason, method_note=note, time_unit=time_unit,
+        unit_days=days, until=s.until, data_end=s.data_end, horizon=horizon_units,
+        fit=fit, param_units={k: v.format(unit=time_unit) for k, v in PARAM_UNITS.items()},
+        spend=spend, n_buyers=s.n, n_repeat_buyers=n_repeat, gross_margin=margin,
+        discount_rate=rate, fee_shares=fees, buyers=buyers, holdout=holdout,
+        by_channel=by_group(s.first_channel, clv, {"fee_saved": fee * revenue}),
+        by_platform=by_group(s.first_platform, clv, {"fee_saved": fee * revenue}),
+        top_buyers=top(clv, cols), interval_method=path["interval_method"],
+        interval_total=interval_total, warnings=warnings,
+    )
