@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "assetkit.commands.run",
     "assetkit.commands.scenario",
     "assetkit.commands.clv",
+    "assetkit.commands.economics",
 )
 
 

@@ -1,0 +1,204 @@
+"""Shared pieces of the platform-economics analyses: scope, money in the reporting currency,
+periods, config access and the data-sufficiency checks.
+
+Every figure in `assetkit fees` and `assetkit funnel` is built from the same few SQL
+fragments defined here, so "gross revenue" or "platform cost" means one thing everywhere
+(docs/metrics.md, "Platform economics").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assetkit.errors import NotEnoughData, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+PERIODS = ("month", "quarter", "year")
+DEFAULT_CURRENCY = "USD"  # as assetkit.config.Config
+
+FX_POLICY = (
+    "Amounts are in {rc}: each row is converted at the ECB reference rate of its own date "
+    "(orders: order date, fees: fee date, spend: period start), as stored at import in the "
+    "*_rc columns; recurring fees from assetkit.yaml at the rate of the first day of each "
+    "charge period. Rows without a rate are left out and counted in the notes."
+)
+
+
+def cfg(config: Any, name: str, default: Any = None) -> Any:
+    """A top-level config value, or `default` when there is no config or no such key.
+
+    Accepts the Config object of assetkit.config, a plain mapping (tests, library users) or None.
+    """
+    if config is None:
+        return default
+    if isinstance(config, dict):
+        value = config.get(name, default)
+    else:
+        value = getattr(config, name, default)
+    return default if value is None else value
+
+
+def section(config: Any, name: str) -> dict[str, Any]:
+    """A config section owned by one module (e.g. `economics:`), empty when absent."""
+    if config is None:
+        return {}
+    if isinstance(config, dict):
+        value = config.get(name) or {}
+    elif hasattr(config, "section"):
+        value = config.section(name) or {}
+    else:
+        value = getattr(config, name, None) or {}
+    if not isinstance(value, dict):
+        raise UsageError(f"assetkit.yaml: `{name}` must be a mapping")
+    return value
+
+
+def reporting_currency(config: Any) -> str:
+    return str(cfg(config, "reporting_currency", DEFAULT_CURRENCY)).upper()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows an analysis looks at: date window (inclusive) and optional filters."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    platform: str | None = None
+    channel: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {"since": self.since, "until": self.until, "platform": self.platform,
+                "channel": self.channel}
+
+    def describe(self) -> str:
+        parts = []
+        if self.since or self.until:
+            parts.append(f"between {self.since or 'the start'} and {self.until or 'the end'}")
+        if self.platform:
+            parts.append(f"on platform {self.platform!r}")
+        if self.channel:
+            parts.append(f"in channel {self.channel!r}")
+        return " ".join(parts) if parts else "in the database"
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise UsageError(f"not a date: {value!r}", hint="use YYYY-MM-DD") from None
+
+
+def check_by(by: str) -> str:
+    if by not in PERIODS:
+        raise UsageError(f"--by must be one of {', '.join(PERIODS)}, not {by!r}")
+    return by
+
+
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def run(con: "duckdb.DuckDBPyConnection", sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Execute with only the named parameters the statement uses (DuckDB rejects extras)."""
+    used = set(_PARAM.findall(sql))
+    cur = con.execute(sql, {k: v for k, v in params.items() if k in used})
+    if cur.description is None:
+        return []
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def money(amount: str, amount_rc: str, currency: str = "currency") -> str:
+    """SQL for an amount in the reporting currency ($rc): the stored *_rc value, or the
+    original amount when it already is in the reporting currency; NULL when unconvertible."""
+    return f"coalesce({amount_rc}, CASE WHEN upper({currency}) = $rc THEN {amount} END)"
+
+
+# One row per order in scope with its gross revenue in the reporting currency. Revenue is
+# gross_amount - refunded_amount (goods + shipping, after discounts, excluding tax collected
+# for the state); cancelled orders count 0, a `refunded` status with no refund amount is a
+# full refund. A refund without its own *_rc value is converted at the order's own rate.
+ORDERS_SQL = f"""
+SELECT order_id, platform, channel, buyer_id, product, country,
+       ordered_at, CAST(ordered_at AS DATE) AS d,
+       CASE WHEN status = 'cancelled' THEN 0
+            WHEN status = 'refunded' AND coalesce(refunded_amount, 0) = 0 THEN 0
+            ELSE g_rc - coalesce(refunded_amount_rc,
+                                 CASE WHEN upper(currency) = $rc THEN refunded_amount END,
+                                 refunded_amount * g_rc / nullif(gross_amount, 0), 0)
+       END AS revenue,
+       status <> 'cancelled' AS counted
+FROM (SELECT *, {money('gross_amount', 'gross_amount_rc')} AS g_rc FROM orders) o
+WHERE g_rc IS NOT NULL
+"""
+
+
+def scope_where(alias: str, date_col: str, *, platform: bool = True, channel: bool = True) -> str:
+    """WHERE conditions for the date window and filters; NULL parameters mean "no filter"."""
+    conds = [f"($since IS NULL OR {alias}.{date_col} >= $since)",
+             f"($until IS NULL OR {alias}.{date_col} <= $until)"]
+    if platform:
+        conds.append(f"($platform IS NULL OR {alias}.platform = $platform)")
+    if channel:
+        conds.append(f"($channel IS NULL OR {alias}.channel = $channel)")
+    return " AND ".join(conds)
+
+
+def unconverted_note(con: "duckdb.DuckDBPyConnection", table: str, amount: str, rc: str) -> str | None:
+    """A note naming how many rows of `table` have no reporting-currency amount."""
+    n = con.execute(
+        f"SELECT count(*) FROM {table} WHERE {amount}_rc IS NULL AND upper(currency) <> ?", [rc]
+    ).fetchone()[0]
+    if not n:
+        return None
+    return (f"{n} {table} row(s) have no FX rate into {rc} and are left out "
+            "(import ECB rates with `assetkit fx fetch`, then re-import)")
+
+
+def require_orders(months: int, n_orders: int, scope: Scope, what: str) -> None:
+    """Raise NotEnoughData unless the orders in scope span at least two calendar months."""
+    if n_orders == 0:
+        raise NotEnoughData(
+            f"no orders {scope.describe()}: {what} needs orders to relate costs to revenue",
+            hint="import order exports (assetkit import FILE --kind orders) or widen --since/--until",
+        )
+    if months < 2:
+        raise NotEnoughData(
+            f"the orders {scope.describe()} cover one calendar month only: {what} needs at "
+            "least two months of orders to show a trend",
+            hint="import more months of orders or widen --since/--until",
+        )
+
+
+def share(part: float | None, whole: float | None) -> float | None:
+    """part / whole, undefined (None) when the whole is zero, negative or missing."""
+    if part is None or whole is None or whole <= 0:
+        return None
+    return part / whole
+
+
+def ratio(part: float | None, whole: float | None) -> float | None:
+    """part / whole for counts/costs; None when the denominator is zero."""
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
+def period_label(start: dt.date, by: str) -> str:
+    if by == "year":
+        return f"{start.year}"
+    if by == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def as_float(value: Any) -> float | None:
+    return None if value is None else float(value)

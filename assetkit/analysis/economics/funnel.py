@@ -1,0 +1,220 @@
+"""`assetkit funnel`: where business comes from. Inquiry -> order conversion by channel,
+platform, country and product; response times; the off-platform share of revenue per year;
+marketing return per channel where spend is known. Definitions: docs/metrics.md, "Funnel".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assetkit.analysis.economics import recurring
+from assetkit.analysis.economics._common import (FX_POLICY, ORDERS_SQL, Scope, as_date, as_float, cfg,
+                                                 ratio, reporting_currency, require_orders, run, section,
+                                                 share, unconverted_note)
+from assetkit.errors import NotEnoughData, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_WINDOW_DAYS = 180
+DIMENSIONS = ("channel", "platform", "country", "product")
+
+CONVERSION_POLICY = (
+    "An inquiry converts when the same buyer places a non-cancelled order (on any platform) "
+    "within {w} days after it. Inquiries whose {w}-day window has not ended by {hi} and have no "
+    "order yet are `pending` and left out of the conversion rate; inquiries without a buyer "
+    "cannot be matched to orders and count as never converted. Revenue is attributed to the buyer's latest inquiry before the order "
+    "(within the window): revenue per inquiry = attributed revenue / inquiries."
+)
+
+
+@dataclass
+class FunnelResult:
+    """Everything `assetkit funnel` reports; money in `reporting_currency`, rates as fractions."""
+
+    since: dt.date
+    until: dt.date
+    reporting_currency: str
+    window_days: int
+    takeaway: str
+    conversion: list[dict[str, Any]]
+    off_platform: list[dict[str, Any]]
+    marketing_return: list[dict[str, Any]]
+    gross_margin: float | None
+    policies: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["since"], out["until"] = self.since.isoformat(), self.until.isoformat()
+        return out
+
+
+def _conversion(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = run(con, f"""
+        WITH o AS (SELECT order_id, buyer_id, ordered_at, revenue FROM ({ORDERS_SQL}) x
+                   WHERE counted AND buyer_id IS NOT NULL AND d <= $hi),
+        i AS (SELECT i.inquiry_id, i.platform, i.channel, i.buyer_id, i.received_at,
+                     coalesce(i.product, '(none)') AS product,
+                     coalesce(i.country, b.country, '(unknown)') AS country,
+                     date_diff('second', i.received_at, i.first_response_at) / 3600.0 AS response_h
+              FROM inquiries i LEFT JOIN buyers b USING (buyer_id)
+              WHERE CAST(i.received_at AS DATE) BETWEEN $lo AND $hi
+                AND ($platform IS NULL OR i.platform = $platform) AND ($channel IS NULL OR i.channel = $channel)),
+        nxt AS (SELECT i.*, o.ordered_at AS next_order FROM i
+                ASOF LEFT JOIN o ON i.buyer_id = o.buyer_id AND o.ordered_at >= i.received_at),
+        att AS (SELECT ia.inquiry_id, sum(o.revenue) AS revenue FROM o
+                ASOF JOIN (SELECT inquiry_id, buyer_id, received_at FROM inquiries WHERE buyer_id IS NOT NULL) ia
+                  ON o.buyer_id = ia.buyer_id AND ia.received_at <= o.ordered_at
+                WHERE o.ordered_at < ia.received_at + to_days($window)
+                GROUP BY ia.inquiry_id),
+        f AS (SELECT nxt.*, coalesce(att.revenue, 0) AS revenue,
+                     coalesce(next_order < received_at + to_days($window), false) AS converted,
+                     buyer_id IS NOT NULL AND CAST(received_at + to_days($window) AS DATE) > $hi AS open
+              FROM nxt LEFT JOIN att USING (inquiry_id))
+        SELECT CASE WHEN grouping(channel) = 0 THEN 'channel' WHEN grouping(platform) = 0 THEN 'platform'
+                    WHEN grouping(country) = 0 THEN 'country' WHEN grouping(product) = 0 THEN 'product'
+                    ELSE 'all' END AS dimension,
+               coalesce(channel, platform, country, product, 'all') AS value,
+               count(*) AS inquiries, count(*) FILTER (WHERE converted) AS converted,
+               count(*) FILTER (WHERE NOT converted AND open) AS pending,
+               count(*) FILTER (WHERE NOT converted AND NOT open) AS never_converted,
+               sum(revenue) AS revenue, count(response_h) FILTER (WHERE response_h >= 0) AS responded,
+               quantile_cont(response_h, 0.5) FILTER (WHERE response_h >= 0) AS response_median_h,
+               quantile_cont(response_h, 0.9) FILTER (WHERE response_h >= 0) AS response_p90_h
+        FROM f GROUP BY GROUPING SETS ((), (channel), (platform), (country), (product))
+        ORDER BY 1, inquiries DESC, value
+    """, params)
+    order = {"all": 0, **{d: n + 1 for n, d in enumerate(DIMENSIONS)}}
+    rows.sort(key=lambda r: order[r["dimension"]])
+    for r in rows:
+        r["revenue"] = as_float(r["revenue"])
+        r["conversion_rate"] = ratio(r["converted"], r["converted"] + r["never_converted"])
+        r["revenue_per_inquiry"] = ratio(r["revenue"], r["inquiries"])
+    return rows
+
+
+def _off_platform(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = run(con, f"""
+        SELECT y AS year, sum(revenue) AS revenue,
+               coalesce(sum(revenue) FILTER (WHERE channel = 'marketplace'), 0) AS marketplace,
+               coalesce(sum(revenue) FILTER (WHERE channel <> 'marketplace'), 0) AS off_platform,
+               list({{'channel': channel, 'revenue': revenue}} ORDER BY channel) AS by_channel
+        FROM (SELECT year(d) AS y, channel, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
+              WHERE d BETWEEN $lo AND $hi AND ($platform IS NULL OR platform = $platform)
+                AND ($channel IS NULL OR channel = $channel)
+              GROUP BY ALL) c
+        GROUP BY y ORDER BY y
+    """, params)
+    return [{"year": r["year"], "revenue": as_float(r["revenue"]), "marketplace": as_float(r["marketplace"]),
+             "off_platform": as_float(r["off_platform"]),
+             "off_platform_share": share(as_float(r["off_platform"]), as_float(r["revenue"])),
+             "by_channel": {c["channel"]: as_float(c["revenue"]) for c in r["by_channel"]}} for r in rows]
+
+
+def _marketing_return(con: "duckdb.DuckDBPyConnection", params: dict[str, Any],
+                      margin: float | None) -> list[dict[str, Any]]:
+    """Revenue and gross profit per unit of spend, per channel and per platform with spend."""
+    rows = run(con, f"""
+        WITH s AS (SELECT channel, platform, sum(amount) AS spend FROM ({recurring.spread_by_month_sql()}) x
+                   WHERE source = 'spend' AND ($platform IS NULL OR platform = $platform)
+                     AND ($channel IS NULL OR channel = $channel) GROUP BY ALL),
+        r AS (SELECT channel, platform, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
+              WHERE d BETWEEN $lo AND $hi GROUP BY ALL),
+        by_channel AS (SELECT 'channel' AS level, channel AS key, sum(spend) AS spend,
+                              (SELECT sum(revenue) FROM r WHERE r.channel = s.channel) AS revenue
+                       FROM s GROUP BY channel),
+        by_platform AS (SELECT 'platform' AS level, platform AS key, sum(spend) AS spend,
+                               (SELECT sum(revenue) FROM r WHERE r.platform = s.platform) AS revenue
+                        FROM s WHERE platform IS NOT NULL GROUP BY platform)
+        SELECT * FROM by_channel UNION ALL SELECT * FROM by_platform ORDER BY level, spend DESC, key
+    """, params)
+    out = []
+    for r in rows:
+        spend, revenue = as_float(r["spend"]), as_float(r["revenue"]) or 0.0
+        profit = revenue * margin if margin is not None else None
+        out.append({"level": r["level"], "key": r["key"], "spend": spend, "revenue": revenue,
+                    "gross_profit": profit, "revenue_per_spend": ratio(revenue, spend),
+                    "gross_profit_per_spend": ratio(profit, spend)})
+    return out
+
+
+def _takeaway(conv: list[dict[str, Any]], off: list[dict[str, Any]], window: int) -> str:
+    total = conv[0]
+    rate = total["conversion_rate"]
+    text = (f"{total['converted']} of {total['inquiries']} inquiries became orders within {window} days"
+            + (f" ({rate:.0%} of those decided)" if rate is not None else ""))
+    best = max((r for r in conv if r["dimension"] == "channel" and r["conversion_rate"] is not None),
+               key=lambda r: (r["conversion_rate"], r["inquiries"]), default=None)
+    if best:
+        text += f"; {best['value']} converts best at {best['conversion_rate']:.0%}"
+    shares = [r for r in off if r["off_platform_share"] is not None]
+    if shares:
+        last = shares[-1]
+        text += f"; off-platform revenue was {last['off_platform_share']:.0%} in {last['year']}"
+        if len(shares) > 1:
+            text += f" (vs {shares[-2]['off_platform_share']:.0%} in {shares[-2]['year']})"
+    return text + "."
+
+
+def analyse_funnel(con: "duckdb.DuckDBPyConnection", config: Any = None,
+                   since: dt.date | str | None = None, until: dt.date | str | None = None,
+                   platform: str | None = None, channel: str | None = None,
+                   window_days: int | None = None) -> FunnelResult:
+    """Inquiry-to-order conversion, response times, off-platform share, marketing return.
+
+    `window_days` defaults to assetkit.yaml `funnel: {conversion_window_days: N}`, else 180.
+    Raises NotEnoughData (exit 3) without inquiries, without orders, or with one month of orders.
+    """
+    window = int(window_days or section(config, "funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
+    if window <= 0:
+        raise UsageError(f"the conversion window must be a positive number of days, not {window}")
+    scope = Scope(as_date(since), as_date(until), platform, channel)
+    rc = reporting_currency(config)
+    params: dict[str, Any] = {**scope.params(), "rc": rc, "window": window}
+    span = run(con, f"""
+        WITH o AS (SELECT d FROM ({ORDERS_SQL}) x
+                   WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
+                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)),
+        i AS (SELECT CAST(received_at AS DATE) AS d FROM inquiries
+              WHERE ($since IS NULL OR CAST(received_at AS DATE) >= $since)
+                AND ($until IS NULL OR CAST(received_at AS DATE) <= $until)
+                AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel))
+        SELECT (SELECT count(*) FROM o) AS n, (SELECT count(DISTINCT date_trunc('month', d)) FROM o) AS months,
+               (SELECT count(*) FROM i) AS inquiries,
+               least((SELECT min(d) FROM o), (SELECT min(d) FROM i)) AS lo,
+               greatest((SELECT max(d) FROM o), (SELECT max(d) FROM i)) AS hi
+    """, params)[0]
+    if span["inquiries"] == 0:
+        raise NotEnoughData(f"no inquiries {scope.describe()}: the funnel starts from inquiries",
+                            hint="import inquiry/lead exports (assetkit import FILE --kind inquiries)")
+    require_orders(span["months"], span["n"], scope, "the funnel")
+    lo, hi = scope.since or span["lo"], scope.until or span["hi"]
+    params.update(lo=lo, hi=hi)
+    margin = cfg(config, "gross_margin", None)
+    try:
+        notes = recurring.build_spread_table(con, config, hi, include_ad_spend=False, include_recurring=False)
+        conversion = _conversion(con, params)
+        off = _off_platform(con, params)
+        mret = _marketing_return(con, params, margin)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {recurring.SPREAD_TABLE}")
+        con.execute(f"DROP TABLE IF EXISTS {recurring.SPREAD_TABLE}_raw")
+    notes = [n for n in (unconverted_note(con, "orders", "gross_amount", rc),) if n] + notes
+    if margin is None:
+        notes.append("no gross_margin in assetkit.yaml: gross profit per unit of spend is not shown")
+    return FunnelResult(
+        since=lo, until=hi, reporting_currency=rc, window_days=window,
+        takeaway=_takeaway(conversion, off, window), conversion=conversion, off_platform=off,
+        marketing_return=mret, gross_margin=margin,
+        policies={"conversion": CONVERSION_POLICY.format(w=window, hi=hi), "fx": FX_POLICY.format(rc=rc),
+                  "off_platform": "Off-platform = every channel other than `marketplace` (own_site, "
+                                  "referral, exhibition, direct, email, social, other).",
+                  "marketing_return": "Spend rows are spread evenly by day over their period and "
+                                      "clipped to the window; revenue is that of the channel's (or "
+                                      "platform's) orders in the window; gross profit = revenue x "
+                                      "gross_margin from assetkit.yaml."},
+        notes=notes,
+    )
