@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "assetkit.commands.scenario",
     "assetkit.commands.clv",
     "assetkit.commands.economics",
+    "assetkit.commands.owned",
 )
 
 

@@ -1,0 +1,193 @@
+"""Intent scores for open inquiries, so sales calls the serious buyers first.
+
+An inquiry is open when its buyer has placed no (non-cancelled) order since it arrived. Each
+open inquiry gets the points of every rule that fires (rules: lead_rules.py and the shipped
+assetkit/data/lead_rules.yaml), a grade with the next action, and the list of rules fired.
+All rules are evaluated in one SQL statement over a feature table, never row by row; regular
+expressions are passed as parameters and run by DuckDB's RE2, the engine that validated them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assetkit.analysis.lead_rules import Rule, RuleSet, load_rules
+from assetkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    import duckdb
+
+_FEATURES = """
+WITH open_inq AS (
+    SELECT i.* FROM inquiries i
+    WHERE i.received_at <= $as_of AND NOT EXISTS (
+        SELECT 1 FROM orders o WHERE o.buyer_id = i.buyer_id AND o.status <> 'cancelled'
+          AND o.ordered_at >= i.received_at AND o.ordered_at <= $as_of)
+),
+cat AS (SELECT lower(trim(name)) AS name, lower(trim(sku)) AS sku, moq FROM products WHERE trim(name) <> ''),
+matched AS (
+    SELECT q.inquiry_id, count(c.name) > 0 AS in_catalogue, max(c.moq) AS moq
+    FROM open_inq q LEFT JOIN cat c ON nullif(trim(q.product), '') IS NOT NULL AND (
+        lower(trim(q.product)) = c.name OR lower(trim(q.product)) = c.sku OR contains(lower(q.product), c.name))
+    GROUP BY q.inquiry_id
+),
+prior AS (
+    SELECT q.inquiry_id,
+        (SELECT count(*) FROM inquiries p WHERE p.buyer_id = q.buyer_id AND p.received_at < q.received_at) AS prior_inquiries,
+        (SELECT count(*) FROM orders o WHERE o.buyer_id = q.buyer_id AND o.status <> 'cancelled'
+            AND o.ordered_at < q.received_at) AS prior_orders
+    FROM open_inq q
+)
+SELECT q.inquiry_id, q.platform, q.received_at, q.buyer_id,
+    coalesce(b.company, b.name, '') AS buyer, coalesce(q.country, b.country, '') AS country,
+    coalesce(q.product, '') AS product, q.quantity::DOUBLE AS quantity, m.moq::DOUBLE AS moq, m.in_catalogue,
+    lower(trim(coalesce(b.email, ''))) AS email, lower(split_part(trim(b.email), '@', 2)) AS email_domain,
+    nullif(trim(b.phone), '') IS NOT NULL AS has_phone,
+    lower(coalesce(q.message, '')) AS message, lower(coalesce(q.subject, '')) AS subject,
+    lower(coalesce(q.subject, '') || ' ' || coalesce(q.message, '')) AS text,
+    length(trim(coalesce(q.message, ''))) AS message_length,
+    q.quantity::DOUBLE / nullif(m.moq::DOUBLE, 0) AS quantity_to_moq,
+    epoch(q.first_response_at - q.received_at) / 3600.0 AS response_hours,
+    epoch($as_of - q.received_at) / 86400.0 AS days_open,
+    CASE WHEN q.first_response_at IS NULL OR q.first_response_at > $as_of
+         THEN epoch($as_of - q.received_at) / 86400.0 END AS days_unanswered,
+    p.prior_orders, p.prior_inquiries
+FROM open_inq q
+JOIN matched m USING (inquiry_id)
+JOIN prior p USING (inquiry_id)
+LEFT JOIN buyers b ON b.buyer_id = q.buyer_id
+"""
+
+_SIGNALS = {
+    "business_email": "email LIKE '%@%.%' AND NOT list_contains($free, email_domain)",
+    "free_mail": "list_contains($free, email_domain)",
+    "no_contact": "email NOT LIKE '%@%' AND NOT has_phone",
+    "target_market": "list_contains($markets, upper(trim(country)))",
+    "existing_customer": "prior_orders > 0",
+    "repeat_inquirer": "prior_inquiries > 0",
+    "product_in_catalogue": "in_catalogue",
+    "product_not_in_catalogue": "product <> '' AND NOT in_catalogue AND $catalogue_size > 0",
+    "quantity_at_or_above_moq": "quantity >= moq",
+    "quantity_below_moq": "quantity < moq",
+    "answered": "days_unanswered IS NULL",
+    "unanswered": "days_unanswered IS NOT NULL",
+}
+
+
+@dataclass
+class LeadScore:
+    inquiry_id: str
+    platform: str
+    received_at: str
+    buyer_id: str | None
+    buyer: str  # company, else the contact's name
+    country: str
+    product: str
+    quantity: float | None
+    score: float
+    grade: str
+    next_action: str
+    days_open: float
+    answered: bool
+    rules_fired: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class LeadsResult:
+    as_of: str
+    rules_source: str
+    rules_version: int
+    open_inquiries: int
+    total_inquiries: int
+    leads: list[LeadScore]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _condition(rule: Rule, params: dict[str, Any], n: int) -> str:
+    """A SQL boolean for the rule; values travel as named parameters, never as SQL text."""
+    if rule.type == "flag":
+        sql = _SIGNALS[rule.signal]
+    elif rule.type == "text":
+        column = "email" if rule.field == "email" else rule.field
+        column = f"lower({column})" if rule.field == "product" else column
+        params[f"p{n}"] = "(?i)(" + "|".join(rule.patterns) + ")"
+        sql = f"regexp_matches({column}, $p{n})"
+    else:
+        parts = []
+        if rule.min is not None:
+            params[f"lo{n}"] = float(rule.min)
+            parts.append(f"{rule.metric} >= $lo{n}")
+        if rule.max is not None:
+            params[f"hi{n}"] = float(rule.max)
+            parts.append(f"{rule.metric} < $hi{n}")
+        sql = " AND ".join(parts)
+    return f"coalesce(({sql}), false)"
+
+
+def _check_patterns(con: "duckdb.DuckDBPyConnection", rules: RuleSet) -> None:
+    import duckdb
+
+    for index, rule in enumerate(rules.rules):
+        for pattern in rule.patterns:
+            try:
+                con.execute("SELECT regexp_matches('', ?)", [pattern]).fetchone()
+            except duckdb.Error as exc:
+                raise ConfigError(f"{rules.source}: rule {rule.id!r} (#{index + 1}): invalid regular expression "
+                                  f"{pattern!r}: {exc}") from None
+
+
+def _target_markets(config: Any) -> list[str]:
+    markets = getattr(config, "target_markets", None)
+    if markets is None and isinstance(config, dict):
+        markets = config.get("target_markets")
+    return [str(m).strip().upper() for m in (markets or [])]
+
+
+def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str | Path | None = None,
+                as_of: datetime | None = None) -> LeadsResult:
+    """Score every inquiry still open at `as_of` (default: now), best first."""
+    rules = load_rules(rules_path)
+    _check_patterns(con, rules)
+    as_of = as_of or datetime.now(timezone.utc)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
+    params: dict[str, Any] = {
+        "as_of": as_of, "free": list(rules.free_mail_domains), "markets": _target_markets(config),
+        "catalogue_size": con.execute("SELECT count(*) FROM products").fetchone()[0],
+        "dq_action": rules.disqualified_action, "prefix": rules.unanswered_prefix,
+    }
+    conditions = [_condition(rule, params, n) for n, rule in enumerate(rules.rules)]
+    fired = ", ".join(f"CASE WHEN {c} THEN {{'id': '{r.id}', 'points': {r.points!r}::DOUBLE}} END"
+                      for c, r in zip(conditions, rules.rules))
+    score = " + ".join(f"CASE WHEN {c} THEN {r.points!r} ELSE 0 END" for c, r in zip(conditions, rules.rules))
+    disq = " OR ".join([c for c, r in zip(conditions, rules.rules) if r.disqualify] or ["false"])
+    grade_sql, action_sql = "CASE", "CASE"
+    for n, grade in enumerate(rules.grades):
+        params[f"g{n}"], params[f"gs{n}"], params[f"ga{n}"] = grade.grade, grade.min_score, grade.action
+        grade_sql += f" WHEN score >= $gs{n} THEN $g{n}"
+        action_sql += f" WHEN score >= $gs{n} THEN $ga{n}"
+    sql = f"""
+    WITH f AS ({_FEATURES}),
+    s AS (SELECT *, ({score}) AS score, ({disq}) AS disqualified,
+                 list_filter([{fired}], lambda x: x IS NOT NULL) AS fired FROM f)
+    SELECT inquiry_id, platform, strftime(received_at, '%Y-%m-%dT%H:%M:%SZ'), buyer_id, buyer, country,
+        product, quantity, score,
+        CASE WHEN disqualified THEN 'X' ELSE {grade_sql} ELSE '-' END END AS grade,
+        CASE WHEN disqualified THEN $dq_action
+             ELSE (CASE WHEN days_unanswered IS NOT NULL
+                        THEN replace($prefix, '{{days}}', floor(days_unanswered)::BIGINT::VARCHAR) ELSE '' END)
+                  || {action_sql} ELSE '' END END AS next_action,
+        round(days_open, 1), days_unanswered IS NULL, fired
+    FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id
+    """
+    rows = con.execute(sql, params).fetchall()
+    total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
+    leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
+                       bool(r[12]), [dict(x) for x in r[13]]) for r in rows]
+    return LeadsResult(as_of.astimezone(timezone.utc).isoformat(), rules.source, rules.version,
+                       len(leads), int(total), leads)

@@ -1,0 +1,133 @@
+"""Owned assets: `assetkit export site`, `assetkit export crm` and `assetkit leads`.
+
+`export_app` is the one `export` sub-command group; other command modules add their own
+exports to it (`from assetkit.commands.owned import export_app`) and cli.py registers this
+module once, which attaches the group to the root app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from assetkit.commands._common import OutputFormat, console, emit_json, render, say, settings
+
+export_app = typer.Typer(help="Write owned assets: website skeleton, CRM import file.", no_args_is_help=True,
+                         rich_markup_mode=None)
+
+
+class Flavor(str, enum.Enum):
+    html = "html"
+    hugo = "hugo"
+
+
+class CrmTarget(str, enum.Enum):
+    hubspot = "hubspot"
+    salesforce = "salesforce"
+    csv = "csv"
+
+
+class ExportFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(export_app, name="export")
+    app.command("leads")(leads)
+
+
+@export_app.command("site")
+def export_site(
+    ctx: typer.Context,
+    out_dir: Path = typer.Argument(..., help="Folder to write the site to (replaced atomically)."),
+    flavor: Flavor = typer.Option(Flavor.html, "--flavor", help="html (ready to upload) or hugo (content tree to keep editing)."),
+    templates: Optional[Path] = typer.Option(None, "--templates", help="Folder with your own Jinja2 templates overriding the shipped ones."),
+    fmt: ExportFormat = typer.Option(ExportFormat.text, "--format", "-f", help="text or json summary."),
+) -> None:
+    """Write a static multilingual website skeleton from your catalogue and assetkit.yaml (site:)."""
+    from assetkit.export.site import build_site
+
+    s = settings(ctx)
+    with s.open_store(create=False) as store:
+        result = build_site(store.con, s.config, out_dir, flavor=flavor.value, template_dir=templates)
+    if fmt is ExportFormat.json:
+        emit_json("site", result.to_dict(), s)
+        return
+    for warning in result.warnings:
+        say(s, f"Warning: {warning}")
+    topics = ", ".join(f"{t['topic']} ({t['inquiries']})" for t in result.faq_topics)
+    typer.echo(f"Wrote {result.files} files ({result.pages} pages, languages {', '.join(result.languages)}) "
+               f"to {Path(out_dir).resolve()} [{result.flavor}]")
+    typer.echo(f"Products: {result.products} (from {result.products_source}); analytics: {result.analytics}")
+    typer.echo(f"FAQ topics from {result.inquiries_scanned} inquiries: {topics or 'none'}")
+
+
+@export_app.command("crm")
+def export_crm_command(
+    ctx: typer.Context,
+    out: Path = typer.Argument(..., help="CSV file to write."),
+    target: CrmTarget = typer.Option(..., "--target", "-t", help="hubspot, salesforce or csv (generic)."),
+    fmt: ExportFormat = typer.Option(ExportFormat.text, "--format", "-f", help="text or json summary."),
+) -> None:
+    """Write your contactable buyers as an import file for your own CRM."""
+    from assetkit.export.crm import export_crm
+
+    s = settings(ctx)
+    with s.open_store(create=False) as store:
+        result = export_crm(store.con, s.config, target.value, out)
+    if fmt is ExportFormat.json:
+        emit_json("crm", result.to_dict(), s)
+        return
+    typer.echo(f"Wrote {result.exported} buyers to {result.path} ({result.target} columns, values: {result.value_basis}).")
+    typer.echo(f"Not exported (no email or phone): {result.not_contactable} buyers.")
+
+
+def leads(
+    ctx: typer.Context,
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Your lead rules YAML (default: the shipped commented rules)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, csv or json."),
+    as_of: Optional[dt.datetime] = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
+    limit: int = typer.Option(0, "--limit", "-n", min=0, help="Show only the best N (0 = all)."),
+) -> None:
+    """Score every open inquiry for buying intent, best first, with the next action."""
+    from assetkit.analysis.leads import score_leads
+
+    s = settings(ctx)
+    stamp = as_of.replace(tzinfo=dt.timezone.utc) if as_of else None
+    with s.open_store(create=False) as store:
+        result = score_leads(store.con, s.config, rules_path=rules, as_of=stamp)
+    if limit:
+        result.leads = result.leads[:limit]
+    render(fmt, "leads", result, s, text=_leads_text, csv=_leads_csv)
+
+
+def _fired(lead) -> str:  # noqa: ANN001 - LeadScore
+    return "; ".join(f"{r['id']}({r['points']:+g})" for r in lead.rules_fired)
+
+
+def _leads_text(result) -> None:  # noqa: ANN001 - LeadsResult
+    from assetkit.export.output import rich_table
+
+    header = ["grade", "score", "inquiry", "received", "buyer", "country", "product", "next action", "rules fired"]
+    rows = [(x.grade, x.score, x.inquiry_id, x.received_at[:10], x.buyer, x.country, x.product, x.next_action,
+             _fired(x)) for x in result.leads]
+    console().print(rich_table(f"Open inquiries: {result.open_inquiries} of {result.total_inquiries} "
+                               f"(rules: {result.rules_source})", header, rows,
+                               numeric=[False, True] + [False] * 7))
+
+
+def _leads_csv(result) -> None:  # noqa: ANN001 - LeadsResult
+    import sys
+
+    from assetkit.export.output import write_csv_safe
+
+    header = ["inquiry_id", "platform", "received_at", "buyer_id", "buyer", "country", "product", "quantity",
+              "score", "grade", "next_action", "days_open", "answered", "rules_fired"]
+    write_csv_safe(([x.inquiry_id, x.platform, x.received_at, x.buyer_id, x.buyer, x.country, x.product,
+                     x.quantity, x.score, x.grade, x.next_action, x.days_open, x.answered, _fired(x)]
+                    for x in result.leads), header, sys.stdout)

@@ -1,0 +1,116 @@
+"""Render the page plan to static HTML with Jinja2.
+
+Safety rules (docs/site.md, reliability.md): autoescape for html/xml with StrictUndefined, every
+attribute quoted, every URL through `safe_url` (http, https, mailto, tel or relative only),
+JSON-LD only through `|tojson`, no inline script or style, and a Content-Security-Policy both
+in a meta tag and in the `_headers` file (which can also carry frame-ancestors).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from assetkit.export.site.content import Product
+from assetkit.export.site.pages import Page, url_for
+from assetkit.export.site.settings import SiteSettings
+
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+STATIC_ASSETS = ("assets/style.css", "favicon.svg")
+GA4_CONNECT = ("https://*.google-analytics.com", "https://*.analytics.google.com", "https://*.googletagmanager.com")
+
+
+def safe_url(value: Any) -> str:
+    """The URL if its scheme is allowed (or it is relative), else '#'.
+
+    Browsers drop ASCII whitespace and control characters inside a scheme (`java\\tscript:`), so
+    the check runs on the URL with those removed.
+    """
+    text = str(value or "").strip()
+    probe = re.sub(r"[\x00-\x20\x7f]", "", text)
+    if probe.startswith("//") or "\\" in probe[:8]:
+        return "#"
+    scheme = urlsplit(probe).scheme.lower() if ":" in probe.split("/", 1)[0] else ""
+    if scheme and scheme not in SAFE_SCHEMES:
+        return "#"
+    return text
+
+
+def _origins(urls: list[str]) -> list[str]:
+    return sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.scheme == "https" and p.netloc})
+
+
+def content_security_policy(settings: SiteSettings, products: list[Product], *, header: bool) -> str:
+    """A strict policy: only our own files plus the analytics, image and form origins configured."""
+    analytics = settings.analytics
+    script = ["'self'"] + ([analytics.origin] if analytics.provider != "none" else [])
+    connect = ["'self'"] + ([analytics.origin] if analytics.provider in ("plausible", "umami") else [])
+    img = ["'self'", "data:"] + _origins([p.image_url for p in products])
+    if analytics.provider == "ga4":
+        connect += list(GA4_CONNECT)
+        img += ["https://*.google-analytics.com", "https://*.googletagmanager.com"]
+    endpoint = urlsplit(settings.rfq_endpoint)
+    directives = [
+        "default-src 'none'",
+        "script-src " + " ".join(script),
+        "style-src 'self'",
+        "img-src " + " ".join(img),
+        "connect-src " + " ".join(connect),
+        "font-src 'self'",
+        "manifest-src 'self'",
+        f"form-action {endpoint.scheme}://{endpoint.netloc}",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+    if header:  # meta CSP ignores these
+        directives += ["frame-ancestors 'none'"]
+    return "; ".join(directives)
+
+
+def environment(template_dir: Path | None) -> Any:
+    """Jinja environment: user templates (if given) first, then the shipped ones."""
+    import jinja2
+
+    loaders: list[Any] = [jinja2.PackageLoader("assetkit.export.site", "templates")]
+    if template_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(str(template_dir)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True, default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def render_site(env: Any, settings: SiteSettings, pages: list[Page], products: list[Product],
+                strings: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Every output file of the HTML flavour as {relative path: text}."""
+    meta_csp = content_security_policy(settings, products, header=False)
+    files: dict[str, str] = {}
+    lang_homes = [(lang, f"{lang}/index.html") for lang in settings.languages]
+    for page in pages:
+        root = "/" if page.key.startswith("404") else "../" * page.depth
+        siblings = {p.lang: p.path for p in pages if p.key == page.key and p.path != "index.html"}
+        files[page.path] = env.get_template(page.template).render(
+            page=page, site=settings, s=strings[page.lang], lang=page.lang, root=root,
+            canonical=url_for(settings, page.path), csp=meta_csp, products=products,
+            language_links=[(lang, siblings.get(lang, home)) for lang, home in lang_homes],
+            analytics=settings.analytics, **page.context,
+        )
+    common = {"site": settings, "pages": [p for p in pages if p.indexable], "url_for": url_for}
+    files["sitemap.xml"] = env.get_template("sitemap.xml").render(**common)
+    files["robots.txt"] = env.get_template("robots.txt").render(**common)
+    files["_headers"] = env.get_template("headers.txt").render(
+        csp=content_security_policy(settings, products, header=True))
+    for asset in STATIC_ASSETS:
+        files[asset] = env.get_template(asset).render()
+    if settings.analytics.provider == "ga4":
+        files["assets/ga4-consent.js"] = env.get_template("ga4-consent.js").render(
+            measurement_id=settings.analytics.site_id)
+    return files

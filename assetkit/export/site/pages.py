@@ -1,0 +1,196 @@
+"""The page plan of the static site: which pages exist per language, their paths, titles,
+descriptions, alternates and structured data. Rendering (html.py) and the Hugo tree (hugo.py)
+both consume this plan, so the two flavours always describe the same site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from assetkit.export.site.content import FaqTopic, Product
+from assetkit.export.site.settings import SiteSettings
+
+SECTIONS = ("products", "applications", "about", "quality", "faq", "rfq", "privacy")
+DESCRIPTION_MAX = 155
+
+
+@dataclass
+class Page:
+    key: str  # translation key shared by the language versions of one page
+    lang: str
+    path: str  # posix path relative to the site root
+    template: str
+    title: str
+    description: str
+    indexable: bool = True
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    alternates: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+def load_strings(settings: SiteSettings) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """UI strings per site language (English fallback per key) and the list of fallbacks used."""
+    text = resources.files("assetkit.export.site").joinpath("strings.yaml").read_text(encoding="utf-8")
+    shipped: dict[str, dict[str, str]] = yaml.safe_load(text)
+    result, warnings = {}, []
+    for lang in settings.languages:
+        merged = dict(shipped["en"])
+        merged.update(shipped.get(lang.split("-")[0], {}))
+        merged.update(shipped.get(lang, {}))
+        merged.update({k: str(v) for k, v in (settings.strings.get(lang) or {}).items()})
+        missing = [k for k in shipped["en"] if k not in shipped.get(lang.split("-")[0], {})
+                   and k not in (settings.strings.get(lang) or {})]
+        if missing and lang != "en":
+            warnings.append(f"site language {lang!r}: {len(missing)} interface texts fall back to English "
+                            f"(add them under site.strings.{lang})")
+        result[lang] = merged
+    return result, warnings
+
+
+def url_for(settings: SiteSettings, path: str) -> str:
+    """Absolute URL of a page; index pages are addressed by their folder."""
+    if path == "index.html":
+        return settings.base_url + "/"
+    if path.endswith("/index.html"):
+        return f"{settings.base_url}/{path[: -len('index.html')]}"
+    return f"{settings.base_url}/{path}"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _facts(settings: SiteSettings, products: list[Product], s: Mapping[str, str]) -> dict[str, str]:
+    moqs = [p for p in products if p.moq]
+    lead = [p.lead_time_days for p in products if p.lead_time_days]
+    low = min(moqs, key=lambda p: p.moq) if moqs else None
+    return {
+        "company": settings.company,
+        "moq": f"{low.moq:g} {low.moq_unit}".strip() if low else s["on_request"],
+        "lead_time": (f"{min(lead)}–{max(lead)} {s['days']}" if lead and min(lead) != max(lead)
+                      else f"{lead[0]} {s['days']}" if lead else s["on_request"]),
+        "certifications": ", ".join(settings.certifications) or s["no_certifications"],
+        "incoterms": ", ".join(settings.incoterms),
+        "email": settings.email or s["nav_rfq"],
+    }
+
+
+def _org(settings: SiteSettings, lang: str) -> dict[str, Any]:
+    org: dict[str, Any] = {"@context": "https://schema.org", "@type": "Organization", "name": settings.company,
+                           "url": settings.base_url + "/", "logo": settings.base_url + "/favicon.svg"}
+    description = settings.localized(settings.description, lang)
+    for key, value in (("description", description), ("email", settings.email),
+                       ("telephone", settings.phone), ("address", settings.address),
+                       ("foundingDate", str(settings.founded) if settings.founded else "")):
+        if value:
+            org[key] = value
+    return org
+
+
+def _product_ld(settings: SiteSettings, product: Product, page_url: str, lang: str,
+                strings: Mapping[str, str]) -> list[dict[str, Any]]:
+    item: dict[str, Any] = {"@context": "https://schema.org", "@type": "Product", "name": product.name,
+                            "url": page_url, "brand": {"@type": "Brand", "name": settings.company}}
+    image = product.image_url if product.image_url.startswith("https://") else ""
+    for key, value in (("sku", product.sku), ("category", product.category),
+                       ("description", product.description), ("image", image)):
+        if value:
+            item[key] = value
+    home = url_for(settings, f"{lang}/index.html")
+    crumbs = [(strings["nav_home"], home), (strings["nav_products"], url_for(settings, f"{lang}/products.html")),
+              (product.name, page_url)]
+    breadcrumb = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": i + 1, "name": name, "item": url} for i, (name, url) in enumerate(crumbs)]}
+    return [item, breadcrumb]
+
+
+def plan_pages(settings: SiteSettings, products: list[Product], topics: list[FaqTopic],
+               strings: Mapping[str, Mapping[str, str]]) -> list[Page]:
+    """Every page of every language, with reciprocal hreflang alternates and x-default."""
+    pages: list[Page] = []
+    company = settings.company
+    for lang in settings.languages:
+        s = strings[lang]
+        facts = _facts(settings, products, s)
+        tagline = settings.localized(settings.tagline, lang) or s["home_intro"]
+        description = settings.localized(settings.description, lang) or tagline
+
+        def add(key: str, path: str, template: str, title: str, desc: str, **ctx: Any) -> Page:
+            page = Page(key, lang, f"{lang}/{path}", template, title, _clip(desc), context=ctx)
+            pages.append(page)
+            return page
+
+        home = add("home", "index.html", "home.html", f"{company} – {tagline}", description)
+        home.jsonld.append(_org(settings, lang))
+        add("products", "products.html", "products.html", f"{s['products_title']} | {company}",
+            f"{s['products_title']}: " + ", ".join(p.name for p in products[:12]) if products else s["products_intro"])
+        for product in products:
+            path = f"products/{product.slug}.html"
+            title = f"{product.name} ({product.sku}) | {company}" if product.sku else f"{product.name} | {company}"
+            desc = product.description or (f"{product.name}: {s['moq']} {facts['moq']}. {s['request_quote']} – {company}.")
+            page = add(f"product:{product.slug}", path, "product.html", title, desc, product=product)
+            page.jsonld.extend(_product_ld(settings, product, url_for(settings, page.path), lang, s))
+        add("applications", "applications.html", "applications.html", f"{s['applications_title']} | {company}",
+            f"{s['applications_title']} – {company}: {s['applications_intro']} "
+            + ", ".join(sorted({p.category for p in products if p.category})))
+        add("about", "about.html", "about.html", f"{s['about_title']} | {company}",
+            settings.localized(settings.about, lang) or f"{s['about_title']} – {company}. {description}")
+        add("quality", "quality.html", "quality.html", f"{s['quality_title']} | {company}",
+            f"{s['quality_title']} – {company}: {s['certifications']}: {facts['certifications']}.")
+        faq = [(t.question.get(lang) or t.question["en"],
+                (t.answer.get(lang) or t.answer["en"]).format_map(facts)) for t in topics]
+        add("faq", "faq.html", "faq.html", f"{s['faq_title']} | {company}",
+            f"{s['faq_intro']} " + " ".join(q for q, _ in faq), faq=faq)
+        add("rfq", "rfq.html", "rfq.html", f"{s['rfq_title']} | {company}", f"{s['rfq_intro']} – {company}")
+        add("privacy", "privacy.html", "privacy.html", f"{s['privacy_title']} | {company}",
+            f"{s['privacy_title']} – {company}")
+        nf = add("404", "404.html", "404.html", f"{s['notfound_title']} | {company}", s["notfound_text"])
+        nf.indexable = False
+    default = settings.default_language
+    root = Page("home", default, "index.html", "root.html",
+                f"{company} – {strings[default]['choose_language']}",
+                _clip(f"{company}: " + " · ".join(strings[lang]["choose_language"] for lang in settings.languages)))
+    pages.append(root)
+    notfound = Page("404-root", default, "404.html", "404.html", f"{strings[default]['notfound_title']} | {company}",
+                    strings[default]["notfound_text"], indexable=False)
+    pages.append(notfound)
+    _disambiguate(settings, pages)
+    _link_alternates(settings, pages)
+    return pages
+
+
+def _disambiguate(settings: SiteSettings, pages: list[Page]) -> None:
+    """Keep titles and descriptions unique when a translation has the same text (untranslated names)."""
+    default = {p.key: p for p in pages if p.lang == settings.default_language and p.path != "index.html"}
+    for page in pages:
+        first = default.get(page.key)
+        if page.lang == settings.default_language or first is None or first is page:
+            continue
+        if page.title == first.title:
+            page.title = f"{page.title} ({page.lang.upper()})"
+        if page.description == first.description:
+            page.description = _clip(f"({page.lang.upper()}) {page.description}")
+
+
+def _link_alternates(settings: SiteSettings, pages: list[Page]) -> None:
+    by_key: dict[str, dict[str, Page]] = {}
+    for page in pages:
+        if page.indexable and page.path != "index.html":
+            by_key.setdefault(page.key, {})[page.lang] = page
+    for page in pages:
+        if not page.indexable:
+            continue
+        group = by_key[page.key]
+        alternates = [(lang, url_for(settings, p.path)) for lang, p in group.items()]
+        x_default = settings.base_url + "/" if page.key == "home" else url_for(settings, group[settings.default_language].path)
+        page.alternates = alternates + [("x-default", x_default)]

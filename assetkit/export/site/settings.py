@@ -1,0 +1,244 @@
+"""The `site:` section of assetkit.yaml, validated into a `SiteSettings`.
+
+Every problem is reported as a ConfigError naming the key (`site.domain`, `site.languages[1]`)
+so an owner can fix the YAML without reading code. Text that may differ per language is either
+a plain string or a mapping `{lang: text}` (see `localized`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from assetkit.errors import ConfigError
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+GA4_RE = re.compile(r"^G-[A-Z0-9]{4,20}$")
+UMAMI_RE = re.compile(r"^[0-9a-fA-F-]{8,64}$")
+PROVIDERS = ("none", "plausible", "umami", "ga4")
+DEFAULT_SCRIPTS = {
+    "plausible": "https://plausible.io/js/script.js",
+    "umami": "https://cloud.umami.is/script.js",
+    "ga4": "https://www.googletagmanager.com/gtag/js",
+}
+DEFAULT_INCOTERMS = ("EXW", "FCA", "FOB", "CFR", "CIF", "DAP", "DDP")
+
+
+def section_of(config: Any, name: str) -> dict[str, Any]:
+    """Return the `name:` section from a Config (``.section()``) or a plain mapping."""
+    if config is None:
+        return {}
+    if hasattr(config, "section"):
+        return dict(config.section(name) or {})
+    if isinstance(config, Mapping):
+        inner = config.get(name)
+        return dict(inner) if isinstance(inner, Mapping) else dict(config)
+    raise ConfigError(f"unsupported configuration object {type(config).__name__}")
+
+
+Localized = str | Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Analytics:
+    provider: str = "none"
+    script_url: str = ""
+    site_id: str = ""  # plausible data-domain, umami website id, GA4 measurement id
+
+    @property
+    def origin(self) -> str:
+        return _origin(self.script_url) if self.script_url else ""
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    company: str
+    base_url: str
+    languages: tuple[str, ...]
+    rfq_endpoint: str
+    tagline: Localized = ""
+    description: Localized = ""
+    about: Localized = ""
+    quality: Localized = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    founded: int | None = None
+    certifications: tuple[str, ...] = ()
+    applications: tuple[Mapping[str, Any], ...] = ()
+    incoterms: tuple[str, ...] = DEFAULT_INCOTERMS
+    analytics: Analytics = field(default_factory=Analytics)
+    faq_max: int = 8
+    strings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    def localized(self, value: Localized, lang: str) -> str:
+        """Pick the text for `lang`, falling back to the default language, then any."""
+        if isinstance(value, Mapping):
+            for key in (lang, self.default_language):
+                if value.get(key):
+                    return str(value[key])
+            return next((str(v) for v in value.values() if v), "")
+        return str(value or "")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = raw.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise ConfigError(f"{where}.{key} must be text, got {type(value).__name__}")
+    return str(value).strip()
+
+
+def _localized(raw: Mapping[str, Any], key: str, where: str) -> Localized:
+    value = raw.get(key, "")
+    if isinstance(value, Mapping):
+        for lang, text in value.items():
+            if not isinstance(text, str):
+                raise ConfigError(f"{where}.{key}.{lang} must be text")
+        return dict(value)
+    return _text(raw, key, where)
+
+
+def _http_url(value: str, key: str, *, allow_path: bool) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}",
+                          hint=f"for example {key}: https://www.example.com")
+    if not allow_path and parts.path not in ("", "/"):
+        raise ConfigError(f"{key} must be the site root without a path, got {value!r}")
+    return value.rstrip("/") if not allow_path else value
+
+
+def _list(raw: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = raw.get(key) or []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}.{key} must be a list")
+    return value
+
+
+def _analytics(raw: Any, host: str) -> Analytics:
+    where = "site.analytics"
+    if raw in (None, False, "none", ""):
+        return Analytics()
+    if isinstance(raw, str):
+        raw = {"provider": raw}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a mapping with a provider")
+    provider = _text(raw, "provider", where).lower() or "none"
+    if provider not in PROVIDERS:
+        raise ConfigError(f"{where}.provider must be one of {', '.join(PROVIDERS)}, got {provider!r}")
+    if provider == "none":
+        return Analytics()
+    script = _text(raw, "script_url", where) or DEFAULT_SCRIPTS[provider]
+    _http_url(script, f"{where}.script_url", allow_path=True)
+    if urlsplit(script).scheme != "https":
+        raise ConfigError(f"{where}.script_url must use https, got {script!r}")
+    if provider == "plausible":
+        site_id = _text(raw, "domain", where) or host
+    elif provider == "umami":
+        site_id = _text(raw, "website_id", where)
+        if not UMAMI_RE.match(site_id):
+            raise ConfigError(f"{where}.website_id must be the Umami website id (a UUID), got {site_id!r}")
+    else:
+        site_id = _text(raw, "measurement_id", where)
+        if not GA4_RE.match(site_id):
+            raise ConfigError(f"{where}.measurement_id must look like G-XXXXXXX, got {site_id!r}")
+    return Analytics(provider, script, site_id)
+
+
+def _business_name(config: Any) -> str:
+    """`business.name` from assetkit.yaml, the fallback for site.company."""
+    raw = getattr(config, "raw", config) if not isinstance(config, Mapping) else config
+    business = raw.get("business") if isinstance(raw, Mapping) else None
+    return str(business.get("name") or "").strip() if isinstance(business, Mapping) else ""
+
+
+def parse_site_settings(config: Any) -> SiteSettings:
+    """Validate the `site:` section; every error names the offending key."""
+    raw = section_of(config, "site")
+    where = "site"
+    company_raw = raw.get("company")
+    company = company_raw if isinstance(company_raw, Mapping) else {"name": company_raw}
+    name = _text(company, "name", "site.company") or _business_name(config)
+    if not name:
+        raise ConfigError("site.company (the business name) is missing",
+                          hint="add to assetkit.yaml:  site: {company: {name: Example Co}}")
+    domain = _text(raw, "domain", where)
+    if not domain:
+        raise ConfigError("site.domain is missing", hint="add  site: {domain: https://www.example.com}")
+    if "://" not in domain:
+        domain = "https://" + domain
+    base_url = _http_url(domain, "site.domain", allow_path=False)
+    languages = [str(x) for x in _list(raw, "languages", where)] or ["en"]
+    for i, lang in enumerate(languages):
+        if not LANG_RE.match(lang):
+            raise ConfigError(f"site.languages[{i}] must be a language code like en or pt-BR, got {lang!r}")
+    if len(set(languages)) != len(languages):
+        raise ConfigError("site.languages lists a language twice")
+    endpoint = _text(raw, "rfq_endpoint", where)
+    if not endpoint:
+        raise ConfigError("site.rfq_endpoint is missing: the URL the quote form posts to",
+                          hint="use your form backend, e.g. site: {rfq_endpoint: https://formspree.io/f/abcd}")
+    _http_url(endpoint, "site.rfq_endpoint", allow_path=True)
+    contact = raw.get("contact") or {}
+    if not isinstance(contact, Mapping):
+        raise ConfigError("site.contact must be a mapping (email, phone, address)")
+    email = _text(contact, "email", "site.contact")
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        raise ConfigError(f"site.contact.email is not an email address: {email!r}")
+    phone = _text(contact, "phone", "site.contact")
+    if phone and not re.match(r"^\+?[0-9 ()./-]{5,25}$", phone):
+        raise ConfigError(f"site.contact.phone is not a phone number: {phone!r}")
+    apps = _list(raw, "applications", where)
+    for i, app in enumerate(apps):
+        if not isinstance(app, Mapping) or not app.get("title"):
+            raise ConfigError(f"site.applications[{i}] needs a title (and optionally text)")
+    founded = raw.get("founded", company.get("founded"))
+    if founded is not None and not (isinstance(founded, int) and 1800 <= founded <= 2100):
+        raise ConfigError(f"site.founded must be a year, got {founded!r}")
+    faq_max = raw.get("faq_max", 8)
+    if not isinstance(faq_max, int) or not 1 <= faq_max <= 30:
+        raise ConfigError(f"site.faq_max must be a whole number from 1 to 30, got {faq_max!r}")
+    strings = raw.get("strings") or {}
+    if not isinstance(strings, Mapping) or not all(isinstance(v, Mapping) for v in strings.values()):
+        raise ConfigError("site.strings must map a language code to {key: text}")
+    incoterms = tuple(str(x).upper() for x in _list(raw, "incoterms", where)) or DEFAULT_INCOTERMS
+    return SiteSettings(
+        company=name,
+        base_url=base_url,
+        languages=tuple(languages),
+        rfq_endpoint=endpoint,
+        tagline=_localized(raw, "tagline", where),
+        description=_localized(raw, "description", where) or _localized(company, "description", "site.company"),
+        about=_localized(raw, "about", where),
+        quality=_localized(raw, "quality", where),
+        email=email,
+        phone=phone,
+        address=_text(contact, "address", "site.contact"),
+        founded=founded,
+        certifications=tuple(str(c) for c in _list(raw, "certifications", where)),
+        applications=tuple(apps),
+        incoterms=incoterms,
+        analytics=_analytics(raw.get("analytics"), urlsplit(base_url).hostname or ""),
+        faq_max=faq_max,
+        strings=strings,
+    )
