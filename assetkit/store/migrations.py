@@ -198,4 +198,19 @@ _CORE = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "canonical tables", _CORE),)
+# v2 (importers): the counting invariant needs the rows a profile declares structural
+# (summary rows, transfers: rows_read = loaded + duplicate + rejected + skipped) and how
+# many money rows found no FX rate. A side table, so positional INSERTs into
+# import_batches written against v1 keep working.
+_IMPORT_COUNTS = (
+    """CREATE TABLE import_batch_counts (
+        batch_id BIGINT PRIMARY KEY,
+        rows_skipped INTEGER NOT NULL,
+        fx_missing INTEGER NOT NULL
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "canonical tables", _CORE),
+    Migration(2, "import batch skipped rows and missing FX count", _IMPORT_COUNTS),
+)

@@ -1,0 +1,73 @@
+"""Guess a text file's encoding from its bytes, and let `--encoding` override the guess.
+
+Marketplace exports come as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode text"),
+cp1252 (older Windows exports), cp932 (Amazon JP) and GB18030 (China-site back ends).
+Order of evidence: a BOM; NUL bytes in alternate positions (BOM-less UTF-16); a clean UTF-8
+decode; kana for cp932; CJK ideographs for GB18030; else cp1252. A guess that turns out
+wrong later raises a SourceError whose hint names `--encoding`.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from assetkit.errors import SourceError
+
+SAMPLE_BYTES = 1 << 20
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The most plausible encoding for the first bytes of a file."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    head = sample[:4096]
+    if head and head.count(b"\x00") > len(head) // 4:
+        even_nuls = head[0::2].count(b"\x00")
+        odd_nuls = head[1::2].count(b"\x00")
+        return "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+    if _decodes(sample, "utf-8"):
+        return "utf-8"
+    cp932 = _decode_or_none(sample, "cp932")
+    if cp932 is not None and _count(cp932, 0x3040, 0x30FF) > 0 and _count(cp932, 0xFF61, 0xFF9F) == 0:
+        return "cp932"
+    gb = _decode_or_none(sample, "gb18030")
+    if gb is not None and _count(gb, 0x4E00, 0x9FFF) > 0:
+        return "gb18030"
+    if cp932 is not None and _count(cp932, 0x4E00, 0x9FFF) > 0:
+        return "cp932"
+    return "cp1252" if _decodes(sample, "cp1252") else "latin-1"
+
+
+def decode(data: bytes, encoding: str, path: str) -> str:
+    """Decode a whole file, turning a wrong guess into a message with the fix."""
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        if isinstance(exc, LookupError):
+            raise SourceError(f"unknown encoding {encoding!r}", path=path,
+                              hint="use a Python codec name such as utf-8, utf-16, cp1252, cp932 or gb18030") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"cannot decode the file as {encoding} (byte {exc.start})",
+            path=path, line=line,
+            hint="pass the right --encoding, e.g. --encoding cp1252, --encoding cp932 or --encoding gb18030",
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    return _decode_or_none(data, encoding) is not None
+
+
+def _decode_or_none(data: bytes, encoding: str) -> str | None:
+    # A sample may cut a multi-byte character at its end: ignore an incomplete tail.
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _count(text: str, lo: int, hi: int) -> int:
+    return sum(1 for ch in text if lo <= ord(ch) <= hi)

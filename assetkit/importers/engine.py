@@ -1,0 +1,215 @@
+"""The import engine: every file in one transaction, every row accounted for.
+
+For each file: read it into `ak_raw` (reading.py), type the fields (parsing.py), resolve
+buyers (identity.py), stage and insert each profile output (loading.py), record the
+quarantined rows and the batch. Counting invariant, per file:
+`rows_read = loaded + duplicate + rejected + skipped`, where skipped rows are ones the
+profile declares structural (a settlement summary row, a bank transfer) and a row that no
+output takes and no rule skips is quarantined, never dropped. Files are independent: each
+has its own batch, temp tables and transaction; one failing file does not stop the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from assetkit import __version__
+from assetkit.errors import AssetkitError, SourceError
+from assetkit.importers import dates, fx, identity, loading, money
+from assetkit.importers import parsing
+from assetkit.importers.parsing import build_rows
+from assetkit.importers.registry import select_profiles
+from assetkit.importers.reading import FAST_MIN_BYTES, load_raw
+
+if TYPE_CHECKING:
+    from assetkit.store import Store
+
+SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm")
+REJECT_SAMPLE = 20
+
+
+@dataclass
+class RejectedRow:
+    line: int
+    column: str | None
+    raw: str | None
+    reason: str
+
+
+@dataclass
+class FileResult:
+    """What happened to one file (also for --dry-run and for failures)."""
+
+    path: str
+    profile: str | None = None
+    platform: str | None = None
+    kind: str | None = None
+    batch_id: int | None = None
+    rows_read: int = 0
+    loaded: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    fx_missing: int = 0
+    new_buyers: int = 0
+    encoding: str | None = None
+    dry_run: bool = False
+    error: str | None = None
+    hint: str | None = None
+    rejects: list[RejectedRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; folders recurse (sorted) to the supported file types."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                              and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def _reporting(config: Any, reporting_currency: str | None) -> str:
+    return reporting_currency or getattr(config, "reporting_currency", None) or "USD"
+
+
+def import_paths(store: "Store", paths: list[Path | str], platform: str | None = None,
+                 kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
+                 strict: bool = False, dry_run: bool = False, config: Any = None,
+                 reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
+                 progress: Callable[[Path], None] | None = None) -> list[FileResult]:
+    """Import files and folders; one FileResult per file, failures recorded, not raised."""
+    candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
+    rc = _reporting(config, reporting_currency)
+    files = expand_paths([Path(p) for p in paths])
+    results = []
+    for path in files:
+        if progress:
+            progress(path)
+        try:
+            results.append(_import_one(store, path, candidates, encoding, strict, dry_run, rc, fast_min_bytes))
+        except AssetkitError as exc:
+            results.append(FileResult(str(path), error=str(exc), hint=exc.hint, dry_run=dry_run))
+    if not dry_run and any(r.ok for r in results):
+        store.checkpoint()
+    return results
+
+
+def import_file(store: "Store", path: Path | str, **options: Any) -> FileResult:
+    """Import one file; raises the AssetkitError instead of recording it."""
+    platform, kind, mapping = options.pop("platform", None), options.pop("kind", None), options.pop("mapping", None)
+    candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
+    rc = _reporting(options.pop("config", None), options.pop("reporting_currency", None))
+    result = _import_one(store, Path(path), candidates, options.get("encoding"), options.get("strict", False),
+                         options.get("dry_run", False), rc, options.get("fast_min_bytes", FAST_MIN_BYTES))
+    if not result.dry_run:
+        store.checkpoint()
+    return result
+
+
+def _import_one(store: "Store", path: Path, candidates: list, encoding: str | None, strict: bool,
+                dry_run: bool, rc: str, fast_min_bytes: int) -> FileResult:
+    if not path.exists():
+        raise SourceError("file not found", path=str(path))
+    con = store.con
+    money.install(con)
+    dates.install(con)
+    parsing.install(con)
+    started = dt.datetime.now(dt.timezone.utc)
+    result = FileResult(str(path), dry_run=dry_run)
+    try:
+        with store.transaction():
+            fx.ensure_seed(con)
+            _run(store, path, candidates, encoding, strict, rc, fast_min_bytes, started, result)
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        pass
+    finally:
+        _drop_temp(con)
+    return result
+
+
+def _run(store: "Store", path: Path, candidates: list, encoding: str | None, strict: bool, rc: str,
+         fast_min_bytes: int, started: dt.datetime, result: FileResult) -> None:
+    con = store.con
+    raw = load_raw(con, path, candidates, encoding, fast_min_bytes)
+    profile = raw.profile
+    result.profile, result.platform, result.kind, result.encoding = profile.name, profile.platform, profile.kind, raw.encoding
+    batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
+    result.batch_id = batch_id
+    build_rows(con, profile, raw.header, str(path))
+    con.execute("CREATE OR REPLACE TEMP TABLE ak_rej (line INTEGER, column_name VARCHAR, raw VARCHAR, reason VARCHAR)")
+    if raw.rejects:
+        con.executemany("INSERT INTO ak_rej VALUES (?, ?, ?, ?)", raw.rejects)
+    con.execute("INSERT INTO ak_rej SELECT __line, __rej_col, __rej_raw, __rej_reason FROM ak_rows "
+                "WHERE __rej_reason IS NOT NULL")
+    con.execute("CREATE OR REPLACE TEMP VIEW ak_ok AS SELECT * FROM ak_rows WHERE NOT __skip AND __rej_reason IS NULL")
+    has_buyer = identity.resolve(con, profile)
+    join = "LEFT JOIN ak_bid USING (__line)" if has_buyer else ""
+    buyer = "" if has_buyer else ", CAST(NULL AS VARCHAR) AS buyer_id"
+    buyer = ", ak_bid.buyer_id" if has_buyer else buyer
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_in AS SELECT ak_ok.*{buyer} FROM ak_ok {join}")
+    staged = [loading.stage(con, profile, i, out, rc) for i, out in enumerate(profile.outputs)]
+    for st in staged:
+        con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
+    routed = " UNION ALL ".join(loading.lines_sql(st, f"ak_s{st.index}") for st in staged)
+    con.execute(
+        "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
+        f"'row type not recognised by profile {profile.name}' FROM ak_in "
+        f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
+    # One reason per line (the first found), as the rejects table keys on (batch, line).
+    con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
+    rejected = con.execute("SELECT count(*) FROM ak_rej").fetchone()[0]
+    if strict and rejected:
+        first = con.execute("SELECT line, column_name, raw, reason FROM ak_rej ORDER BY line LIMIT 1").fetchone()
+        raise SourceError(f"{first[3]} (value {first[2]!r}); {rejected} row(s) would be quarantined, "
+                          "--strict refuses the file", path=str(path), line=first[0], column=first[1],
+                          hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
+    if has_buyer:
+        result.new_buyers = identity.store(con, profile, batch_id)
+    for st in staged:
+        loading.insert(con, st, batch_id)
+        missing = loading.fx_missing_sql(st)
+        if missing:
+            result.fx_missing += int(con.execute(missing).fetchone()[0])
+    loaded_sql = " UNION ".join(loading.lines_sql(st, f"ak_n{st.index}") for st in staged)
+    loaded = con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0]
+    skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
+    read = raw.rows + len(raw.rejects)
+    result.rows_read, result.loaded, result.rejected, result.skipped = read, int(loaded), int(rejected), int(skipped)
+    result.duplicate = read - result.loaded - result.rejected - result.skipped
+    result.rejects = [RejectedRow(*r) for r in con.execute(
+        f"SELECT line, column_name, raw, reason FROM ak_rej ORDER BY line LIMIT {REJECT_SAMPLE}").fetchall()]
+    con.execute(f"INSERT INTO rejects SELECT {batch_id}, line, column_name, raw, reason FROM ak_rej")
+    con.execute(
+        "INSERT INTO import_batches (batch_id, source_path, file_name, sha256, platform, kind, profile, encoding, "
+        "rows_read, rows_loaded, rows_duplicate, rows_rejected, started_at, finished_at, "
+        "assetkit_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        [batch_id, os.path.abspath(path), path.name, raw.sha256, profile.platform, profile.kind, profile.name,
+         raw.encoding, read, result.loaded, result.duplicate, result.rejected, started, __version__])
+    con.execute("INSERT INTO import_batch_counts VALUES (?, ?, ?)", [batch_id, result.skipped, result.fx_missing])
+
+
+def _drop_temp(con: Any) -> None:
+    for (name, ttype) in con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_catalog = 'temp' AND table_name LIKE 'ak\\_%' ESCAPE '\\'").fetchall():
+        con.execute(f"DROP {'VIEW' if ttype == 'VIEW' else 'TABLE'} IF EXISTS temp.{name}")

@@ -1,0 +1,127 @@
+"""Dated ECB reference rates: conversion to the reporting currency, in one place.
+
+ECB publishes "1 EUR = x units" per currency and working day. An amount in currency C on
+date d converts to reporting currency R with the nearest rates on or before d:
+`amount * per_eur(R) / per_eur(C)` (EUR itself is 1). The row records the rate and the
+(older) rate date used. No rate within `MAX_RATE_AGE_DAYS` means the `*_rc` column stays
+NULL and the row is counted as missing a rate: never a silent 1.0. Same currency is rate 1.
+
+Rates come from `assetkit fx import eurofxref-hist.csv`, `assetkit fx fetch`, or, so a
+first run converts offline, a bundled approximate seed (`source = 'bundled-approx'`) that
+real rates replace.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assetkit.errors import SourceError, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+MAX_RATE_AGE_DAYS = 31
+BUNDLED_SOURCE = "bundled-approx"
+MONEY_COLUMNS = {
+    "orders": ("ordered_at", ("gross_amount", "refunded_amount"), "order_id"),
+    "fees": ("incurred_at", ("amount",), "fee_id"),
+    "spend": ("period_start", ("amount",), "spend_id"),
+}
+_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def check_currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not _CODE.match(code):
+        raise UsageError(f"{code!r} is not a three-letter currency code", hint="e.g. USD, EUR, GBP, INR")
+    return code
+
+
+def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str) -> str:
+    """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date` (vectorised ASOF joins)."""
+    rc = check_currency(reporting)
+    src = (f"SELECT s.*, CAST(s.{date_col} AS DATE) AS __fxd, a.per_eur AS __src_rate, a.rate_date AS __src_date "
+           f"FROM {relation} s ASOF LEFT JOIN fx_rates a ON a.currency = s.currency "
+           f"AND CAST(s.{date_col} AS DATE) >= a.rate_date")
+    if rc == "EUR":
+        both = f"SELECT t.*, 1.0 AS __rc_rate, CAST(NULL AS DATE) AS __rc_date FROM ({src}) t"
+    else:
+        both = (f"SELECT t.*, b.per_eur AS __rc_rate, b.rate_date AS __rc_date FROM ({src}) t "
+                f"ASOF LEFT JOIN (SELECT * FROM fx_rates WHERE currency = '{rc}') b ON t.__fxd >= b.rate_date")
+    fresh = str(MAX_RATE_AGE_DAYS)
+    src_rate = (f"(CASE WHEN currency = 'EUR' THEN 1.0 WHEN __fxd - __src_date <= {fresh} "
+                f"THEN __src_rate END)")
+    rc_rate = (f"(CASE WHEN '{rc}' = 'EUR' THEN 1.0 WHEN __fxd - __rc_date <= {fresh} THEN __rc_rate END)")
+    rate = (f"CAST(CASE WHEN currency = '{rc}' THEN 1 ELSE CAST({rc_rate} AS DOUBLE) / "
+            f"CAST({src_rate} AS DOUBLE) END AS DECIMAL(18,8))")
+    fx_date = (f"CASE WHEN currency = '{rc}' THEN __fxd ELSE "
+               f"least(CASE WHEN currency <> 'EUR' THEN __src_date END, "
+               f"CASE WHEN '{rc}' <> 'EUR' THEN __rc_date END) END")
+    converted = ", ".join(f"CAST({a} * fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
+    return (f"SELECT * EXCLUDE (__fxd, __src_rate, __src_date, __rc_rate, __rc_date, __fx_date0), "
+            f"CASE WHEN fx_rate IS NULL THEN NULL ELSE __fx_date0 END AS fx_date, {converted} FROM ("
+            f"SELECT *, {rate} AS fx_rate, {fx_date} AS __fx_date0 FROM ({both}))")
+
+
+def reconvert(con: "duckdb.DuckDBPyConnection", reporting: str) -> int:
+    """Recompute every stored `*_rc` with the rates now stored; returns rows still without a rate."""
+    missing = 0
+    for table, (date_col, amounts, key) in MONEY_COLUMNS.items():
+        cols = ", ".join((key, "currency", date_col, *amounts))
+        sets = ", ".join(f"{a}_rc = c.{a}_rc" for a in amounts)
+        con.execute(
+            f"UPDATE {table} SET {sets}, fx_rate = c.fx_rate, fx_date = c.fx_date FROM ("
+            f"{convert_sql(f'(SELECT {cols} FROM {table})', date_col, amounts, reporting)}) c "
+            f"WHERE {table}.{key} = c.{key}")
+        missing += con.execute(f"SELECT count(*) FROM {table} WHERE {amounts[0]}_rc IS NULL").fetchone()[0]
+    return int(missing)
+
+
+def ensure_seed(con: "duckdb.DuckDBPyConnection") -> None:
+    """Load the bundled approximate rates when the database holds no rates at all."""
+    if con.execute("SELECT count(*) FROM fx_rates").fetchone()[0]:
+        return
+    path = files("assetkit.importers").joinpath("data", "fx_bundled.csv")
+    _load_ecb(con, str(path), BUNDLED_SOURCE)
+
+
+def import_ecb(con: "duckdb.DuckDBPyConnection", path: Path, source: str = "ecb") -> tuple[int, str, str]:
+    """Load an ECB `eurofxref-hist.csv` (or daily `eurofxref.csv`); returns (rates, first, last)."""
+    if not path.exists():
+        raise SourceError("file not found", path=str(path))
+    return _load_ecb(con, str(path), source)
+
+
+def _load_ecb(con: "duckdb.DuckDBPyConnection", path: str, source: str) -> tuple[int, str, str]:
+    import duckdb
+
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ak_fx AS SELECT * FROM ("
+            "UNPIVOT (SELECT * FROM read_csv(?, all_varchar=true, header=true, auto_detect=true)) "
+            "ON COLUMNS(* EXCLUDE (Date)) INTO NAME currency VALUE v)", [path])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ak_fx2 AS SELECT TRY_CAST(trim(Date) AS DATE) AS rate_date, "
+            "upper(trim(currency)) AS currency, TRY_CAST(trim(v) AS DECIMAL(18,8)) AS per_eur FROM ak_fx "
+            "WHERE regexp_full_match(upper(trim(currency)), '[A-Z]{3}') AND trim(v) NOT IN ('', 'N/A')")
+    except duckdb.Error as exc:
+        raise SourceError(f"not an ECB reference-rate CSV: {exc}", path=path,
+                          hint="expected the ECB format: Date,USD,JPY,… (eurofxref-hist.csv)") from None
+    bad = con.execute("SELECT count(*) FROM ak_fx2 WHERE rate_date IS NULL OR per_eur IS NULL OR per_eur <= 0").fetchone()[0]
+    if bad:
+        raise SourceError(f"{bad} rate cells are not dates/positive numbers", path=path,
+                          hint="expected the ECB format: Date,USD,JPY,… with YYYY-MM-DD dates")
+    n, first, last = con.execute("SELECT count(*), min(rate_date), max(rate_date) FROM ak_fx2").fetchone()
+    if not n:
+        raise SourceError("no rates found", path=path, hint="expected the ECB format: Date,USD,JPY,…")
+    if source != BUNDLED_SOURCE:
+        con.execute("DELETE FROM fx_rates WHERE source = ? AND rate_date BETWEEN ? AND ?",
+                    [BUNDLED_SOURCE, first, last])
+    con.execute("INSERT INTO fx_rates SELECT rate_date, currency, per_eur, ? FROM ak_fx2 "
+                "ON CONFLICT (rate_date, currency) DO UPDATE SET per_eur = excluded.per_eur, source = excluded.source",
+                [source])
+    con.execute("DROP TABLE ak_fx; DROP TABLE ak_fx2")
+    return int(n), str(first), str(last)

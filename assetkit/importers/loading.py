@@ -1,0 +1,132 @@
+"""Profile outputs → canonical rows: stage, check, convert, de-duplicate, insert.
+
+Each output is one SELECT over the valid rows (`ak_in`), optionally grouped (Shopify's
+multi-line orders, Amazon's per-item rows). Its natural key becomes the row id
+(`<platform>:<key>`); without a key the id hashes the normalised values plus the
+occurrence number of identical rows in the file, so two genuinely identical fee lines stay
+two, while the same export imported again (or under another name, or overlapping) adds
+nothing. New rows are found with an anti-join against the table plus a first-occurrence
+filter, so the engine knows exactly which source lines were loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assetkit.importers.fx import MONEY_COLUMNS, convert_sql
+from assetkit.importers.parsing import quote, substitute
+from assetkit.importers.registry import Output, Profile
+
+if TYPE_CHECKING:
+    import duckdb
+
+ID_COLUMN = {"orders": "order_id", "fees": "fee_id", "spend": "spend_id", "inquiries": "inquiry_id",
+             "products": "product_id", "visits": "visit_id"}
+_ENGINE_COLUMNS = {"batch_id", "source_line", "fx_rate", "fx_date"}
+
+
+@dataclass
+class Staged:
+    index: int
+    table: str
+    grouped: bool
+    columns: list[str]
+
+
+def _table_columns(con: "duckdb.DuckDBPyConnection", table: str) -> dict[str, tuple[str, bool]]:
+    rows = con.execute("SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns "
+                       "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
+    return {r[0]: (r[1], bool(r[2])) for r in rows}
+
+
+def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: Output,
+          reporting: str) -> Staged:
+    """CREATE TEMP TABLE ak_s<i>: target columns + __id, source_line, __lines, __bad."""
+    cols = _table_columns(con, out.table)
+    idcol = ID_COLUMN.get(out.table)
+    values = {k: substitute(v, profile) for k, v in out.values.items()}
+    unknown = [k for k in values if k not in cols or k in _ENGINE_COLUMNS or k == idcol]
+    if unknown:
+        from assetkit.errors import ConfigError
+
+        raise ConfigError(f"profile {profile.name}: output {out.table} sets unknown or engine-owned column {unknown[0]!r}")
+    select = [f"CAST(({expr}) AS {cols[name][0]}) AS {name}" for name, expr in values.items()]
+    where = f"WHERE {substitute(out.where, profile)}" if out.where else ""
+    if out.group_by:
+        body = (f"SELECT {', '.join(select)}, min(__line) AS source_line, list(__line) AS __lines "
+                f"FROM ak_in {where} GROUP BY {substitute(out.group_by, profile)}")
+    else:
+        body = f"SELECT {', '.join(select)}, __line AS source_line FROM ak_in {where}"
+    names = list(values)
+    if out.key:
+        key = substitute(out.key, profile)
+        if out.group_by:
+            body = body.replace(" FROM ak_in", f", any_value({key}) AS __key FROM ak_in", 1)
+        else:
+            body = body.replace(" FROM ak_in", f", CAST(({key}) AS VARCHAR) AS __key FROM ak_in", 1)
+        ident = f"{quote(profile.platform)} || ':' || __key"
+        keyed = f"SELECT *, {ident} AS __id FROM ({body})"
+    else:
+        content = " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
+        keyed = (f"SELECT *, 'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), "
+                 f"1, 24) AS __id FROM (SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body}))")
+    if out.table == "order_items":
+        keyed = f"SELECT *, order_id || '#' || line_no AS __id FROM ({body})"
+    required = [c for c, (_, notnull) in cols.items()
+                if notnull and c not in _ENGINE_COLUMNS and c != idcol and c not in ("refunded_amount",)]
+    missing = [c for c in required if c not in values]
+    if missing:
+        from assetkit.errors import ConfigError
+
+        raise ConfigError(f"profile {profile.name}: output {out.table} does not set required column {missing[0]!r}")
+    bad = "CASE " + " ".join(f"WHEN {c} IS NULL THEN {quote(c)}" for c in required) + " END" if required else "NULL"
+    final = f"SELECT *, {bad} AS __bad FROM ({keyed})"
+    if out.table in MONEY_COLUMNS:
+        date_col, amounts, _ = MONEY_COLUMNS[out.table]
+        amounts = tuple(a for a in amounts if a in values)
+        if "refunded_amount" not in values and out.table == "orders":
+            final = final.replace("SELECT *,", "SELECT *, CAST(0 AS DECIMAL(18,4)) AS refunded_amount,", 1)
+            amounts = (*amounts, "refunded_amount")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ak_p AS {final}")
+        final = convert_sql("ak_p", date_col, amounts, reporting)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_s{index} AS {final}")
+    stored = [c for c in _table_columns(con, f"ak_s{index}") if c in cols]
+    return Staged(index, out.table, bool(out.group_by), stored)
+
+
+def lines_sql(st: Staged, table: str) -> str:
+    """The source lines behind the rows of a staged or new-row table."""
+    return f"SELECT unnest(__lines) AS line FROM {table}" if st.grouped else f"SELECT source_line AS line FROM {table}"
+
+
+def reject_sql(st: Staged) -> str:
+    """Rows whose output lacks a value the canonical table requires."""
+    lines = (f"SELECT unnest(__lines) AS line, __bad FROM ak_s{st.index} WHERE __bad IS NOT NULL" if st.grouped
+             else f"SELECT source_line AS line, __bad FROM ak_s{st.index} WHERE __bad IS NOT NULL")
+    return (f"SELECT line, __bad AS column_name, CAST(NULL AS VARCHAR) AS raw, "
+            f"'no value for {st.table}.' || __bad || ' after mapping' AS reason FROM ({lines})")
+
+
+def insert(con: "duckdb.DuckDBPyConnection", st: Staged, batch_id: int) -> None:
+    """Anti-join and first-occurrence filter into ak_n<i>, then one INSERT."""
+    table, idx = st.table, st.index
+    bad_lines = "(SELECT line FROM ak_rej)"
+    if table == "order_items":
+        exists = "EXISTS (SELECT 1 FROM order_items t WHERE t.order_id = s.order_id AND t.line_no = s.line_no)"
+    else:
+        exists = f"EXISTS (SELECT 1 FROM {table} t WHERE t.{ID_COLUMN[table]} = s.__id)"
+    clean = "s.__bad IS NULL AND s.source_line NOT IN " + bad_lines
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_n{idx} AS SELECT * FROM ak_s{idx} s WHERE {clean} "
+                f"AND NOT {exists} QUALIFY row_number() OVER (PARTITION BY s.__id ORDER BY s.source_line) = 1")
+    cols = [c for c in st.columns if c not in ("batch_id", ID_COLUMN.get(table))]
+    target = ([ID_COLUMN[table]] if table in ID_COLUMN else []) + cols + ["batch_id"]
+    source = (["__id"] if table in ID_COLUMN else []) + cols + [str(batch_id)]
+    con.execute(f"INSERT INTO {table} ({', '.join(target)}) SELECT {', '.join(source)} FROM ak_n{idx}")
+
+
+def fx_missing_sql(st: Staged) -> str | None:
+    if st.table not in MONEY_COLUMNS:
+        return None
+    first = MONEY_COLUMNS[st.table][1][0]
+    return f"SELECT count(*) FROM ak_n{st.index} WHERE {first}_rc IS NULL"

@@ -1,0 +1,154 @@
+"""Turn the staged raw text (`ak_raw`) into typed fields (`ak_rows`), flagging bad rows.
+
+One generated SQL statement per file: each profile field becomes a typed column through the
+money and date macros; a non-empty cell that cannot be read, or an empty required cell,
+marks the row for quarantine with the source column, the raw value and the reason. Rows the
+profile declares structural (`skip`, e.g. Amazon's settlement summary row, bank transfers)
+are marked and never quarantined. All vectorised in DuckDB.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assetkit.errors import SourceError
+from assetkit.importers.dates import timestamp_sql
+from assetkit.importers.money import blank_sql, stage_sql, value_sql
+from assetkit.importers.registry import FieldSpec, Profile
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def substitute(expr: str, profile: Profile) -> str:
+    """Expand `$platform`, `$channel`, `$currency` in a profile SQL expression."""
+    return (expr.replace("$platform", quote(profile.platform)).replace("$channel", quote(profile.channel))
+            .replace("$currency", quote(profile.currency or "") if profile.currency else "CAST(NULL AS VARCHAR)"))
+
+
+def column_index(header: list[str], spec: FieldSpec) -> int | None:
+    folded = [h.strip().casefold() for h in header]
+    for alias in spec.columns:
+        if alias.casefold() in folded:
+            return folded.index(alias.casefold())
+    return None
+
+
+def _all_indexes(header: list[str], spec: FieldSpec) -> list[int]:
+    folded = [h.strip().casefold() for h in header]
+    return [folded.index(a.casefold()) for a in spec.columns if a.casefold() in folded]
+
+
+def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | None, str]:
+    """(raw SQL, label of the source column or None when absent, level-1 blanked SQL)."""
+    if spec.join:
+        parts = [f"c{i}" for i in _all_indexes(header, spec)]
+        if not parts:
+            return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
+        raw = f"nullif(concat_ws(' ', {', '.join(blank_sql(p) for p in parts)}), '')"
+        return raw, " + ".join(spec.columns), raw
+    index = column_index(header, spec)
+    if index is None:
+        if spec.required and spec.columns:
+            raise SourceError(
+                f"required column {spec.columns[0]!r} is missing; columns found: {', '.join(header[:30])}",
+                path=path, hint="check the export type, or pass --mapping with the right column names")
+        return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
+    raw = f"c{index}"
+    t = blank_sql(raw)
+    if spec.regex:
+        t = f"nullif(regexp_extract({t}, {quote(spec.regex)}, 1), '')"
+    return raw, header[index], t
+
+
+def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[str], path: str) -> None:
+    """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
+
+    Built in levels of projection (blank → helper columns → typed values) so every
+    expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
+    repeated expressions very slowly.
+    """
+    level1, level2, level3, checks = [], [], [], []
+    for spec in profile.fields:
+        raw, label, t = _source(header, spec, path)
+        n = spec.name
+        level1.append(f"{t} AS __t_{n}")
+        tcol = f"__t_{n}"
+        if spec.type in ("money", "number", "int"):
+            level2.extend(f"{sql} AS __{k}_{n}" for k, sql in stage_sql(tcol).items())
+            value = value_sql(tcol, f"__fast_{n}", f"__digits_{n}", f"__neg_{n}", f"__markok_{n}")
+            value = {"money": value, "number": f"CAST({value} AS DECIMAL(18,3))",
+                     "int": f"TRY_CAST({value} AS BIGINT)"}[spec.type]
+        elif spec.type == "timestamp":
+            if profile.tz_abbrev:
+                level2.append(f"ak_tznorm({tcol}) AS __z_{n}")
+                tcol = f"__z_{n}"
+            value = timestamp_sql(tcol, profile.date_formats, profile.timezone, profile.excel_dates)
+        else:
+            value = tcol
+        if spec.fill:
+            value = f"last_value({value} IGNORE NULLS) OVER (ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        level3.append(f"{value} AS {n}")
+        shown = quote(label or spec.name)
+        if spec.required:
+            checks.append((f"{n} IS NULL", shown, raw, quote("required value is empty or unreadable")))
+        if spec.type != "text" and label is not None:
+            checks.append((f"__t_{n} IS NOT NULL AND {n} IS NULL", shown, raw,
+                           quote(f"cannot read the value as {spec.type}")))
+    skip = f"coalesce(({substitute(profile.skip, profile)}), false)" if profile.skip else "false"
+
+    def case(pick: int) -> str:
+        if not checks:
+            return "CAST(NULL AS VARCHAR)"
+        return "CASE " + " ".join(f"WHEN {c[0]} THEN {c[pick]}" for c in checks) + " END"
+
+    names = ", ".join(s.name for s in profile.fields)
+    l2 = (", " + ", ".join(level2)) if level2 else ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE ak_rows AS SELECT __line, {names}, __skip, "
+        f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
+        f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
+        f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
+        f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ("
+        f"SELECT *, {', '.join(level3)} FROM (SELECT *{l2} FROM ("
+        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw))))")
+
+
+STATUS_WORDS = {
+    "completed": ("completed", "complete", "paid", "shipped", "delivered", "fulfilled", "closed", "success",
+                  "trade_finished", "done", "partially_refunded", "partially refunded"),
+    "cancelled": ("cancelled", "canceled", "void", "voided", "failed", "declined", "expired"),
+    "refunded": ("refunded", "returned", "refund"),
+    "pending": ("pending", "processing", "unpaid", "open", "unshipped", "shipping", "authorized",
+                "on-hold", "on hold", "awaiting payment", "in progress", "wait_buyer_pay"),
+}
+FEE_WORDS = {
+    "commission": ("commission", "referral", "transaction", "final value", "selling"),
+    "payment": ("payment", "processing", "card", "withdrawal", "transfer fee"),
+    "listing": ("listing", "insertion"),
+    "membership": ("membership", "subscription", "plan", "gold supplier", "annual"),
+    "advertising": ("advertising", "ads", "ad ", "p4p", "sponsored", "promoted", "marketing", "connects",
+                    "offsite", "ppc"),
+    "fulfilment": ("fulfilment", "fulfillment", "fba", "shipping", "storage", "logistics"),
+    "service": ("service",),
+}
+
+
+def install(con: "duckdb.DuckDBPyConnection") -> None:
+    """Vocabulary macros: order status, fee type, currency code (NULL when unrecognised)."""
+    status = " ".join(f"WHEN lower(trim(x)) IN ({', '.join(quote(w) for w in words)}) THEN {quote(k)}"
+                      for k, words in STATUS_WORDS.items())
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ak_status(x) AS CASE WHEN ak_blank(x) IS NULL THEN 'completed' "
+                f"{status} END")
+    fee = " ".join(f"WHEN {' OR '.join(f'strpos(lower(x), {quote(w)}) > 0' for w in words)} THEN {quote(k)}"
+                   for k, words in FEE_WORDS.items())
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ak_fee_type(x) AS CASE WHEN x IS NULL THEN 'other' "
+                f"WHEN lower(trim(x)) IN ('commission','payment','listing','membership','advertising',"
+                f"'fulfilment','service','other') THEN lower(trim(x)) {fee} ELSE 'other' END")
+    con.execute("CREATE OR REPLACE TEMP MACRO ak_ccy(x) AS CASE WHEN upper(trim(x)) IN ('CDN') THEN 'CAD' "
+                "WHEN upper(trim(x)) IN ('RMB') THEN 'CNY' WHEN regexp_full_match(upper(trim(x)), '[A-Z]{3}') "
+                "THEN upper(trim(x)) END")

@@ -1,0 +1,297 @@
+"""Read any supported file into one all-VARCHAR DuckDB temp table `ak_raw(__line, c0, c1, …)`.
+
+Two paths, same result. Small, non-UTF-8 or irregular files go through Python: decode,
+find the header under any preamble, walk the records with the csv module so every record
+keeps its physical line number, drop blank and trailer lines, and quarantine ragged records;
+the clean records are written to a temporary CSV that DuckDB reads with an explicit schema
+(no sniffing: `""` stays text, `0012` stays `0012`). Large clean UTF-8 files go straight to
+DuckDB's `read_csv` with the same explicit schema; a line-count check proves the fast path
+saw exactly one physical line per record, and anything else falls back to the Python path.
+JSON (arrays, or an API envelope such as IndiaMART's) and XLSX (openpyxl) use the Python path.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from assetkit.errors import SourceError
+from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
+from assetkit.importers.registry import Profile, detect, no_match_error
+
+if TYPE_CHECKING:
+    import duckdb
+
+DELIMITERS = (",", "\t", ";", "|")
+HEADER_SEARCH_LINES = 60
+FAST_MIN_BYTES = 16 << 20
+csv.field_size_limit(1 << 30)
+
+
+@dataclass
+class RawFile:
+    """What reading found: the profile, the header and the records staged in `ak_raw`."""
+
+    path: str
+    profile: Profile
+    header: list[str]
+    header_line: int
+    encoding: str | None
+    rows: int
+    sha256: str
+    rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)
+    fast_path: bool = False
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_raw(con: "duckdb.DuckDBPyConnection", path: Path, candidates: list[Profile],
+             encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES) -> RawFile:
+    """Stage `path` in `ak_raw` and return what was found; SourceError on unreadable input."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            sample = fh.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise SourceError(f"cannot read the file: {exc.strerror}", path=name) from None
+    digest = sha256_of(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or sample.startswith(b"PK\x03\x04"):
+        header, line, profile, records = _xlsx_records(path, candidates)
+        return _stage_python(con, name, profile, header, line, None, records, digest)
+    enc = encoding or detect_encoding(sample)
+    if suffix == ".json" or sample.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{"):
+        header, profile, records = _json_records(decode(path.read_bytes(), enc, name), candidates, name)
+        return _stage_python(con, name, profile, header, 0, enc, records, digest)
+    head_text = decode(sample[: sample.rfind(b"\n") + 1] or sample, enc, name) if enc == "utf-8" else None
+    if head_text is not None and size >= fast_min_bytes:
+        found = _find_header(head_text, candidates, name)
+        if found and not found[2].trailer:
+            raw = _stage_fast(con, path, found, digest)
+            if raw is not None:
+                return raw
+    text = decode(path.read_bytes(), enc, name)
+    found = _find_header(text, candidates, name)
+    if found is None:
+        raise no_match_error(name, _first_header(text), candidates)
+    index, delimiter, profile, header = found
+    records = _csv_records(text, index, delimiter, profile, name)
+    return _stage_python(con, name, profile, header, index + 1, enc, records, digest)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _first_header(text: str) -> list[str]:
+    for line in text.splitlines()[:HEADER_SEARCH_LINES]:
+        if line.strip():
+            return max((_split(line, d) for d in DELIMITERS), key=len)
+    return []
+
+
+def _find_header(text: str, candidates: list[Profile], path: str
+                 ) -> tuple[int, str, Profile, list[str]] | None:
+    """(0-based line index, delimiter, profile, header) of the first line a profile knows."""
+    forced: str | None = None
+    for index, line in enumerate(io.StringIO(text, newline=None)):
+        if index >= HEADER_SEARCH_LINES:
+            break
+        stripped = line.strip().lstrip("\ufeff")
+        if not stripped:
+            continue
+        if stripped.startswith("sep=") and len(stripped) == 5:
+            forced = stripped[4]
+            continue
+        for delimiter in ((forced,) if forced else DELIMITERS):
+            header = [h.strip() for h in _split(stripped, delimiter)]
+            if len(header) < 2:
+                continue
+            profile = detect(header, candidates, path, index + 1)
+            if profile is not None:
+                return index, delimiter, profile, header
+    return None
+
+
+def _csv_records(text: str, header_index: int, delimiter: str, profile: Profile,
+                 path: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (physical line, fields) per record, without blank and trailer lines."""
+    stream = io.StringIO(text, newline="")
+    for _ in range(header_index + 1):
+        stream.readline()
+    trailer = [re.compile(p) for p in profile.trailer]
+    reader = csv.reader(stream, delimiter=delimiter)
+    consumed = header_index + 1
+    while True:
+        start = reader.line_num + consumed + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SourceError(f"malformed CSV: {exc}", path=path, line=start,
+                              hint="check quoting near that line, or pass --encoding if the text looks garbled") from None
+        if not row or all(not f.strip() for f in row):
+            continue
+        joined = delimiter.join(row)
+        if any(p.search(joined) for p in trailer):
+            continue
+        yield start, row
+
+
+def _json_records(text: str, candidates: list[Profile], path: str
+                  ) -> tuple[list[str], Profile, list[tuple[int, list[str]]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    if isinstance(data, dict) and "CODE" in data and "RESPONSE" in data:
+        code = data.get("CODE")
+        if code not in (200, "200", 204, "204"):
+            raise SourceError(f"the API response reports CODE {code}: {data.get('MESSAGE') or 'no message'}",
+                              path=path, hint="fetch the leads again; only CODE 200/204 responses carry leads")
+    items = data if isinstance(data, list) else _records_in(data)
+    if items is None or not all(isinstance(i, dict) for i in items):
+        raise SourceError("the JSON holds no list of records (objects)", path=path)
+    header: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        for key in item:
+            if key not in seen:
+                seen.add(key)
+                header.append(str(key))
+    profile = detect(header, candidates, path, 1)
+    if profile is None:
+        raise no_match_error(path, header, candidates)
+    rows = [(i + 1, [_cell(item.get(k)) for k in header]) for i, item in enumerate(items)]
+    return header, profile, rows
+
+
+def _records_in(data: Any) -> list[Any] | None:
+    if not isinstance(data, dict):
+        return None
+    for key in ("RESPONSE", "data", "records", "items", "results"):
+        if isinstance(data.get(key), list):
+            return data[key]
+    return next((v for v in data.values() if isinstance(v, list)), None)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def _xlsx_records(path: Path, candidates: list[Profile]):  # noqa: ANN202 - internal tuple
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise SourceError(f"cannot open the workbook: {exc}", path=str(path)) from None
+    first: list[str] = []
+    try:
+        for sheet in book.worksheets:
+            rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            first = first or next((r for r in rows if any(c.strip() for c in r)), [])
+            for index, row in enumerate(rows[:HEADER_SEARCH_LINES]):
+                header = [h.strip() for h in row]
+                while header and not header[-1]:
+                    header.pop()
+                if len(header) < 2:
+                    continue
+                profile = detect(header, candidates, str(path), index + 1)
+                if profile is not None:
+                    records = [(i + 1, r[: len(header)] + [""] * (len(header) - len(r)))
+                               for i, r in enumerate(rows) if i > index and any(c.strip() for c in r)]
+                    return header, index + 1, profile, records
+        raise no_match_error(str(path), first, candidates)
+    finally:
+        book.close()
+
+
+def _stage_python(con: "duckdb.DuckDBPyConnection", path: str, profile: Profile, header: list[str],
+                  header_line: int, encoding: str | None, records: Iterable[tuple[int, list[str]]],
+                  digest: str) -> RawFile:
+    width = len(header)
+    rejects: list[tuple[int, str | None, str, str]] = []
+    fd, tmp = tempfile.mkstemp(prefix="assetkit-", suffix=".csv")
+    rows = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow(["__line", *(f"c{i}" for i in range(width))])
+            for line, fields in records:
+                if len(fields) > width and not any(f.strip() for f in fields[width:]):
+                    fields = fields[:width]
+                if len(fields) != width:
+                    rejects.append((line, None, ",".join(fields)[:500],
+                                    f"expected {width} fields, found {len(fields)}"))
+                    continue
+                writer.writerow([line, *fields])
+                rows += 1
+        columns = "{'__line': 'INTEGER', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT * FROM read_csv(?, header=true, "
+            f"auto_detect=false, delim=',', quote='\"', escape='\"', columns={columns}, "
+            "allow_quoted_nulls=false, strict_mode=true)", [tmp])
+    finally:
+        os.unlink(tmp)
+    return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects)
+
+
+def _stage_fast(con: "duckdb.DuckDBPyConnection", path: Path,
+                found: tuple[int, str, Profile, list[str]], digest: str) -> RawFile | None:
+    """DuckDB reads the file directly; None when the file is not one record per line."""
+    index, delimiter, profile, header = found
+    width = len(header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ak_raw0 AS SELECT * FROM read_csv(?, skip=?, header=true, "
+        f"auto_detect=false, delim=?, quote='\"', escape='\"', columns={columns}, "
+        "allow_quoted_nulls=false, store_rejects=true, rejects_table='ak_rej_err', rejects_scan='ak_rej_scan')",
+        [str(path), index, delimiter])
+    bad = con.execute("SELECT count(*) FROM ak_rej_err").fetchone()[0]
+    newlines = " + ".join(f"coalesce(strlen(c{i}) - strlen(replace(c{i}, chr(10), '')), 0)" for i in range(width))
+    rows, inner = con.execute(f"SELECT count(*), coalesce(sum({newlines}), 0) FROM ak_raw0").fetchone()
+    physical = _count_lines(path)
+    if bad or inner or index + 1 + rows != physical:
+        con.execute("DROP TABLE IF EXISTS ak_raw0")
+        return None
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT CAST(rowid + {index + 2} AS INTEGER) AS __line, * "
+                "FROM ak_raw0")
+    con.execute("DROP TABLE ak_raw0")
+    return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest, fast_path=True)
+
+
+def _count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (0 if last == b"\n" else 1)

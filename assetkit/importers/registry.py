@@ -1,0 +1,200 @@
+"""Import profiles: one YAML file per platform and kind, validated, plus header detection.
+
+A profile says how to recognise an export (`detect.required` header names, optionally
+`detect.absent` ones to tell variants apart), how to read it (delimiter, zone, date formats,
+default currency, trailer lines, JSON record path), which typed `fields` to take from which
+columns (with locale aliases), which rows are structural (`skip`), how to find the buyer
+(`buyer`), and what canonical rows to produce (`outputs`: SQL expressions over the fields,
+evaluated vectorised in DuckDB). Adding a marketplace means adding a YAML file here.
+Detection follows beangulp: cheap, and two matches is an error that names both.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from assetkit.errors import ConfigError, SourceError
+
+FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
+TABLES = ("orders", "order_items", "fees", "spend", "inquiries", "products", "visits")
+KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
+_PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read", "fields",
+                 "skip", "buyer", "outputs", "notes"}
+_READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
+              "trailer", "json_records"}
+_FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
+_OUTPUT_KEYS = {"table", "where", "group_by", "key", "values"}
+_BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    columns: tuple[str, ...]
+    type: str = "text"
+    required: bool = False
+    regex: str | None = None
+    fill: bool = False  # carry the last non-empty value down (summary columns)
+    join: bool = False  # the value is all listed columns joined by a space (date + time)
+
+
+@dataclass(frozen=True)
+class Output:
+    table: str
+    values: dict[str, str]
+    where: str | None = None
+    group_by: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    platform: str
+    kind: str
+    channel: str
+    title: str
+    required: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    outputs: tuple[Output, ...]
+    absent: tuple[str, ...] = ()
+    delimiter: str | None = None
+    timezone: str = "UTC"
+    date_formats: tuple[str, ...] = ("iso",)
+    tz_abbrev: bool = False
+    excel_dates: bool = True
+    currency: str | None = None
+    trailer: tuple[str, ...] = ()
+    json_records: str | None = None
+    skip: str | None = None
+    buyer: dict[str, str] | None = None
+    user_sql: bool = True
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def matches(self, header: list[str]) -> bool:
+        names = {h.strip().casefold() for h in header}
+        return all(r.casefold() in names for r in self.required) and not any(
+            a.casefold() in names for a in self.absent)
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.platform} {self.kind})"
+
+
+def _check_keys(where: str, got: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(got) - allowed)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}",
+                          hint=f"allowed keys here: {', '.join(sorted(allowed))}")
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
+    """Validate a parsed profile; every message names the offending key."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: a profile must be a mapping")
+    _check_keys(origin, data, _PROFILE_KEYS)
+    for key in ("name", "platform", "kind", "channel", "fields", "outputs"):
+        if key not in data:
+            raise ConfigError(f"{origin}: missing key {key!r}")
+    read = data.get("read") or {}
+    _check_keys(f"{origin}: read", read, _READ_KEYS)
+    detect = data.get("detect") or {}
+    _check_keys(f"{origin}: detect", detect, {"required", "absent"})
+    fields = []
+    for name, spec in (data["fields"] or {}).items():
+        spec = {"col": spec} if isinstance(spec, (str, list)) else (spec or {})
+        _check_keys(f"{origin}: fields.{name}", spec, _FIELD_KEYS)
+        if str(name) in ("buyer_id", "__line") or str(name).startswith("c") and str(name)[1:].isdigit():
+            raise ConfigError(f"{origin}: fields.{name}: this name is reserved by the engine")
+        ftype = spec.get("type", "text")
+        if ftype not in FIELD_TYPES:
+            raise ConfigError(f"{origin}: fields.{name}.type: {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
+        fields.append(FieldSpec(str(name), _as_tuple(spec.get("col")), ftype,
+                                bool(spec.get("required", False)), spec.get("regex"),
+                                bool(spec.get("fill", False)), bool(spec.get("join", False))))
+    outputs = []
+    for i, out in enumerate(data["outputs"] or []):
+        _check_keys(f"{origin}: outputs[{i}]", out, _OUTPUT_KEYS)
+        if out.get("table") not in TABLES:
+            raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
+        outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
+                              out.get("group_by"), out.get("key")))
+    buyer = data.get("buyer")
+    if buyer is not None:
+        _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)
+    required = _as_tuple(detect.get("required"))
+    return Profile(
+        name=str(data["name"]), platform=str(data["platform"]), kind=str(data["kind"]),
+        channel=str(data["channel"]), title=str(data.get("title", data["name"])),
+        required=required, absent=_as_tuple(detect.get("absent")), fields=tuple(fields),
+        outputs=tuple(outputs), delimiter=read.get("delimiter"),
+        timezone=str(read.get("timezone", "UTC")),
+        date_formats=_as_tuple(read.get("date_formats", ["iso"])),
+        tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
+        currency=read.get("currency"), trailer=_as_tuple(read.get("trailer")),
+        json_records=read.get("json_records"), skip=data.get("skip"), buyer=buyer,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_profiles() -> tuple[Profile, ...]:
+    """Every profile shipped in assetkit/importers/profiles/*.yaml, by name."""
+    import yaml
+
+    out = []
+    for entry in sorted(files("assetkit.importers").joinpath("profiles").iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            out.append(profile_from_dict(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
+    return tuple(out)
+
+
+def select_profiles(platform: str | None = None, kind: str | None = None,
+                    mapping: Path | None = None) -> list[Profile]:
+    """The candidate profiles for a run, given --platform/--kind/--mapping."""
+    if mapping is not None:
+        from assetkit.importers.mapping import load_mapping
+
+        return [load_mapping(mapping)]
+    found = [p for p in builtin_profiles()
+             if (platform in (None, "auto") or p.platform == platform or p.name == platform)
+             and (kind is None or p.kind == kind)]
+    if not found:
+        known = sorted({p.platform for p in builtin_profiles()})
+        from assetkit.errors import UsageError
+
+        raise UsageError(f"no profile for platform {platform!r} and kind {kind!r}",
+                         hint=f"platforms: {', '.join(known)}; `assetkit platforms` lists kinds")
+    return found
+
+
+def detect(header: list[str], candidates: list[Profile], path: str, line: int) -> Profile | None:
+    """The one profile whose signature the header carries; None if none; error if two."""
+    hits = [p for p in candidates if p.matches(header)]
+    if len(hits) > 1:
+        raise SourceError(
+            "the header matches several profiles: " + ", ".join(p.describe() for p in hits),
+            path=path, line=line,
+            hint="choose one with --platform NAME --kind KIND (see `assetkit platforms`)",
+        )
+    return hits[0] if hits else None
+
+
+def no_match_error(path: str, header: list[str], candidates: list[Profile]) -> SourceError:
+    shown = ", ".join(h for h in header[:12]) + (" …" if len(header) > 12 else "")
+    names = ", ".join(p.name for p in candidates[:20])
+    return SourceError(
+        f"no import profile recognises this file; header found: [{shown}]; profiles tried: {names}",
+        path=path,
+        hint="pass --platform/--kind, or write a mapping with `assetkit map FILE` and use --mapping",
+    )
