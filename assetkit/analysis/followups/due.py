@@ -1,0 +1,179 @@
+"""The due list: rules → events → actions with buyer, reason, owned channel, priority, draft.
+
+An action's ID is a hash of rule id, buyer and the event that fired it (an inquiry, the
+buyer's latest order, or 'invite'), so the same situation keeps the same ID from run to run
+and `assetkit follow-ups done ID` silences exactly that action. A new event (a new order
+that later goes overdue again) gets a new ID and is due again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assetkit.analysis.followups import reasons
+from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
+from assetkit.analysis.followups.rules import FollowUpRules, load_rules
+from assetkit.analysis.followups.triggers import reference, run_trigger
+from assetkit.errors import NotEnoughData
+
+if TYPE_CHECKING:
+    import duckdb
+
+CSV_HEADER = ("action_id", "priority", "expected_value", "rule", "buyer_id", "buyer", "company", "country",
+              "language", "channel", "email", "phone", "reason", "event", "event_at", "subject")
+
+
+@dataclass
+class Action:
+    action_id: str
+    rule: str
+    trigger: str
+    buyer_id: str | None
+    name: str
+    company: str
+    email: str | None
+    phone: str | None
+    country: str | None
+    language: str
+    channel: str  # email | phone | none: the contact we own
+    priority: str  # high | medium | low
+    expected_value: float
+    reason: str
+    numbers: dict[str, float]
+    event: str
+    event_at: dt.datetime | None
+    product: str | None
+    platform: str | None
+    subject: str
+    body: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.company
+
+    def csv_row(self) -> list[Any]:
+        return [self.action_id, self.priority, round(self.expected_value, 2), self.rule, self.buyer_id,
+                self.name, self.company, self.country, self.language, self.channel, self.email, self.phone,
+                self.reason, self.event, self.event_at, self.subject]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FollowUps:
+    as_of: dt.datetime
+    currency: str
+    rules_source: str
+    actions: list[Action]
+    done_hidden: int
+    reference: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of, "rules_source": self.rules_source, "done_hidden": self.done_hidden,
+                "reference": self.reference, "notes": self.notes, "count": len(self.actions),
+                "actions": [a.to_dict() for a in self.actions]}
+
+
+def action_id(rule_id: str, buyer_id: str | None, event: str) -> str:
+    """Stable 12-hex-digit ID of (rule, buyer, triggering event)."""
+    return hashlib.sha256(f"{rule_id}|{buyer_id or ''}|{event}".encode()).hexdigest()[:12]
+
+
+def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
+    """`None` is now; a date means the end of that day (UTC)."""
+    if as_of is None:
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if isinstance(as_of, str):
+        as_of = dt.datetime.fromisoformat(as_of) if "T" in as_of or " " in as_of else dt.date.fromisoformat(as_of)
+    if not isinstance(as_of, dt.datetime):
+        as_of = dt.datetime.combine(as_of, dt.time(23, 59, 59))
+    return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.timezone.utc)
+
+
+def _load_clv(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, notes: list[str]) -> bool:
+    """P(alive) and CLV per buyer into temp table _ak_fu_clv; False (with a note) if not estimable."""
+    from assetkit.analysis.clv import analyse_clv
+
+    try:
+        result = analyse_clv(con, config, until=as_of.date())
+    except NotEnoughData as exc:
+        notes.append(f"clv_at_risk skipped: {exc}")
+        return False
+    b = result.buyers
+    con.execute("CREATE OR REPLACE TEMP TABLE _ak_fu_clv AS SELECT unnest($ids) AS buyer_id, "
+                "CAST(unnest($p) AS DOUBLE) AS p_alive, CAST(unnest($v) AS DOUBLE) AS clv",
+                {"ids": [str(x) for x in b.summary.buyer_id], "p": b.p_alive.tolist(), "v": b.clv.tolist()})
+    return True
+
+
+def _contacts(con: "duckdb.DuckDBPyConnection", ids: list[str]) -> dict[str, tuple]:
+    cur = con.execute("SELECT buyer_id, coalesce(name, ''), coalesce(company, ''), trim(email), trim(phone), "
+                      "upper(trim(country)) FROM buyers WHERE buyer_id IN (SELECT unnest($ids))", {"ids": ids})
+    return {r[0]: r[1:] for r in cur.fetchall()}
+
+
+def _channel(email: str | None, phone: str | None, relay: tuple[str, ...]) -> tuple[str, str | None]:
+    if email and EMAIL_RE.match(email) and email.rsplit("@", 1)[1].lower() not in relay:
+        return "email", email
+    return ("phone" if phone else "none"), None
+
+
+def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path: str | Path | None = None,
+                as_of: dt.datetime | dt.date | str | None = None, include_done: bool = False) -> FollowUps:
+    """Every action due at `as_of` (default now) by the rules, best expected value first."""
+    rules: FollowUpRules = load_rules(rules_path or _section(config).get("rules"))
+    when = as_of_timestamp(as_of)
+    section = _section(config)
+    margin = float(getattr(config, "gross_margin", 0.35))
+    currency = str(getattr(config, "reporting_currency", "USD"))
+    drafter = Drafter(str(getattr(config, "business_name", "My business")), section.get("site_url"),
+                      section.get("templates"))
+    ref = {**reference(con, when), "margin": margin}
+    notes: list[str] = []
+    raw: list[tuple[Any, dict[str, Any]]] = []
+    for rule in rules.rules:
+        if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes):
+            continue
+        raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
+    done = {r[0] for r in con.execute("SELECT action_id FROM actions_done").fetchall()}
+    contacts = _contacts(con, sorted({str(row["buyer_id"]) for _, row in raw if row["buyer_id"] is not None}))
+    unit = ref["median_order"] * margin
+    actions, hidden = [], 0
+    for rule, row in raw:
+        aid = action_id(rule.id, row["buyer_id"], str(row["event"]))
+        if aid in done and not include_done:
+            hidden += 1
+            continue
+        name, company, email, phone, country = contacts.get(row["buyer_id"], ("", "", None, None, None))
+        channel, owned_email = _channel(email, phone, rules.relay_domains)
+        value = float(row["value"] or 0.0)
+        numbers = {k: (float(v) if v is not None else None) for k, v in (row["numbers"] or {}).items()}
+        lang = rules.languages.get(country or "", "en")
+        context = {"name": name or company, "company": company, "product": row["product"] or "",
+                   "platform": row["platform"] or "", "numbers": numbers}
+        draft = drafter.render(rule.template, lang, context)
+        actions.append(Action(
+            aid, rule.id, rule.trigger, row["buyer_id"], name, company, owned_email, phone or None, country,
+            draft.language, channel, _priority(value, unit, rules), value,
+            reasons.reason(rule.trigger, numbers, row, currency), numbers, str(row["event"]), row["event_at"],
+            row["product"], row["platform"], draft.subject, draft.body))
+    actions.sort(key=lambda a: (-a.expected_value, a.event_at or when, a.action_id))
+    return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
+
+
+def _priority(value: float, unit: float, rules: FollowUpRules) -> str:
+    if unit <= 0:
+        return "medium" if value > 0 else "low"
+    if value >= rules.priority_high * unit:
+        return "high"
+    return "medium" if value >= rules.priority_medium * unit else "low"
+
+
+def _section(config: Any) -> dict[str, Any]:
+    return config.section("follow_ups") if config is not None and hasattr(config, "section") else {}
