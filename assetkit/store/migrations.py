@@ -211,8 +211,10 @@ _IMPORT_COUNTS = (
 )
 
 # v3 (actions): what the seller has done about follow-ups, and the saved migration plan with
-# its measurable targets, so progress is tracked across months (docs/follow-ups.md, docs/plan.md).
+# its measurable targets, so progress is tracked across months (docs/follow-ups.md, docs/plan.md);
+# and the own-site page an inquiry was sent from (RFQ forms), for docs/site-signals.md.
 _ACTIONS = (
+    """ALTER TABLE inquiries ADD COLUMN page VARCHAR""",
     """CREATE TABLE actions_done (
         action_id VARCHAR PRIMARY KEY,
         rule VARCHAR NOT NULL,
