@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "assetkit.commands.clv",
     "assetkit.commands.economics",
     "assetkit.commands.owned",
+    "assetkit.commands.actions",
 )
 
 
