@@ -56,33 +56,42 @@ class Drafter:
             loaders.insert(0, FileSystemLoader(str(templates_dir)))
         self.env = SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=False,
                                         undefined=StrictUndefined, keep_trailing_newline=True)
+        self._cache: dict[str, tuple[Any, Any, str]] = {}
         self.business = business
         self.site_url = site_url
 
-    def _template(self, name: str, language: str):  # noqa: ANN202 - jinja2.Template
+    def _template(self, name: str, language: str):  # noqa: ANN202 - (subject, body) templates, language
+        """Subject and body compiled separately from the template *file*, so a value containing a
+        line break can never move text from the subject into the body or the headers."""
         from jinja2 import TemplateNotFound
 
         for lang in dict.fromkeys((language, "en")):
+            key = f"{name}.{lang}.txt.j2"
+            if key in self._cache:
+                return self._cache[key]
             try:
-                return self.env.get_template(f"{name}.{lang}.txt.j2"), lang
+                source, _, _ = self.env.loader.get_source(self.env, key)
             except TemplateNotFound:
                 continue
+            first, _, body = source.partition("\n")
+            if not first.startswith("Subject:"):
+                raise ConfigError(f"template {key} must start with a 'Subject: …' line")
+            compiled = (self.env.from_string(first[len("Subject:"):]), self.env.from_string(body.lstrip("\n")), lang)
+            self._cache[key] = compiled
+            return compiled
         raise ConfigError(f"no template {name}.en.txt.j2 for follow-up messages",
                           hint="every template needs at least an English version")
 
     def render(self, template: str, language: str, context: dict[str, Any]) -> Draft:
         from jinja2 import TemplateError
 
-        tpl, lang = self._template(template, language)
         try:
-            text = tpl.render(business=self.business, site_url=self.site_url or "", **context)
+            subject, body, lang = self._template(template, language)
+            values = {"business": self.business, "site_url": self.site_url or "", **context}
+            return Draft(header_text(subject.render(**values)), body.render(**values), lang)
         except TemplateError as exc:
-            raise ConfigError(f"template {tpl.name}: {exc}",
+            raise ConfigError(f"template {template}.{language}: {exc}",
                               hint="variables: name, company, product, platform, business, site_url, numbers") from None
-        first, _, body = text.partition("\n")
-        if not first.startswith("Subject:"):
-            raise ConfigError(f"template {tpl.name} must start with a 'Subject: …' line")
-        return Draft(header_text(first[len("Subject:"):]), body.lstrip("\n"), lang)
 
 
 def to_email(action: "Action", sender: str | None, now: Any) -> EmailMessage:
