@@ -35,6 +35,8 @@ COMMAND_MODULES = (
     "assetkit.commands.economics",
     "assetkit.commands.owned",
     "assetkit.commands.actions",
+    "assetkit.commands.importing",
+    "assetkit.commands.demo",
 )
 
 

@@ -46,7 +46,7 @@ def test_each_kind_of_problem_is_reported(tmp_path: Path) -> None:
         result = check_database(store)
     text = "\n".join(result.problems)
     assert not result.ok
-    assert "read 5 ≠ loaded 2 + duplicates 1 + quarantined 1" in text
+    assert "read 5 ≠ loaded 2 + duplicates 1 + quarantined 1 + skipped 0" in text
     assert "records 1 quarantined rows but 0 are in rejects" in text
     assert "orders: 1 rows belong to no recorded import batch" in text
     assert "identities point to no buyer" in text

@@ -29,6 +29,8 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
     if _decodes(sample, "utf-8"):
         return "utf-8"
+    if _mostly_isolated_high_bytes(sample) and _decodes(sample, "cp1252"):
+        return "cp1252"
     cp932 = _decode_or_none(sample, "cp932")
     if cp932 is not None and _count(cp932, 0x3040, 0x30FF) > 0 and _count(cp932, 0xFF61, 0xFF9F) == 0:
         return "cp932"
@@ -55,6 +57,19 @@ def decode(data: bytes, encoding: str, path: str) -> str:
             hint="pass the right --encoding, e.g. --encoding cp1252, --encoding cp932 or --encoding gb18030",
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _mostly_isolated_high_bytes(data: bytes) -> bool:
+    """Latin text has accented letters between ASCII ones; CJK double-byte text has runs."""
+    high = isolated = 0
+    for i, b in enumerate(data[:65536]):
+        if b >= 0x80:
+            high += 1
+            before = data[i - 1] if i else 0x20
+            after = data[i + 1] if i + 1 < len(data) else 0x20
+            if before < 0x80 and after < 0x80:
+                isolated += 1
+    return high > 0 and isolated / high > 0.6
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

@@ -125,3 +125,68 @@ def _load_ecb(con: "duckdb.DuckDBPyConnection", path: str, source: str) -> tuple
                 [source])
     con.execute("DROP TABLE ak_fx; DROP TABLE ak_fx2")
     return int(n), str(first), str(last)
+
+
+ECB_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+
+
+def download_ecb(dest: Path, url: str | None = None, timeout: tuple[float, float] = (10, 60)) -> str:
+    """Download the ECB history (zip or csv) to `dest` as CSV; returns the public URL used."""
+    import io
+    import os
+    import zipfile
+
+    from assetkit.errors import NetworkError
+    from assetkit.importers.http import get, public_url, session
+
+    url = url or os.environ.get("ASSETKIT_ECB_URL") or ECB_URL
+    response = get(session(), url, timeout=timeout)
+    if response.status_code != 200:
+        raise NetworkError(f"{public_url(url)} answered HTTP {response.status_code}",
+                           hint="try again later, or download eurofxref-hist.csv and run `assetkit fx import FILE`")
+    body = response.content
+    if body[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                name = next(n for n in archive.namelist() if n.lower().endswith(".csv"))
+                body = archive.read(name)
+        except (zipfile.BadZipFile, StopIteration):
+            raise NetworkError(f"{public_url(url)} sent a zip without a CSV") from None
+    dest.write_bytes(body)
+    return public_url(url)
+
+
+from dataclasses import asdict, dataclass  # noqa: E402 - kept next to the API it serves
+
+
+@dataclass
+class RatesResult:
+    """What `assetkit fx import|fetch` did: rates stored and rows still lacking a rate."""
+
+    rates: int
+    first: str
+    last: str
+    reporting_currency: str
+    rows_without_rate: int
+    source: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_rates(store, path: Path | None = None, reporting: str = "USD", url: str | None = None) -> RatesResult:  # noqa: ANN001
+    """Import `path` (or download the ECB history first), then reconvert every stored amount."""
+    import tempfile
+
+    rc = check_currency(reporting)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = str(path) if path is not None else ""
+        if path is None:
+            # Download before the transaction: no network wait while the database is held.
+            path = Path(tmp) / "eurofxref-hist.csv"
+            source = download_ecb(path, url)
+        with store.transaction():
+            n, first, last = import_ecb(store.con, path, "ecb")
+            missing = reconvert(store.con, rc)
+    store.checkpoint()
+    return RatesResult(n, first, last, rc, missing, source)

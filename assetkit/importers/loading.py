@@ -65,12 +65,16 @@ def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: O
             body = body.replace(" FROM ak_in", f", any_value({key}) AS __key FROM ak_in", 1)
         else:
             body = body.replace(" FROM ak_in", f", CAST(({key}) AS VARCHAR) AS __key FROM ak_in", 1)
-        ident = f"{quote(profile.platform)} || ':' || __key"
+    ident = f"{quote(profile.platform)} || ':' || __key"
+    content = " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
+    hashed = (f"'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
+    with_hash = f"SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
+    if out.key and out.key_optional:
+        keyed = f"SELECT *, coalesce({ident}, {hashed}) AS __id FROM ({with_hash})"
+    elif out.key:
         keyed = f"SELECT *, {ident} AS __id FROM ({body})"
     else:
-        content = " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
-        keyed = (f"SELECT *, 'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), "
-                 f"1, 24) AS __id FROM (SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body}))")
+        keyed = f"SELECT *, {hashed} AS __id FROM ({with_hash})"
     if out.table == "order_items":
         keyed = f"SELECT *, order_id || '#' || line_no AS __id FROM ({body})"
     required = [c for c, (_, notnull) in cols.items()

@@ -50,10 +50,10 @@ def stage_sql(t: str) -> dict[str, str]:
     }
 
 
-def value_sql(t: str, fast: str, digits: str, neg: str, markok: str) -> str:
-    """Level 3: DECIMAL(18,4) from the helper columns; NULL when blank or unreadable."""
+def normal_sql(digits: str) -> str:
+    """Level 3: the digits with '.' as the only (decimal) separator, per the auto rule."""
     d = digits
-    normal = (
+    return (
         f"(CASE WHEN strpos({d}, ',') > 0 AND strpos({d}, '.') > 0 THEN "
         f"  (CASE WHEN instr(reverse({d}), ',') < instr(reverse({d}), '.') "
         f"   THEN replace(replace({d}, '.', ''), ',', '.') ELSE replace({d}, ',', '') END) "
@@ -63,6 +63,10 @@ def value_sql(t: str, fast: str, digits: str, neg: str, markok: str) -> str:
         f" WHEN regexp_full_match({d}, '[0-9]{{1,3}}(\\.[0-9]{{3}}){{2,}}') THEN replace({d}, '.', '') "
         f" ELSE {d} END)"
     )
+
+
+def value_sql(t: str, fast: str, normal: str, neg: str, markok: str) -> str:
+    """Level 4: DECIMAL(18,4) from the helper columns; NULL when blank or unreadable."""
     return (f"(CASE WHEN {t} IS NULL THEN NULL WHEN {fast} THEN TRY_CAST({t} AS {MONEY_TYPE}) "
             f"WHEN {markok} AND regexp_matches({t}, '[0-9]') THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * "
             f"TRY_CAST((CASE WHEN regexp_full_match({normal}, '[0-9]+(\\.[0-9]+)?') THEN {normal} END) AS {MONEY_TYPE}) END)")
@@ -90,7 +94,7 @@ def parse_values(con: "duckdb.DuckDBPyConnection", values: list[str | None]) -> 
     install(con)
     helpers = ", ".join(f"{v} AS {k}" for k, v in stage_sql("t").items())
     return [r[0] for r in con.execute(
-        f"SELECT {value_sql('t', 'fast', 'digits', 'neg', 'markok')} FROM ("
+        f"SELECT {value_sql('t', 'fast', 'normal', 'neg', 'markok')} FROM (SELECT *, {normal_sql('digits')} AS normal FROM ("
         f"SELECT i, t, {helpers} FROM (SELECT i, {blank_sql('CAST(v AS VARCHAR)')} AS t FROM ("
-        "SELECT unnest(range(len(j))) AS i, unnest(j) AS v FROM (SELECT CAST(? AS VARCHAR[]) AS j)))) ORDER BY i",
+        "SELECT unnest(range(len(j))) AS i, unnest(j) AS v FROM (SELECT CAST(? AS VARCHAR[]) AS j))))) ORDER BY i",
         [values]).fetchall()]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
 from assetkit.importers.dates import timestamp_sql
-from assetkit.importers.money import blank_sql, stage_sql, value_sql
+from assetkit.importers.money import blank_sql, normal_sql, stage_sql, value_sql
 from assetkit.importers.registry import FieldSpec, Profile
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
     expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
     repeated expressions very slowly.
     """
-    level1, level2, level3, checks = [], [], [], []
+    level1, level2, level3, level4, checks = [], [], [], [], []
     for spec in profile.fields:
         raw, label, t = _source(header, spec, path)
         n = spec.name
@@ -80,7 +80,8 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
         tcol = f"__t_{n}"
         if spec.type in ("money", "number", "int"):
             level2.extend(f"{sql} AS __{k}_{n}" for k, sql in stage_sql(tcol).items())
-            value = value_sql(tcol, f"__fast_{n}", f"__digits_{n}", f"__neg_{n}", f"__markok_{n}")
+            level3.append(f"{normal_sql(f'__digits_{n}')} AS __normal_{n}")
+            value = value_sql(tcol, f"__fast_{n}", f"__normal_{n}", f"__neg_{n}", f"__markok_{n}")
             value = {"money": value, "number": f"CAST({value} AS DECIMAL(18,3))",
                      "int": f"TRY_CAST({value} AS BIGINT)"}[spec.type]
         elif spec.type == "timestamp":
@@ -92,13 +93,13 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
             value = tcol
         if spec.fill:
             value = f"last_value({value} IGNORE NULLS) OVER (ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-        level3.append(f"{value} AS {n}")
+        level4.append(f"{value} AS {n}")
         shown = quote(label or spec.name)
-        if spec.required:
-            checks.append((f"{n} IS NULL", shown, raw, quote("required value is empty or unreadable")))
         if spec.type != "text" and label is not None:
             checks.append((f"__t_{n} IS NOT NULL AND {n} IS NULL", shown, raw,
                            quote(f"cannot read the value as {spec.type}")))
+        if spec.required:
+            checks.append((f"{n} IS NULL", shown, raw, quote("required value is empty")))
     skip = f"coalesce(({substitute(profile.skip, profile)}), false)" if profile.skip else "false"
 
     def case(pick: int) -> str:
@@ -108,14 +109,15 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
 
     names = ", ".join(s.name for s in profile.fields)
     l2 = (", " + ", ".join(level2)) if level2 else ""
+    l3 = (", " + ", ".join(level3)) if level3 else ""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE ak_rows AS SELECT __line, {names}, __skip, "
         f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
         f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
         f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
         f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ("
-        f"SELECT *, {', '.join(level3)} FROM (SELECT *{l2} FROM ("
-        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw))))")
+        f"SELECT *, {', '.join(level4)} FROM (SELECT *{l3} FROM (SELECT *{l2} FROM ("
+        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw)))))")
 
 
 STATUS_WORDS = {

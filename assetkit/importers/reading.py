@@ -282,8 +282,9 @@ def _stage_fast(con: "duckdb.DuckDBPyConnection", path: Path,
     if bad or inner or index + 1 + rows != physical:
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT CAST(rowid + {index + 2} AS INTEGER) AS __line, * "
-                "FROM ak_raw0")
+    # rowids of rows created inside a transaction start at a large offset: subtract it.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT CAST(rowid - (SELECT min(rowid) FROM ak_raw0) "
+                f"+ {index + 2} AS INTEGER) AS __line, * FROM ak_raw0")
     con.execute("DROP TABLE ak_raw0")
     return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest, fast_path=True)
 

@@ -27,7 +27,7 @@ _PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read
 _READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
               "trailer", "json_records"}
 _FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
-_OUTPUT_KEYS = {"table", "where", "group_by", "key", "values"}
+_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "values"}
 _BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at"}
 
 
@@ -49,6 +49,7 @@ class Output:
     where: str | None = None
     group_by: str | None = None
     key: str | None = None
+    key_optional: bool = False  # a NULL key falls back to the content hash
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         if out.get("table") not in TABLES:
             raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
-                              out.get("group_by"), out.get("key")))
+                              out.get("group_by"), out.get("key"),
+                              bool(out.get("key_optional", False))))
     buyer = data.get("buyer")
     if buyer is not None:
         _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)

@@ -116,8 +116,8 @@ def _import_one(store, path: Path, folder: InboxFolder, config: Config, spec: Pi
         outcome.moved_to = str(_move_failed(path, spec.failed, outcome.error))
     else:
         outcome.platform, outcome.kind = result.platform, result.kind
-        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.rows_loaded
-        outcome.rows_duplicate, outcome.rows_rejected = result.rows_duplicate, result.rows_rejected
+        outcome.rows_read, outcome.rows_loaded = result.rows_read, result.loaded
+        outcome.rows_duplicate, outcome.rows_rejected = result.duplicate, result.rejected
         outcome.moved_to = str(_move_unique(path, spec.archive / today))
     outcome.seconds = round(time.monotonic() - began, 3)
     return outcome
@@ -147,15 +147,15 @@ def _move_failed(path: Path, failed: Path, message: str) -> Path:
 def _pull(store, pull, config: Config) -> dict[str, Any]:  # noqa: ANN001
     from assetkit.importers.pull import pull_indiamart
 
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=pull.since_days)
+    since = dt.date.today() - dt.timedelta(days=pull.since_days)
     began = time.monotonic()
     try:
         result = pull_indiamart(store, since=since, config=config)
     except AssetkitError as exc:
         return {"source": pull.source, "status": "failed", "error": exc.message,
                 "seconds": round(time.monotonic() - began, 3)}
-    return {"source": pull.source, "status": "ok", "rows_loaded": result.rows_loaded,
-            "rows_duplicate": result.rows_duplicate, "seconds": round(time.monotonic() - began, 3)}
+    return {"source": pull.source, "status": "ok", "windows": result.windows, "leads": result.leads,
+            "imports": result.imports, "seconds": round(time.monotonic() - began, 3)}
 
 
 def _refresh_outputs(store, spec: PipelineSpec, config: Config) -> list[dict[str, Any]]:  # noqa: ANN001

@@ -36,8 +36,10 @@ SectionBuilder = Callable[[ReportContext], Section]
 
 def _section_builders() -> list[tuple[str, str, SectionBuilder]]:
     from assetkit.export.report.provenance import provenance_section
+    from assetkit.export.report.sections.scenario import scenario_section
 
     return [
+        ("scenario", "Budget-shift scenario", scenario_section),
         ("provenance", "Data provenance", lambda ctx: provenance_section(ctx.con)),
     ]
 
@@ -72,8 +74,13 @@ def build_report(con: "duckdb.DuckDBPyConnection", config: Config, *, since: dt.
 
 
 def key_figures(ctx: ReportContext, sections: list[Section]) -> list[KeyFigure]:
+    from assetkit.export.report.sections import scenario
+
     figures = []
-    data = {s.key: s.data for s in sections}
+    data = {s.key: s.data for s in sections if not s.missing}
+    rc = ctx.config.reporting_currency
+    if "scenario" in data:
+        figures.append(scenario.key_figure(data["scenario"], rc))
     prov = data.get("provenance", {})
     if prov:
         figures.append(KeyFigure("Rows imported", f"{prov.get('rows_loaded', 0):,}",

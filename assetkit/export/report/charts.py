@@ -77,7 +77,8 @@ def fan_chart(data: list[dict[str, Any]], x: str, low: str, mid: str, high: str,
     return _spec(data, {
         "layer": [
             {"mark": {"type": "area", "opacity": 0.25, "color": "#2563eb"},
-             "encoding": {"x": {"field": x, "type": "quantitative", "title": "month"},
+             "encoding": {"x": {"field": x, "type": "quantitative", "title": "month",
+                                "scale": {"nice": False, "zero": False}},
                           "y": {"field": low, "type": "quantitative", "title": y_title},
                           "y2": {"field": high}}},
             {"mark": {"type": "line", "color": "#1d4ed8"},

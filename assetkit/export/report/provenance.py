@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 def provenance_section(con: "duckdb.DuckDBPyConnection") -> Section:
     batches = con.execute(
         "SELECT batch_id, file_name, platform, kind, substr(sha256, 1, 12), rows_read, rows_loaded, "
-        "rows_duplicate, rows_rejected, strftime(finished_at, '%Y-%m-%d %H:%M') FROM import_batches ORDER BY batch_id"
+        "rows_duplicate, rows_rejected, coalesce(c.rows_skipped, 0), strftime(finished_at, '%Y-%m-%d %H:%M') "
+        "FROM import_batches LEFT JOIN import_batch_counts c USING (batch_id) ORDER BY batch_id"
     ).fetchall()
     reasons = con.execute(
         "SELECT b.file_name, r.reason, count(*) FROM rejects r JOIN import_batches b USING (batch_id) "
@@ -26,14 +27,15 @@ def provenance_section(con: "duckdb.DuckDBPyConnection") -> Section:
         "SELECT (SELECT count(*) FROM orders WHERE gross_amount_rc IS NULL) + "
         "(SELECT count(*) FROM fees WHERE amount_rc IS NULL) + (SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
     ).fetchone()
-    totals = [sum(int(b[i]) for b in batches) for i in (5, 6, 7, 8)]
+    totals = [sum(int(b[i]) for b in batches) for i in (5, 6, 7, 8, 9)]
     section = Section(
         key="provenance",
         title="Data provenance",
         takeaway=(f"{len(batches)} files imported: {totals[0]:,} rows read = {totals[1]:,} loaded + "
-                  f"{totals[2]:,} duplicates + {totals[3]:,} quarantined."),
+                  f"{totals[2]:,} duplicates + {totals[3]:,} quarantined + {totals[4]:,} skipped as structural."),
         data={"batches": len(batches), "rows_read": totals[0], "rows_loaded": totals[1],
-              "rows_duplicate": totals[2], "rows_rejected": totals[3], "rows_without_fx": int(unconverted)},
+              "rows_duplicate": totals[2], "rows_rejected": totals[3], "rows_skipped": totals[4],
+              "rows_without_fx": int(unconverted)},
     )
     section.paragraphs.append(
         "Amounts are kept in their original currency and converted to the reporting currency with the "
@@ -43,8 +45,10 @@ def provenance_section(con: "duckdb.DuckDBPyConnection") -> Section:
     )
     section.tables.append(Table(
         "Imported files", ["batch", "file", "platform", "kind", "sha256", "read", "loaded", "duplicates",
-                           "quarantined", "imported at"],
-        [list(b) for b in batches], numeric=[True, False, False, False, False, True, True, True, True, False]))
+                           "quarantined", "skipped", "imported at"],
+        [list(b) for b in batches], numeric=[True, False, False, False, False, True, True, True, True, True, False],
+        note="Skipped rows carry nothing to store by the profile's rules (a settlement's summary row, a transfer "
+             "to the bank); see docs/importing.md."))
     if reasons:
         section.tables.append(Table("Quarantined rows by reason (see `assetkit rejects`)",
                                     ["file", "reason", "rows"], [list(r) for r in reasons],

@@ -1,0 +1,214 @@
+"""Import commands: import, platforms, rejects, map, fx import|fetch, pull indiamart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from assetkit.commands._common import OutputFormat, console, emit_json, say, settings
+
+fx_app = typer.Typer(help="Exchange rates (ECB reference rates) for the reporting currency.", no_args_is_help=True)
+pull_app = typer.Typer(help="Pull data from platform APIs.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_cmd)
+    app.command("platforms")(platforms)
+    app.command("rejects")(rejects)
+    app.command("map")(map_cmd)
+    fx_app.command("import")(fx_import)
+    fx_app.command("fetch")(fx_fetch)
+    pull_app.command("indiamart")(pull_indiamart)
+    app.add_typer(fx_app, name="fx")
+    app.add_typer(pull_app, name="pull")
+
+
+def import_cmd(
+    ctx: typer.Context,
+    paths: List[Path] = typer.Argument(..., help="Files or folders (folders are searched recursively)."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="auto (default) or a platform/profile name."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="inquiries, orders, fees, spend or products."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="A YAML mapping (see `assetkit map`)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Override the detected text encoding."),
+    strict: bool = typer.Option(False, "--strict", help="Fail a file if any row would be quarantined."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; store nothing."),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Import marketplace exports; per file: rows read, loaded, duplicate, rejected."""
+    from assetkit.importers import expand_paths, import_paths
+
+    s = settings(ctx)
+    files = expand_paths(paths)
+    if not files:
+        from assetkit.errors import UsageError
+
+        raise UsageError("no importable files found", hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx")
+    with s.open_store() as store, _progress(s, len(files)) as advance:
+        results = import_paths(store, files, platform=platform, kind=kind, mapping=mapping, encoding=encoding,
+                               strict=strict, dry_run=dry_run, config=s.config, progress=advance)
+    if fmt is OutputFormat.json:
+        emit_json("import", {"files": [r.to_dict() for r in results]}, s)
+    else:
+        _import_text(results, dry_run)
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A rich progress bar on a terminal only (never in pipes, cron or tests)."""
+
+    def __init__(self, s, total: int) -> None:  # noqa: ANN001 - Settings
+        self.enabled = sys.stderr.isatty() and not s.quiet and total > 1
+        self.total, self.bar, self.task = total, None, None
+
+    def __enter__(self):  # noqa: ANN204
+        if self.enabled:
+            from rich.progress import Progress
+
+            self.bar = Progress(console=console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("importing", total=self.total)
+        return self.advance
+
+    def advance(self, path: Path) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=f"importing {path.name}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _import_text(results, dry_run: bool) -> None:  # noqa: ANN001 - list[FileResult]
+    from assetkit.export.output import rich_table
+
+    out = console()
+    rows = [(Path(r.path).name, r.profile or "-", r.rows_read, r.loaded, r.duplicate, r.rejected, r.skipped,
+             r.fx_missing) for r in results]
+    title = "Dry run: nothing was stored" if dry_run else "Imported"
+    out.print(rich_table(title, ["file", "profile", "read", "loaded", "duplicate", "rejected", "skipped", "no fx rate"],
+                         rows, numeric=[False, False, True, True, True, True, True, True]))
+    for r in results:
+        if r.error:
+            err = console(stderr=True)
+            err.print(f"Error: {r.error}", markup=False, highlight=False)
+            if r.hint:
+                err.print(f"Hint: {r.hint}", markup=False, highlight=False)
+    if any(r.rejected for r in results if r.ok):
+        out.print("Quarantined rows are in the rejects table: `assetkit rejects` shows file, line, column and reason.")
+    if any(r.fx_missing for r in results):
+        out.print("Some amounts have no exchange rate yet: run `assetkit fx fetch` or `assetkit fx import FILE`.")
+
+
+def platforms(
+    ctx: typer.Context,
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Supported platforms and kinds, with the header names that identify each export."""
+    from assetkit.importers.listing import list_platforms
+
+    result = list_platforms()
+    if fmt is OutputFormat.json:
+        emit_json("platforms", result.to_dict(), settings(ctx))
+        return
+    from assetkit.export.output import rich_table
+
+    console().print(rich_table("Import profiles", ["profile", "platform", "kind", "channel", "header signature"],
+                               [(p.profile, p.platform, p.kind, p.channel, ", ".join(p.signature))
+                                for p in result.profiles]))
+    console().print("Unknown export? `assetkit map FILE` proposes a mapping for --mapping.")
+
+
+def rejects(
+    ctx: typer.Context,
+    batch: Optional[int] = typer.Option(None, "--batch", help="Only this import batch."),
+    limit: int = typer.Option(100, "--limit", help="Show at most this many rows."),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Quarantined rows: file, line, column, raw value and why."""
+    from assetkit.importers.listing import list_rejects
+
+    s = settings(ctx)
+    with s.open_store(create=False) as store:
+        result = list_rejects(store.con, batch, limit)
+    if fmt is OutputFormat.json:
+        emit_json("rejects", result.to_dict(), s)
+        return
+    from assetkit.export.output import rich_table
+
+    if not result.total:
+        console().print("No quarantined rows.")
+        return
+    console().print(rich_table(f"Quarantined rows ({result.total:,})", ["batch", "file", "line", "column", "value", "reason"],
+                               [(r.batch_id, Path(r.file or "?").name, r.line, r.column or "", (r.raw or "")[:40], r.reason)
+                                for r in result.rejects], numeric=[True, False, True, False, False, False]))
+
+
+def map_cmd(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="An export no profile recognises."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the YAML here (default: print it)."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Force the kind (inquiries, orders, fees, spend, products)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Override the detected text encoding."),
+) -> None:
+    """Propose a YAML mapping from a file's header (English and Chinese column names)."""
+    from assetkit.importers.mapping import propose_mapping
+
+    proposal = propose_mapping(path, encoding, kind)
+    if out is None:
+        typer.echo(proposal.yaml_text, nl=False)
+        return
+    out.write_text(proposal.yaml_text, encoding="utf-8")
+    say(settings(ctx), f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "
+                       f"Check it, then: assetkit import {path} --mapping {out}")
+
+
+def fx_import(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="ECB eurofxref-hist.csv (or eurofxref.csv)."),
+) -> None:
+    """Load ECB reference rates from a file and reconvert stored amounts."""
+    _rates(ctx, path, None)
+
+
+def fx_fetch(
+    ctx: typer.Context,
+    url: Optional[str] = typer.Option(None, "--url", help="Override the ECB download URL (env ASSETKIT_ECB_URL)."),
+) -> None:
+    """Download the ECB reference-rate history and reconvert stored amounts."""
+    _rates(ctx, None, url)
+
+
+def _rates(ctx: typer.Context, path: Optional[Path], url: Optional[str]) -> None:
+    from assetkit.importers.fx import load_rates
+
+    s = settings(ctx)
+    with s.open_store() as store:
+        result = load_rates(store, path, s.config.reporting_currency, url)
+    console().print(f"Loaded {result.rates:,} rates ({result.first} to {result.last}) from {result.source}; "
+                    f"amounts reconverted to {result.reporting_currency}; {result.rows_without_rate:,} still without a rate.",
+                    markup=False, highlight=False)
+
+
+def pull_indiamart(
+    ctx: typer.Context,
+    since: dt.datetime = typer.Option(..., "--since", formats=["%Y-%m-%d"], help="First day to pull (YYYY-MM-DD)."),
+    until: Optional[dt.datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"],
+                                                help="Stop before this day (default: now)."),
+    save_dir: Optional[Path] = typer.Option(None, "--save-dir", help="Where responses are kept (default assetkit-pulls/indiamart)."),
+    url: Optional[str] = typer.Option(None, "--url", help="Override the API URL (env ASSETKIT_INDIAMART_URL)."),
+) -> None:
+    """Pull leads from the IndiaMART CRM API v2 (key from ASSETKIT_INDIAMART_KEY) and import them."""
+    from assetkit.importers.pull import pull_indiamart as pull
+
+    s = settings(ctx)
+    with s.open_store() as store:
+        result = pull(store, since.date(), until=until, save_dir=save_dir, base_url=url, config=s.config)
+    loaded = sum(r["loaded"] for r in result.imports)
+    console().print(f"Pulled {result.leads:,} leads in {result.windows} window(s); {loaded:,} new, "
+                    f"{result.leads - loaded:,} already stored. Responses saved: {len(result.files)} file(s).",
+                    markup=False, highlight=False)

@@ -1,0 +1,1 @@
+"""One module per report section: each turns an analysis result into a `Section`."""
