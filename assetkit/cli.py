@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "assetkit.commands.actions",
     "assetkit.commands.importing",
     "assetkit.commands.demo",
+    "assetkit.commands.segments",
 )
 
 

@@ -161,3 +161,12 @@ def test_bad_arguments_are_usage_errors(cdnow_store):
         analyse_clv(cdnow_store.con, cfg(), time_unit="fortnight")
     with pytest.raises(UsageError):
         analyse_clv(cdnow_store.con, cfg(), horizon=0)
+
+
+def test_clv_config_section_is_validated(cdnow_store):
+    from assetkit.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        analyse_clv(cdnow_store.con, cfg(min_repeat_buyerz=3))
+    with pytest.raises(ConfigError):
+        analyse_clv(cdnow_store.con, cfg(min_repeat_buyers="many"))

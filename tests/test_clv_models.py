@@ -159,3 +159,29 @@ def test_weights_equal_repeated_rows(cdnow):
     weighted = betageo.fit_bgnbd(x, t_x, T, weights=np.full(300, 2.0))
     for k in once.params:
         assert weighted.params[k] == pytest.approx(once.params[k], rel=1e-5)
+
+
+@pytest.mark.parametrize("modified", [False, True])
+def test_expectations_equal_the_raw_published_formulas(modified):
+    """The Euler-transformed forms agree with the textbook expressions where those are finite."""
+    r, alpha, a, b = 0.525, 6.183, 0.891, 1.614
+    x, t_x, T, t = np.array([0.0, 1, 3, 7]), np.array([0.0, 5, 20, 30]), np.full(4, 38.86), 39.0
+    k = 1 if modified else 0
+    z = t / (alpha + T + t)
+    raw = ((a + b + x + k - 1) / (a - 1)
+           * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(r + x, b + x + k, a + b + x + k - 1, z)))
+    raw = raw * betageo.p_alive((r, alpha, a, b), x, t_x, T, modified)
+    assert np.allclose(betageo.expected_conditional((r, alpha, a, b), t, x, t_x, T, modified), raw, rtol=1e-10)
+    zn = t / (alpha + t)
+    new_raw = ((b if modified else a + b - 1) / (a - 1)
+               * (1 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b + k, a + b - 1 + k, zn)))
+    assert betageo.expected_new((r, alpha, a, b), t, modified) == pytest.approx(new_raw, rel=1e-10)
+
+
+def test_heavy_buyers_get_finite_predictions():
+    params = (0.243, 4.414, 0.793, 2.426)
+    x = np.array([500.0, 5000.0, 50000.0])
+    e = betageo.expected_conditional(params, 52.0, x, np.full(3, 100.0), np.full(3, 100.0))
+    assert np.all(np.isfinite(e)) and np.all(np.diff(e) > 0)
+    e = pareto.expected_conditional((0.553, 10.578, 0.606, 11.669), 52.0, x, np.full(3, 100.0), np.full(3, 100.0))
+    assert np.all(np.isfinite(e)) and np.all(np.diff(e) > 0)

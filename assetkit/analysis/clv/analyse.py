@@ -21,7 +21,7 @@ from assetkit.analysis.clv.rfm import merge, unit_days
 from assetkit.analysis.clv.summary import Summary, summary_from_orders
 from assetkit.analysis.clv.value import (alive, discounted_occasions, fee_shares, heuristic_prior,
                                          heuristic_rates, population_aov, shrunk_aov, step_grid)
-from assetkit.errors import NotEnoughData, UsageError
+from assetkit.errors import ConfigError, NotEnoughData, UsageError
 
 if TYPE_CHECKING:
     import duckdb
@@ -33,11 +33,24 @@ MIN_REPEAT_BUYERS = 30
 MIN_SPEND_BUYERS = 10
 
 
+CLV_KEYS = ("min_repeat_buyers", "interval_draws", "segments")
+
+
 def _settings(config: Any) -> tuple[float, float, int, int]:
+    """Margin, annual discount rate and the `clv:` section's knobs, validated."""
     section = config.section("clv") if config is not None and hasattr(config, "section") else {}
+    unknown = sorted(set(section) - set(CLV_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown key clv.{unknown[0]}", hint=f"known keys: {', '.join(CLV_KEYS)}")
+    try:
+        min_repeat = int(section.get("min_repeat_buyers", MIN_REPEAT_BUYERS))
+        draws = int(section.get("interval_draws", 100))
+    except (TypeError, ValueError):
+        raise ConfigError("clv.min_repeat_buyers and clv.interval_draws must be whole numbers") from None
+    if min_repeat < 1 or draws < 0:
+        raise ConfigError("clv.min_repeat_buyers must be ≥ 1 and clv.interval_draws ≥ 0")
     return (float(getattr(config, "gross_margin", 0.35)), float(getattr(config, "discount_rate", 0.10)),
-            int(section.get("min_repeat_buyers", MIN_REPEAT_BUYERS)),
-            int(section.get("interval_draws", 100)))
+            min_repeat, draws)
 
 
 def _fit_spend(s: Summary) -> SpendModel:

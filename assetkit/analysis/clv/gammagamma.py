@@ -18,6 +18,7 @@ from scipy.special import digamma, gammaln
 from assetkit.analysis.clv.mle import Fit, maximise
 
 NAMES = ("p", "q", "v")
+SCREEN_ROWS = 20_000  # above this many buyers, starting points are screened on a subsample
 
 
 def loglik(params, x, m) -> np.ndarray:
@@ -38,26 +39,41 @@ def fit_gamma_gamma(x, m, weights=None) -> Fit:
     scale = float(np.median(m)) or 1.0  # fit in units of the median spend, then restate γ
     ms = m / scale
     W = float(w.sum())
+    starts = [np.log([2.0, 3.0, 2.0]), np.zeros(3), np.log([5.0, 5.0, 5.0])]
+    screen = None
+    if x.size > SCREEN_ROWS:
+        idx = np.random.default_rng(0).choice(x.size, SCREEN_ROWS, replace=False, p=w / W)
+        screen = _nll_factory(x[idx], ms[idx], np.full(SCREEN_ROWS, W / SCREEN_ROWS))
+    fit = maximise("gamma_gamma", NAMES, _nll_factory(x, ms, w), starts, W, screen)
+    delta = np.array([0.0, 0.0, np.log(scale)])
+    fit.shift(delta, float(np.dot(w, loglik(np.exp(fit.phi + delta), x, m))))
+    return fit
+
+
+def _nll_factory(x: np.ndarray, ms: np.ndarray, w: np.ndarray):
+    """Mean NLL and gradient in log θ; special functions once per distinct count x."""
+    W = float(w.sum())
     lx = np.log(x)
     lm = np.log(ms)
+    xu, xi = np.unique(x, return_inverse=True)
+    xlm = x * lm
 
     def nll(phi: np.ndarray) -> tuple[float, np.ndarray]:
         p, q, v = np.exp(phi)
         px = p * x
         xmv = x * ms + v
-        ll = loglik((p, q, v), x, ms)
-        common = digamma(px + q)
-        dp = x * (common - digamma(px) + lm + lx - np.log(xmv))
-        dq = common - digamma(q) + np.log(v) - np.log(xmv)
+        l_xmv = np.log(xmv)
+        pxu = p * xu
+        ll = ((gammaln(pxu + q) - gammaln(pxu))[xi] - gammaln(q) + q * np.log(v)
+              + p * xlm - lm + px * lx - (px + q) * l_xmv)
+        common = digamma(pxu + q)[xi]
+        dp = x * (common - digamma(pxu)[xi] + lm + lx - l_xmv)
+        dq = common - digamma(q) + np.log(v) - l_xmv
         dv = q / v - (px + q) / xmv
         grad = np.array([np.dot(w, g) for g in (dp, dq, dv)]) * np.array([p, q, v])
         return -float(np.dot(w, ll)) / W, -grad / W
 
-    starts = [np.log([2.0, 3.0, 2.0]), np.zeros(3), np.log([5.0, 5.0, 5.0])]
-    fit = maximise("gamma_gamma", NAMES, nll, starts, W)
-    delta = np.array([0.0, 0.0, np.log(scale)])
-    fit.shift(delta, float(np.dot(w, loglik(np.exp(fit.phi + delta), x, m))))
-    return fit
+    return nll
 
 
 def expected_spend(params, x, m) -> np.ndarray:

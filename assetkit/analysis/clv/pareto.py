@@ -23,6 +23,7 @@ from assetkit.analysis.clv.mle import Fit, fd_gradient, maximise
 from assetkit.analysis.clv.rfm import Rfm, merge
 
 NAMES = ("r", "alpha", "s", "beta")
+SCREEN_ROWS = 20_000  # above this many unique rows, starting points are screened on a subsample
 
 
 def _log_f(rsx, c, mx, z_num, y):
@@ -62,6 +63,19 @@ def fit_pnbd(x, t_x, T, weights=None) -> Fit:
     d = merge(x, t_x, T, weights)
     scale = float(d.T.max()) or 1.0
     ds = Rfm(d.x, d.t_x / scale, d.T / scale, d.w, d.inverse)
+    nll = _nll_factory(ds)
+    screen = _nll_factory(ds.subsample(SCREEN_ROWS, np.random.default_rng(0))) if ds.x.size > SCREEN_ROWS else None
+
+    rate = max(float(np.dot(ds.w, ds.x) / max(np.dot(ds.w, ds.T), 1e-9)), 1e-3)
+    starts = [np.log([1.0, 1.0 / rate, 1.0, 1.0]), np.log([0.5, 0.5 / rate, 0.5, 0.5]),
+              np.zeros(4)]
+    fit = maximise("pnbd", NAMES, nll, starts, ds.n, screen)
+    delta = np.array([0.0, np.log(scale), 0.0, np.log(scale)])
+    fit.shift(delta, float(np.dot(d.w, loglik(np.exp(fit.phi + delta), d.x, d.t_x, d.T))))
+    return fit
+
+
+def _nll_factory(ds: Rfm):
     W = ds.n
 
     def f(phi: np.ndarray) -> float:
@@ -71,13 +85,7 @@ def fit_pnbd(x, t_x, T, weights=None) -> Fit:
     def nll(phi: np.ndarray) -> tuple[float, np.ndarray]:
         return f(phi), fd_gradient(f, phi)
 
-    rate = max(float(np.dot(ds.w, ds.x) / max(np.dot(ds.w, ds.T), 1e-9)), 1e-3)
-    starts = [np.log([1.0, 1.0 / rate, 1.0, 1.0]), np.log([0.5, 0.5 / rate, 0.5, 0.5]),
-              np.zeros(4)]
-    fit = maximise("pnbd", NAMES, nll, starts, W)
-    delta = np.array([0.0, np.log(scale), 0.0, np.log(scale)])
-    fit.shift(delta, float(np.dot(d.w, loglik(np.exp(fit.phi + delta), d.x, d.t_x, d.T))))
-    return fit
+    return nll
 
 
 def p_alive(params, x, t_x, T) -> np.ndarray:

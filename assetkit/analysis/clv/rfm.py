@@ -39,6 +39,20 @@ class Rfm:
     def n(self) -> float:
         return float(self.w.sum())
 
+    def counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct frequencies and each row's index into them: terms that depend on x alone
+        (lnΓ(r+x), ψ(b+x), …) are computed once per distinct count and gathered."""
+        if not hasattr(self, "_counts"):
+            self._counts = np.unique(self.x, return_inverse=True)
+        return self._counts
+
+    def subsample(self, k: int, rng: np.random.Generator) -> "Rfm":
+        """k unique rows drawn in proportion to weight, reweighted to the same total: a cheap
+        stand-in for screening starting points on large data."""
+        idx = rng.choice(self.x.size, size=k, replace=False, p=self.w / self.w.sum())
+        w = np.full(k, self.n / k)
+        return Rfm(self.x[idx], self.t_x[idx], self.T[idx], w, np.arange(k))
+
     def expand(self, values: np.ndarray) -> np.ndarray:
         """Per-unique-row values → per-buyer values (trailing axes kept)."""
         return values[..., self.inverse] if values.ndim > 1 else values[self.inverse]
@@ -59,7 +73,18 @@ def merge(x, t_x, T, weights=None) -> Rfm:
     if bad.any():
         raise ValueError(f"{int(bad.sum())} rows violate 0 ≤ recency ≤ T (recency 0 when frequency 0)")
     w = np.ones_like(x) if weights is None else np.asarray(weights, float)
-    stacked = np.stack([x, t_x, T], axis=1)
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    wu = np.bincount(inverse.ravel(), weights=w, minlength=len(uniq))
-    return Rfm(uniq[:, 0].copy(), uniq[:, 1].copy(), uniq[:, 2].copy(), wu, inverse.ravel())
+    # Factorise each column (1-D unique is fast), then unique over one int64 key: np.unique with
+    # axis=0 sorts row tuples and is ~10x slower at a million buyers.
+    codes, sizes = [], []
+    for col in (x, t_x, T):
+        u, c = np.unique(col, return_inverse=True)
+        codes.append(c.ravel().astype(np.int64))
+        sizes.append(u.size)
+    if float(sizes[0]) * sizes[1] * sizes[2] < 2.0**62:
+        key = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+        _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:  # the combined key would overflow int64
+        _, first_idx, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+    uniq_key = first_idx
+    wu = np.bincount(inverse.ravel(), weights=w, minlength=uniq_key.size)
+    return Rfm(x[first_idx].copy(), t_x[first_idx].copy(), T[first_idx].copy(), wu, inverse.ravel())
