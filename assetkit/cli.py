@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "assetkit.commands.importing",
     "assetkit.commands.demo",
     "assetkit.commands.segments",
+    "assetkit.commands.economics",
 )
 
 

@@ -199,3 +199,13 @@ def test_one_month_of_orders_is_not_enough_data(con) -> None:
 def test_working_tables_are_dropped(con) -> None:
     analyse_fees(con, fx.CONFIG)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+
+
+def test_ad_spend_is_not_added_to_months_the_platform_already_bills_ads(con) -> None:
+    # an Etsy Ads budget row for June 2025, when the Etsy statement already bills 30 of ads
+    con.execute("""INSERT INTO spend (spend_id, channel, platform, period_start, period_end, currency, amount,
+                   amount_rc, batch_id, source_line)
+                   VALUES ('s3', 'marketplace', 'etsy', '2025-06-01', '2025-06-30', 'EUR', 30, 30, 3, 9),
+                          ('s4', 'marketplace', 'etsy', '2025-05-01', '2025-05-31', 'EUR', 20, 20, 3, 10)""")
+    p = rows(analyse_fees(con, fx.CONFIG))
+    assert p["etsy", "2025"]["fees"]["advertising"] == approx(30 + 20)

@@ -122,41 +122,27 @@ def money(amount: str, amount_rc: str, currency: str = "currency") -> str:
     return f"coalesce({amount_rc}, CASE WHEN upper({currency}) = $rc THEN {amount} END)"
 
 
-# One row per order in scope with its gross revenue in the reporting currency. Revenue is
+# One row per order with its gross revenue in the reporting currency. Revenue is
 # gross_amount - refunded_amount (goods + shipping, after discounts, excluding tax collected
 # for the state); cancelled orders count 0, a `refunded` status with no refund amount is a
 # full refund. A refund without its own *_rc value is converted at the order's own rate.
-ORDERS_SQL = f"""
-SELECT order_id, platform, channel, buyer_id, product, country,
-       ordered_at, CAST(ordered_at AS DATE) AS d,
+# `converted` is false when the order has no reporting-currency amount (no FX rate).
+ORDERS_ALL_SQL = f"""
+SELECT order_id, platform, channel, buyer_id, ordered_at, CAST(ordered_at AS DATE) AS d,
        CASE WHEN status = 'cancelled' THEN 0
-            WHEN status = 'refunded' AND coalesce(refunded_amount, 0) = 0 THEN 0
+            WHEN coalesce(refunded_amount, 0) = 0 THEN CASE WHEN status = 'refunded' THEN 0 ELSE g_rc END
             ELSE g_rc - coalesce(refunded_amount_rc,
-                                 CASE WHEN upper(currency) = $rc THEN refunded_amount END,
-                                 refunded_amount * g_rc / nullif(gross_amount, 0), 0)
+                                 CAST(refunded_amount * g_rc / nullif(gross_amount, 0) AS DECIMAL(18,4)), 0)
        END AS revenue,
-       status <> 'cancelled' AS counted
-FROM (SELECT *, {money('gross_amount', 'gross_amount_rc')} AS g_rc FROM orders) o
-WHERE g_rc IS NOT NULL
+       status <> 'cancelled' AS counted, g_rc IS NOT NULL AS converted
+FROM (SELECT order_id, platform, channel, buyer_id, ordered_at, status, gross_amount, refunded_amount,
+             refunded_amount_rc, {money('gross_amount', 'gross_amount_rc')} AS g_rc FROM orders) o
 """
+ORDERS_SQL = f"SELECT * FROM ({ORDERS_ALL_SQL}) a WHERE converted"
 
 
-def scope_where(alias: str, date_col: str, *, platform: bool = True, channel: bool = True) -> str:
-    """WHERE conditions for the date window and filters; NULL parameters mean "no filter"."""
-    conds = [f"($since IS NULL OR {alias}.{date_col} >= $since)",
-             f"($until IS NULL OR {alias}.{date_col} <= $until)"]
-    if platform:
-        conds.append(f"($platform IS NULL OR {alias}.platform = $platform)")
-    if channel:
-        conds.append(f"($channel IS NULL OR {alias}.channel = $channel)")
-    return " AND ".join(conds)
-
-
-def unconverted_note(con: "duckdb.DuckDBPyConnection", table: str, amount: str, rc: str) -> str | None:
+def unconverted_note(table: str, n: int, rc: str) -> str | None:
     """A note naming how many rows of `table` have no reporting-currency amount."""
-    n = con.execute(
-        f"SELECT count(*) FROM {table} WHERE {amount}_rc IS NULL AND upper(currency) <> ?", [rc]
-    ).fetchone()[0]
     if not n:
         return None
     return (f"{n} {table} row(s) have no FX rate into {rc} and are left out "

@@ -1,13 +1,18 @@
-"""The shared working tables of `assetkit fees`: one scan each of orders and fees, reduced to
-per-order facts and per-platform-month costs, from which every figure is aggregated.
+"""The shared working tables of `assetkit fees`, built with as few passes over the big tables
+as possible (orders: two scans, the second joined to fees summed per order; fees: one scan):
 
-Temp tables (session-local, replaced on each call, dropped by `drop()`):
-- `_ak_econ_o`: one row per order in scope: revenue, month, first-order flag, acquisition
-  platform/channel of its buyer, fees linked to it by `fees.order_id`.
+- `_ak_econ_pcd`: orders summed per platform, channel and day over all history (revenue,
+  orders, rows without an FX rate) -> the data span, home channels and per-month revenue.
+- `_ak_econ_costd`: fees summed per platform, day, category and linked-or-not.
 - `_ak_econ_cost`: platform cost per platform, month, category, source (`fees`, `config`,
-  `spend`) and whether it is linked to an order.
+  `spend`) and whether it is linked to an order, inside the window.
 - `_ak_econ_alloc`: per platform and month, the unlinked cost and the factor that shares it
   among that month's orders of the platform in proportion to their gross revenue.
+- `_ak_econ_bp`: per buyer and platform, revenue, orders, linked fees and allocated rent in
+  scope, and the buyer's first non-cancelled order on that platform (all history up to the
+  window's end).
+- `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition).
+- `_ak_econ_om`: revenue, orders and new buyers per platform, channel and month in scope.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import recurring, schedules
-from assetkit.analysis.economics._common import (ORDERS_SQL, Scope, money, reporting_currency,
-                                                 require_orders, run, unconverted_note)
+from assetkit.analysis.economics._common import (ORDERS_ALL_SQL, ORDERS_SQL, Scope, money,
+                                                 reporting_currency, require_orders, run,
+                                                 unconverted_note)
 
 if TYPE_CHECKING:
     import duckdb
 
-TABLES = ("_ak_econ_o", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_types",
+TABLES = ("_ak_econ_pcd", "_ak_econ_costd", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_bp", "_ak_econ_fo",
+          "_ak_econ_om", "_ak_econ_buyers", "_ak_econ_billed_ads", "_ak_econ_types",
           recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw")
 
 
@@ -41,15 +48,14 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
-def home_channels(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
+def _home_channels(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
     """platform -> the channel most of its orders (else inquiries, else spend) are in;
-    platforms known only from fees are `marketplace`."""
+    platforms known only from fees are `marketplace` (see `Prepared.home`)."""
     rows = con.execute("""
         WITH c AS (
-            SELECT platform, channel, 3 AS pri, count(*) AS n FROM orders GROUP BY ALL
+            SELECT platform, channel, 3 AS pri, sum(n_all) AS n FROM _ak_econ_pcd GROUP BY ALL
             UNION ALL SELECT platform, channel, 2, count(*) FROM inquiries GROUP BY ALL
-            UNION ALL SELECT platform, channel, 1, count(*) FROM spend WHERE platform IS NOT NULL GROUP BY ALL
-            UNION ALL SELECT DISTINCT platform, 'marketplace', 0, 0 FROM fees)
+            UNION ALL SELECT platform, channel, 1, count(*) FROM spend WHERE platform IS NOT NULL GROUP BY ALL)
         SELECT platform, arg_max(channel, pri * 1e12 + n) FROM c GROUP BY platform
     """).fetchall()
     return dict(rows)
@@ -59,98 +65,162 @@ def prepare(con: "duckdb.DuckDBPyConnection", config: Any, scope: Scope, what: s
             include_ads: bool = True) -> Prepared:
     """Build the working tables for `scope`; NotEnoughData when the orders cannot carry it."""
     rc = reporting_currency(config)
-    home = home_channels(con)
+    params: dict[str, Any] = {**scope.params(), "rc": rc}
+    _daily(con, params)
+    home = _home_channels(con)
     platforms = None
     if scope.channel is not None:
         platforms = sorted(p for p, ch in home.items() if ch == scope.channel)
+        platforms += [p for p in _fee_platforms(con) if p not in home and scope.channel == "marketplace"]
     if scope.platform is not None:
         platforms = [p for p in (platforms if platforms is not None else [scope.platform])
                      if p == scope.platform]
-    params: dict[str, Any] = {**scope.params(), "rc": rc, "platforms": platforms}
-    span = run(con, f"""
-        SELECT min(d) AS o_lo, max(d) AS o_hi, count(*) AS n,
-               count(DISTINCT date_trunc('month', d)) AS months
-        FROM ({ORDERS_SQL}) o
+    params["platforms"] = platforms
+    span = run(con, """
+        SELECT min(d) FILTER (WHERE n_conv > 0) AS lo, max(d) FILTER (WHERE n_conv > 0) AS hi,
+               sum(n_conv) AS n, sum(n_all - n_conv) AS unconverted,
+               count(DISTINCT date_trunc('month', d)) FILTER (WHERE n_conv > 0) AS months
+        FROM _ak_econ_pcd
         WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
           AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
     """, params)[0]
-    require_orders(span["months"], span["n"], scope, what)
+    require_orders(span["months"] or 0, span["n"] or 0, scope, what)
     fspan = run(con, """
-        SELECT min(CAST(incurred_at AS DATE)) AS f_lo, max(CAST(incurred_at AS DATE)) AS f_hi FROM fees
+        SELECT min(d) AS lo, max(d) AS hi, sum(n_all - n_conv) AS unconverted FROM _ak_econ_costd
         WHERE ($platforms IS NULL OR list_contains($platforms, platform))
-          AND ($since IS NULL OR CAST(incurred_at AS DATE) >= $since)
-          AND ($until IS NULL OR CAST(incurred_at AS DATE) <= $until)
+          AND ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
     """, params)[0]
-    lo = scope.since or min(d for d in (span["o_lo"], fspan["f_lo"]) if d is not None)
-    hi = scope.until or max(d for d in (span["o_hi"], fspan["f_hi"]) if d is not None)
+    lo = scope.since or min(d for d in (span["lo"], fspan["lo"]) if d is not None)
+    hi = scope.until or max(d for d in (span["hi"], fspan["hi"]) if d is not None)
     params.update(lo=lo, hi=hi, ads=include_ads)
-    notes = [n for n in (unconverted_note(con, t, a, rc)
-                         for t, a in (("orders", "gross_amount"), ("fees", "amount"))) if n]
+    notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),
+                         unconverted_note("fees", fspan["unconverted"], rc)) if n]
     notes += recurring.build_spread_table(con, config, hi, include_ads)
-    _build(con, params)
+    _costs(con, params)
+    _buyers(con, params)
     return Prepared(lo, hi, rc, include_ads, home, platforms, params, notes)
 
 
-def _build(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+def _fee_platforms(con: "duckdb.DuckDBPyConnection") -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT platform FROM _ak_econ_costd ORDER BY 1").fetchall()]
+
+
+def _daily(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+    """First scans: orders and fees summed per platform (channel, category) and day."""
     con.execute("CREATE OR REPLACE TEMP TABLE _ak_econ_types (alias VARCHAR, category VARCHAR, fixed BOOLEAN)")
     con.executemany("INSERT INTO _ak_econ_types VALUES (?, ?, ?)", schedules.alias_rows())
-    # Per order: the buyer's first counted order is found over all history up to --until and
-    # across all platforms, so "new buyer" means new to the business, not new to a filter.
     run(con, f"""
-        CREATE OR REPLACE TEMP TABLE _ak_econ_o AS
-        WITH o AS (SELECT * FROM ({ORDERS_SQL}) x WHERE d <= $hi),
-        fo AS (
-            SELECT buyer_id, arg_min({{'id': order_id, 'p': platform, 'c': channel}},
-                                     (ordered_at, order_id)) AS f
-            FROM o WHERE counted AND buyer_id IS NOT NULL GROUP BY buyer_id),
-        linked AS (
-            SELECT f.order_id, sum({money('f.amount', 'f.amount_rc')}) AS linked,
-                   coalesce(sum({money('f.amount', 'f.amount_rc')}) FILTER (WHERE t.fixed), 0) AS linked_fixed
-            FROM fees f LEFT JOIN _ak_econ_types t
-              ON t.alias = replace(replace(lower(trim(f.fee_type)), ' ', '_'), '-', '_')
-            WHERE f.order_id IS NOT NULL AND ($platforms IS NULL OR list_contains($platforms, f.platform))
-            GROUP BY f.order_id)
-        SELECT o.order_id, o.platform, o.channel, o.buyer_id, o.d,
-               CAST(date_trunc('month', o.d) AS DATE) AS month, o.revenue, o.counted,
-               coalesce(fo.f.id = o.order_id, false) AS is_first,
-               fo.f.p AS acq_platform, fo.f.c AS acq_channel,
-               coalesce(l.linked, 0) AS linked, coalesce(l.linked_fixed, 0) AS linked_fixed
-        FROM o
-        LEFT JOIN fo ON fo.buyer_id = o.buyer_id
-        LEFT JOIN linked l ON l.order_id = o.order_id
-        WHERE o.d >= $lo
-          AND ($platform IS NULL OR o.platform = $platform) AND ($channel IS NULL OR o.channel = $channel)
+        CREATE OR REPLACE TEMP TABLE _ak_econ_pcd AS
+        SELECT platform, channel, d, count(*) AS n_all, count(*) FILTER (WHERE converted) AS n_conv,
+               sum(revenue) AS revenue, count(*) FILTER (WHERE counted AND converted) AS orders
+        FROM ({ORDERS_ALL_SQL}) o GROUP BY ALL
+    """, params)
+    run(con, f"""
+        CREATE OR REPLACE TEMP TABLE _ak_econ_costd AS
+        SELECT f.platform, f.d, coalesce(t.category, 'other') AS category, coalesce(t.fixed, false) AS fixed,
+               f.linked, count(*) AS n_all, count(f.amount) AS n_conv, sum(f.amount) AS amount
+        FROM (SELECT platform, CAST(incurred_at AS DATE) AS d, order_id IS NOT NULL AS linked,
+                     replace(replace(lower(trim(fee_type)), ' ', '_'), '-', '_') AS alias,
+                     {money('amount', 'amount_rc')} AS amount FROM fees) f
+        LEFT JOIN _ak_econ_types t USING (alias)
+        GROUP BY ALL
+    """, params)
+
+
+def _costs(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+    """Platform cost per month in the window; revenue per month; the allocation factors.
+
+    Ad spend rows count as platform cost only for months in which the platform's own fee rows
+    bill no advertising: a statement that already carries the ads (Etsy Ads) is the bill, and
+    the seller's budget ledger for the same ads must not be added on top.
+    """
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_billed_ads AS
+        SELECT DISTINCT platform, CAST(date_trunc('month', d) AS DATE) AS month FROM _ak_econ_costd
+        WHERE category = 'advertising' AND amount IS NOT NULL AND amount <> 0
     """, params)
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_cost AS
-        SELECT f.platform, CAST(date_trunc('month', f.incurred_at) AS DATE) AS month,
-               coalesce(t.category, 'other') AS category, coalesce(t.fixed, false) AS fixed,
-               'fees' AS source, f.order_id IS NOT NULL AS linked,
-               sum({money('f.amount', 'f.amount_rc')}) AS amount
-        FROM fees f LEFT JOIN _ak_econ_types t
-          ON t.alias = replace(replace(lower(trim(f.fee_type)), ' ', '_'), '-', '_')
-        WHERE CAST(f.incurred_at AS DATE) BETWEEN $lo AND $hi
-          AND ($platforms IS NULL OR list_contains($platforms, f.platform))
-          AND {money('f.amount', 'f.amount_rc')} IS NOT NULL
+        SELECT platform, CAST(date_trunc('month', d) AS DATE) AS month, category, fixed,
+               'fees' AS source, linked, sum(amount) AS amount
+        FROM _ak_econ_costd
+        WHERE d BETWEEN $lo AND $hi AND amount IS NOT NULL
+          AND ($platforms IS NULL OR list_contains($platforms, platform))
         GROUP BY ALL
         UNION ALL
         SELECT platform, month, category, fixed, source, false, sum(amount)
         FROM ({recurring.spread_by_month_sql()}) s
         WHERE platform_cost AND ($platforms IS NULL OR list_contains($platforms, platform))
+          AND NOT (source = 'spend' AND (platform, month) IN (SELECT * FROM _ak_econ_billed_ads))
         GROUP BY ALL
     """, params)
     # Fees not linked to an order (memberships, ads, recurring fees) are shared among the
     # platform's orders of the same month in proportion to their gross revenue.
     run(con, """
         CREATE OR REPLACE TEMP TABLE _ak_econ_alloc AS
-        WITH u AS (SELECT platform, month, sum(amount) AS unlinked,
-                          coalesce(sum(amount) FILTER (WHERE fixed), 0) AS unlinked_fixed
-                   FROM _ak_econ_cost WHERE NOT linked GROUP BY ALL),
-             r AS (SELECT platform, month, sum(revenue) AS revenue FROM _ak_econ_o GROUP BY ALL)
-        SELECT u.platform, u.month, u.unlinked, u.unlinked_fixed, r.revenue,
-               CASE WHEN r.revenue > 0 THEN u.unlinked / r.revenue END AS factor,
-               CASE WHEN r.revenue > 0 THEN u.unlinked_fixed / r.revenue END AS factor_fixed
+        WITH u AS (SELECT platform, month, sum(amount) AS unlinked FROM _ak_econ_cost
+                   WHERE NOT linked GROUP BY ALL),
+             r AS (SELECT platform, CAST(date_trunc('month', d) AS DATE) AS month, sum(revenue) AS revenue
+                   FROM _ak_econ_pcd WHERE d BETWEEN $lo AND $hi AND n_conv > 0
+                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
+                   GROUP BY ALL)
+        SELECT u.platform, u.month, u.unlinked, r.revenue,
+               CASE WHEN r.revenue > 0 THEN u.unlinked / r.revenue END AS factor
         FROM u LEFT JOIN r USING (platform, month)
+    """, params)
+
+
+def _buyers(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+    """Second scan of orders (per buyer and platform) and the join of fees to orders.
+
+    The buyer's first non-cancelled order is found over all history up to the window's end
+    and across all platforms, so "new buyer" means new to the business, not to a filter.
+    """
+    in_scope = ("o.d >= $lo AND ($platform IS NULL OR o.platform = $platform) "
+                "AND ($channel IS NULL OR o.channel = $channel)")
+    run(con, f"""
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bp AS
+        WITH l AS (SELECT order_id, sum({money('amount', 'amount_rc')}) AS linked FROM fees
+                   WHERE order_id IS NOT NULL AND ($platforms IS NULL OR list_contains($platforms, platform))
+                   GROUP BY order_id)
+        SELECT o.buyer_id, o.platform,
+               arg_min({{'id': o.order_id, 'c': o.channel, 'd': o.d, 'rev': o.revenue,
+                         'linked': coalesce(l.linked, 0)}}, (o.ordered_at, o.order_id))
+                   FILTER (WHERE o.counted) AS first,
+               min(o.ordered_at) FILTER (WHERE o.counted) AS first_ts,
+               count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
+               coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
+               coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc,
+               coalesce(sum(l.linked) FILTER (WHERE {in_scope}), 0) AS linked,
+               coalesce(sum(l.linked) FILTER (WHERE o.counted AND {in_scope}), 0) AS linked_counted
+        FROM ({ORDERS_SQL}) o
+        LEFT JOIN _ak_econ_alloc a ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
+        LEFT JOIN l ON l.order_id = o.order_id
+        WHERE o.d <= $hi
+        GROUP BY o.buyer_id, o.platform
+    """, params)
+    scope = ("f.d >= $lo AND ($platform IS NULL OR f.p = $platform) AND ($channel IS NULL OR f.c = $channel)")
+    run(con, f"""
+        CREATE OR REPLACE TEMP TABLE _ak_econ_fo AS
+        WITH b AS (SELECT buyer_id, arg_min({{'p': platform, 'c': first.c, 'd': first.d, 'id': first.id,
+                                             'rev': first.rev, 'linked': first.linked}}, (first_ts, first.id)) AS f
+                   FROM _ak_econ_bp WHERE buyer_id IS NOT NULL AND first IS NOT NULL GROUP BY buyer_id)
+        SELECT b.buyer_id, struct_insert(b.f, factor := a.factor, scope := {scope.replace('f.', 'b.f.')}) AS f
+        FROM b LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
+    """, params)
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_om AS
+        WITH r AS (SELECT platform, channel, CAST(date_trunc('month', d) AS DATE) AS month,
+                          sum(revenue) AS revenue, sum(orders) AS orders
+                   FROM _ak_econ_pcd WHERE d BETWEEN $lo AND $hi AND n_conv > 0
+                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
+                   GROUP BY ALL),
+        n AS (SELECT f.p AS platform, f.c AS channel, CAST(date_trunc('month', f.d) AS DATE) AS month,
+                     count(*) AS new_buyers
+              FROM _ak_econ_fo WHERE f.scope GROUP BY ALL)
+        SELECT platform, channel, month, coalesce(r.revenue, 0) AS revenue, coalesce(r.orders, 0) AS orders,
+               coalesce(n.new_buyers, 0) AS new_buyers
+        FROM r FULL JOIN n USING (platform, channel, month)
     """, params)
 
 

@@ -24,8 +24,8 @@ def hhi(shares: list[float]) -> float | None:
 
 def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> dict[str, Any]:
     rows = run(con, """
-        SELECT platform, channel, sum(revenue) AS revenue, count(*) FILTER (WHERE is_first) AS new_buyers
-        FROM _ak_econ_o GROUP BY ALL
+        SELECT platform, channel, sum(revenue) AS revenue, sum(new_buyers) AS new_buyers
+        FROM _ak_econ_om GROUP BY ALL
     """, prep.params)
 
     def table(key: str) -> list[dict[str, Any]]:
@@ -33,7 +33,7 @@ def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> dict[str, Any]:
         for r in rows:
             g = groups.setdefault(r[key], [0.0, 0])
             g[0] += as_float(r["revenue"]) or 0.0
-            g[1] += r["new_buyers"]
+            g[1] += int(r["new_buyers"])
         revenue = sum(max(v[0], 0.0) for v in groups.values())
         buyers = sum(v[1] for v in groups.values())
         return sorted(({key: k, "revenue": v[0], "revenue_share": share(max(v[0], 0.0), revenue),

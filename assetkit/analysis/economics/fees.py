@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 AD_SPEND_POLICY = {
     True: "Included: ad spend imported as `spend` rows that name a platform counts as that "
-          "platform's advertising cost (leave it out with --no-ad-spend); do not also import "
-          "the same ads as fee rows.",
+          "platform's advertising cost, except in months in which the platform's own fee rows "
+          "already bill advertising (then the fee rows are the bill and the spend rows are not "
+          "added on top). Leave spend out entirely with --no-ad-spend.",
     False: "Not included (--no-ad-spend): ad spend from `spend` rows is not platform cost; "
            "only fee rows and recurring fees are.",
 }
@@ -70,8 +71,8 @@ def _periods(con: "duckdb.DuckDBPyConnection", by: str, prep: base.Prepared) -> 
     rows = run(con, f"""
         WITH rev AS (
             SELECT platform, CAST(date_trunc('{by}', month) AS DATE) AS ps,
-                   sum(revenue) AS gross_revenue, count(*) FILTER (WHERE counted) AS orders
-            FROM _ak_econ_o GROUP BY ALL),
+                   sum(revenue) AS gross_revenue, sum(orders) AS orders
+            FROM _ak_econ_om GROUP BY ALL),
         cost AS (
             SELECT platform, CAST(date_trunc('{by}', month) AS DATE) AS ps, {pivot},
                    sum(amount) AS platform_cost
@@ -97,7 +98,7 @@ def _periods(con: "duckdb.DuckDBPyConnection", by: str, prep: base.Prepared) -> 
         out.append({
             "platform": r["platform"], "period": period_label(r["ps"], by),
             "period_start": r["period_start"].isoformat(), "period_end": r["period_end"].isoformat(),
-            "gross_revenue": as_float(r["gross_revenue"]), "orders": r["orders"],
+            "gross_revenue": as_float(r["gross_revenue"]), "orders": int(r["orders"]),
             "fees": {c: as_float(r[c]) or 0.0 for c in schedules.CATEGORIES},
             "platform_cost": as_float(r["platform_cost"]), "fee_share": as_float(r["fee_share"]),
             "net_revenue": as_float(r["net_revenue"]), "fee_share_yoy": as_float(r["fee_share_yoy"]),
@@ -108,7 +109,7 @@ def _periods(con: "duckdb.DuckDBPyConnection", by: str, prep: base.Prepared) -> 
 def _platform_totals(con: "duckdb.DuckDBPyConnection", prep: base.Prepared) -> list[dict[str, Any]]:
     """Per platform over the whole window: take rate with and without fixed fees."""
     rows = run(con, """
-        WITH rev AS (SELECT platform, sum(revenue) AS gross_revenue FROM _ak_econ_o GROUP BY ALL),
+        WITH rev AS (SELECT platform, sum(revenue) AS gross_revenue FROM _ak_econ_om GROUP BY ALL),
         cost AS (SELECT platform, sum(amount) AS cost,
                         coalesce(sum(amount) FILTER (WHERE fixed), 0) AS fixed_cost
                  FROM _ak_econ_cost GROUP BY ALL)

@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import recurring
 from assetkit.analysis.economics._common import (FX_POLICY, ORDERS_SQL, Scope, as_date, as_float, cfg,
-                                                 ratio, reporting_currency, require_orders, run, section,
-                                                 share, unconverted_note)
+                                                 money, ratio, reporting_currency, require_orders, run,
+                                                 section, share, unconverted_note)
 from assetkit.errors import NotEnoughData, UsageError
 
 if TYPE_CHECKING:
     import duckdb
 
 DEFAULT_WINDOW_DAYS = 180
+REV_TABLE = "_ak_econ_rev"  # revenue per year, channel and platform in the window
 DIMENSIONS = ("channel", "platform", "country", "product")
 
 CONVERSION_POLICY = (
@@ -102,9 +103,8 @@ def _off_platform(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> l
                coalesce(sum(revenue) FILTER (WHERE channel = 'marketplace'), 0) AS marketplace,
                coalesce(sum(revenue) FILTER (WHERE channel <> 'marketplace'), 0) AS off_platform,
                list({{'channel': channel, 'revenue': revenue}} ORDER BY channel) AS by_channel
-        FROM (SELECT year(d) AS y, channel, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
-              WHERE d BETWEEN $lo AND $hi AND ($platform IS NULL OR platform = $platform)
-                AND ($channel IS NULL OR channel = $channel)
+        FROM (SELECT y, channel, sum(revenue) AS revenue FROM {REV_TABLE}
+              WHERE ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
               GROUP BY ALL) c
         GROUP BY y ORDER BY y
     """, params)
@@ -121,8 +121,7 @@ def _marketing_return(con: "duckdb.DuckDBPyConnection", params: dict[str, Any],
         WITH s AS (SELECT channel, platform, sum(amount) AS spend FROM ({recurring.spread_by_month_sql()}) x
                    WHERE source = 'spend' AND ($platform IS NULL OR platform = $platform)
                      AND ($channel IS NULL OR channel = $channel) GROUP BY ALL),
-        r AS (SELECT channel, platform, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
-              WHERE d BETWEEN $lo AND $hi GROUP BY ALL),
+        r AS (SELECT channel, platform, sum(revenue) AS revenue FROM {REV_TABLE} GROUP BY ALL),
         by_channel AS (SELECT 'channel' AS level, channel AS key, sum(spend) AS spend,
                               (SELECT sum(revenue) FROM r WHERE r.channel = s.channel) AS revenue
                        FROM s GROUP BY channel),
@@ -175,17 +174,19 @@ def analyse_funnel(con: "duckdb.DuckDBPyConnection", config: Any = None,
     rc = reporting_currency(config)
     params: dict[str, Any] = {**scope.params(), "rc": rc, "window": window}
     span = run(con, f"""
-        WITH o AS (SELECT d FROM ({ORDERS_SQL}) x
-                   WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
-                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)),
-        i AS (SELECT CAST(received_at AS DATE) AS d FROM inquiries
-              WHERE ($since IS NULL OR CAST(received_at AS DATE) >= $since)
-                AND ($until IS NULL OR CAST(received_at AS DATE) <= $until)
-                AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel))
-        SELECT (SELECT count(*) FROM o) AS n, (SELECT count(DISTINCT date_trunc('month', d)) FROM o) AS months,
-               (SELECT count(*) FROM i) AS inquiries,
-               least((SELECT min(d) FROM o), (SELECT min(d) FROM i)) AS lo,
-               greatest((SELECT max(d) FROM o), (SELECT max(d) FROM i)) AS hi
+        WITH o AS (SELECT min(d) FILTER (WHERE g IS NOT NULL) AS lo, max(d) FILTER (WHERE g IS NOT NULL) AS hi,
+                          count(g) AS n, count(*) - count(g) AS unconverted,
+                          count(DISTINCT date_trunc('month', d)) FILTER (WHERE g IS NOT NULL) AS months
+                   FROM (SELECT CAST(ordered_at AS DATE) AS d, {money('gross_amount', 'gross_amount_rc')} AS g
+                         FROM orders WHERE ($platform IS NULL OR platform = $platform)
+                           AND ($channel IS NULL OR channel = $channel)) x
+                   WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)),
+        i AS (SELECT count(*) AS inquiries, min(d) AS lo, max(d) AS hi
+              FROM (SELECT CAST(received_at AS DATE) AS d FROM inquiries
+                    WHERE ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)) x
+              WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until))
+        SELECT o.n, o.months, o.unconverted, i.inquiries, least(o.lo, i.lo) AS lo, greatest(o.hi, i.hi) AS hi
+        FROM o, i
     """, params)[0]
     if span["inquiries"] == 0:
         raise NotEnoughData(f"no inquiries {scope.describe()}: the funnel starts from inquiries",
@@ -196,13 +197,16 @@ def analyse_funnel(con: "duckdb.DuckDBPyConnection", config: Any = None,
     margin = cfg(config, "gross_margin", None)
     try:
         notes = recurring.build_spread_table(con, config, hi, include_ad_spend=False, include_recurring=False)
+        run(con, f"""CREATE OR REPLACE TEMP TABLE {REV_TABLE} AS
+                     SELECT year(d) AS y, channel, platform, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
+                     WHERE d BETWEEN $lo AND $hi GROUP BY ALL""", params)
         conversion = _conversion(con, params)
         off = _off_platform(con, params)
         mret = _marketing_return(con, params, margin)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {recurring.SPREAD_TABLE}")
-        con.execute(f"DROP TABLE IF EXISTS {recurring.SPREAD_TABLE}_raw")
-    notes = [n for n in (unconverted_note(con, "orders", "gross_amount", rc),) if n] + notes
+        for table in (REV_TABLE, recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),) if n] + notes
     if margin is None:
         notes.append("no gross_margin in assetkit.yaml: gross profit per unit of spend is not shown")
     return FunnelResult(

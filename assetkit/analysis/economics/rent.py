@@ -18,56 +18,53 @@ if TYPE_CHECKING:
 
 TOP_BUYERS = 10
 
-# Orders with their rent; cancelled orders keep the fees linked to them (a platform may charge
-# for a cancelled sale) but get no share of unlinked costs (their revenue is 0).
-RENTED = """
-    SELECT o.*, o.linked + coalesce(o.revenue * a.factor, 0) AS rent
-    FROM _ak_econ_o o LEFT JOIN _ak_econ_alloc a USING (platform, month)
+# Per buyer: acquisition (first non-cancelled order, if it is in scope) and rent on all their
+# orders in scope = fees linked to the orders + their share of unlinked costs. Cancelled orders
+# keep the fees linked to them but get no share of unlinked costs (their revenue is 0).
+BUYERS = """
+    SELECT p.buyer_id, any_value(fo.f.p) AS acq_platform, sum(p.orders) AS orders, sum(p.revenue) AS revenue,
+           sum(p.alloc + p.linked) AS rent
+    FROM _ak_econ_bp p JOIN _ak_econ_fo fo USING (buyer_id)
+    WHERE fo.f.scope GROUP BY p.buyer_id
 """
-
-
-def _per_buyer(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> None:
-    run(con, f"""
-        CREATE OR REPLACE TEMP TABLE _ak_econ_buyer AS
-        SELECT buyer_id, any_value(acq_platform) AS acq_platform, any_value(acq_channel) AS acq_channel,
-               bool_or(is_first) AS acquired, count(*) FILTER (WHERE counted) AS orders,
-               sum(revenue) AS revenue, sum(rent) AS rent
-        FROM ({RENTED}) r WHERE buyer_id IS NOT NULL GROUP BY buyer_id
-    """, prep.params)
 
 
 def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared,
             platforms: list[dict[str, Any]]) -> dict[str, Any]:
     """Rent by acquisition platform, top buyers, repeat toll, acquisition cost tables."""
-    _per_buyer(con, prep)
-    try:
-        by_acq = run(con, """
-            SELECT acq_platform AS platform, count(*) AS buyers, sum(orders) AS orders,
-                   sum(revenue) AS revenue, sum(rent) AS rent
-            FROM _ak_econ_buyer WHERE acquired GROUP BY ALL ORDER BY rent DESC, platform
-        """, prep.params)
-        top = run(con, f"""
-            SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders,
-                   p.revenue, p.rent
-            FROM _ak_econ_buyer p LEFT JOIN buyers b USING (buyer_id)
-            WHERE p.acquired ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
-        """, prep.params)
-    finally:
-        con.execute("DROP TABLE IF EXISTS _ak_econ_buyer")
-    toll = run(con, f"""
-        SELECT platform, count(*) FILTER (WHERE counted) AS repeat_orders,
-               sum(revenue) AS repeat_revenue, sum(rent) AS toll
-        FROM ({RENTED}) r WHERE buyer_id IS NOT NULL AND NOT is_first AND counted
-        GROUP BY ALL ORDER BY toll DESC, platform
+    run(con, f"CREATE OR REPLACE TEMP TABLE _ak_econ_buyers AS {BUYERS}", prep.params)
+    by_acq = run(con, """
+        SELECT acq_platform AS platform, count(*) AS buyers, sum(orders) AS orders,
+               sum(revenue) AS revenue, sum(rent) AS rent
+        FROM _ak_econ_buyers GROUP BY ALL ORDER BY rent DESC, platform
     """, prep.params)
-    allocated = run(con, f"SELECT coalesce(sum(rent), 0) AS rent FROM ({RENTED}) r", prep.params)[0]["rent"]
+    top = run(con, f"""
+        SELECT p.buyer_id, b.name, b.company, b.country, p.acq_platform, p.orders, p.revenue, p.rent
+        FROM _ak_econ_buyers p LEFT JOIN buyers b USING (buyer_id)
+        ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
+    """, prep.params)
+    # Repeat orders = a buyer's non-cancelled orders in scope minus their first order.
+    toll = run(con, """
+        WITH first AS (SELECT buyer_id, f.p AS platform, 1 AS orders, f.rev AS revenue,
+                              f.rev * coalesce(f.factor, 0) + f.linked AS rent
+                       FROM _ak_econ_fo WHERE f.scope),
+        allo AS (SELECT buyer_id, platform, orders, revenue, alloc + linked_counted AS rent
+                 FROM _ak_econ_bp WHERE buyer_id IS NOT NULL)
+        SELECT a.platform, sum(a.orders - coalesce(f.orders, 0)) AS repeat_orders,
+               sum(a.revenue - coalesce(f.revenue, 0)) AS repeat_revenue, sum(a.rent - coalesce(f.rent, 0)) AS toll
+        FROM allo a LEFT JOIN first f USING (buyer_id, platform)
+        GROUP BY ALL HAVING sum(a.orders - coalesce(f.orders, 0)) > 0 ORDER BY toll DESC, platform
+    """, prep.params)
+    allocated = run(con, "SELECT coalesce(sum(alloc + linked), 0) AS rent FROM _ak_econ_bp",
+                    prep.params)[0]["rent"]
     cost = {p["platform"]: p["platform_cost"] for p in platforms}
     return {
-        "rent_by_platform": [{"platform": r["platform"], "buyers": r["buyers"], "orders": r["orders"],
+        "rent_by_platform": [{"platform": r["platform"], "buyers": r["buyers"], "orders": int(r["orders"]),
                               "revenue": as_float(r["revenue"]), "rent": as_float(r["rent"]),
                               "rent_per_buyer": ratio(as_float(r["rent"]), r["buyers"])} for r in by_acq],
-        "top_buyers": [{**r, "revenue": as_float(r["revenue"]), "rent": as_float(r["rent"])} for r in top],
-        "repeat_toll": [{"platform": r["platform"], "repeat_orders": r["repeat_orders"],
+        "top_buyers": [{**r, "orders": int(r["orders"]), "revenue": as_float(r["revenue"]),
+                        "rent": as_float(r["rent"])} for r in top],
+        "repeat_toll": [{"platform": r["platform"], "repeat_orders": int(r["repeat_orders"]),
                          "repeat_revenue": as_float(r["repeat_revenue"]), "toll": as_float(r["toll"]),
                          "share_of_platform_cost": ratio(as_float(r["toll"]), cost.get(r["platform"]))}
                         for r in toll],
@@ -84,15 +81,14 @@ def _acquisition(con: "duckdb.DuckDBPyConnection", prep: Prepared, cost: dict[st
     already platform cost (e.g. SEO for own_site, a trade-show budget for exhibition).
     """
     counts = run(con, """
-        WITH o AS (SELECT platform, channel, count(*) FILTER (WHERE counted) AS orders,
-                          count(*) FILTER (WHERE is_first) AS new_buyers
-                   FROM _ak_econ_o GROUP BY ALL),
+        WITH o AS (SELECT platform, channel, sum(orders) AS orders, sum(new_buyers) AS new_buyers
+                   FROM _ak_econ_om GROUP BY ALL),
         i AS (SELECT platform, channel, count(*) AS inquiries FROM inquiries
               WHERE CAST(received_at AS DATE) BETWEEN $lo AND $hi
                 AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
               GROUP BY ALL)
-        SELECT platform, channel, coalesce(inquiries, 0) AS inquiries, coalesce(orders, 0) AS orders,
-               coalesce(new_buyers, 0) AS new_buyers
+        SELECT platform, channel, coalesce(inquiries, 0) AS inquiries, CAST(coalesce(orders, 0) AS BIGINT) AS orders,
+               CAST(coalesce(new_buyers, 0) AS BIGINT) AS new_buyers
         FROM o FULL JOIN i USING (platform, channel)
     """, prep.params)
     spend = run(con, f"""
