@@ -29,16 +29,15 @@ COMMAND_MODULES = (
     "assetkit.commands.core",
     "assetkit.commands.report",
     "assetkit.commands.db",
+    "assetkit.commands.owned",
     "assetkit.commands.run",
     "assetkit.commands.scenario",
     "assetkit.commands.clv",
     "assetkit.commands.economics",
-    "assetkit.commands.owned",
     "assetkit.commands.actions",
     "assetkit.commands.importing",
     "assetkit.commands.demo",
     "assetkit.commands.segments",
-    "assetkit.commands.economics",
 )
 
 

@@ -6,6 +6,9 @@ tests/test_leads*.py and tests/browser/.
 
 from __future__ import annotations
 
+import functools
+import shutil
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -22,9 +25,24 @@ XSS = {
 }
 
 
+@functools.cache
+def _template_db() -> Path:
+    """One migrated empty database per test session; copying it is 5x faster than migrating."""
+    path = Path(tempfile.mkdtemp(prefix="assetkit-owned-")) / "template.duckdb"
+    open_store(path).close()
+    return path
+
+
+def fresh_store(path: Path) -> Any:
+    """An empty, migrated store at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template_db(), path)
+    return open_store(path)
+
+
 def make_store(path: Path, *, products: bool = True, inquiries: bool = True, hostile: bool = False) -> Any:
     """A store with a catalogue of three products, orders and inquiries (optionally hostile text)."""
-    store = open_store(path)
+    store = fresh_store(path)
     con = store.con
     name = (lambda plain, key: f"{plain} {XSS[key]}") if hostile else (lambda plain, key: plain)
     if products:

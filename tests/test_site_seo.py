@@ -156,8 +156,8 @@ def test_json_ld_parses_with_required_fields(site) -> None:
             assert [c["position"] for c in crumbs] == [1, 2, 3]
             assert all(c["item"].startswith(BASE + "/") and c["name"] for c in crumbs)
             assert crumbs[-1]["item"] == product["url"]
-    valve = [json.loads(b) for a, b in parsed["en/products/steel-valve-dn50.html"].scripts
-             if a.get("type") == "application/ld+json"][0]
+    valve = next(json.loads(b) for a, b in parsed["en/products/steel-valve-dn50.html"].scripts
+                 if a.get("type") == "application/ld+json")
     assert valve["sku"] == "SV-50" and valve["image"] == "https://img.example.com/valve.jpg"
 
 
@@ -181,3 +181,25 @@ def test_no_inline_scripts_or_styles(site) -> None:
         assert not page.find("style")
         assert not [a for _, a in page.tags if "style" in a], rel
         assert not [k for _, a in page.tags for k in a if k.startswith("on")], rel
+
+
+def test_large_sites_get_a_sitemap_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetkit.export.site import html
+
+    monkeypatch.setattr(html, "SITEMAP_MAX_URLS", 10)
+    store = make_store(tmp_path / "db.duckdb")
+    try:
+        build_site(store.con, site_config(), tmp_path / "site")
+    finally:
+        store.close()
+    root = tmp_path / "site"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.parse(root / "sitemap.xml").getroot()
+    parts = [e.text for e in index.findall("s:sitemap/s:loc", ns)]
+    assert index.tag.endswith("sitemapindex") and len(parts) == 3  # 25 indexable pages, 10 per file
+    locs = set()
+    for url in parts:
+        urls = ET.parse(root / url.rsplit("/", 1)[1]).getroot().findall("s:url/s:loc", ns)
+        assert len(urls) <= 10
+        locs |= {_url_to_rel(e.text) for e in urls}
+    assert locs == {rel for rel in html_pages(root) if not rel.endswith("404.html")}

@@ -9,8 +9,9 @@ expressions are passed as parameters and run by DuckDB's RE2, the engine that va
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,18 +22,25 @@ if TYPE_CHECKING:
     import duckdb
 
 _FEATURES = """
-WITH open_inq AS (
-    SELECT i.* FROM inquiries i
-    WHERE i.received_at <= $as_of AND NOT EXISTS (
-        SELECT 1 FROM orders o WHERE o.buyer_id = i.buyer_id AND o.status <> 'cancelled'
-          AND o.ordered_at >= i.received_at AND o.ordered_at <= $as_of)
+WITH last_order AS (
+    SELECT buyer_id, max(ordered_at) AS last_at FROM orders
+    WHERE status <> 'cancelled' AND ordered_at <= $as_of AND buyer_id IS NOT NULL GROUP BY buyer_id
+),
+open_inq AS (  -- open: no order from the buyer at or after the inquiry (up to as_of)
+    SELECT i.*, lower(trim(coalesce(i.product, ''))) AS product_key FROM inquiries i
+    LEFT JOIN last_order l ON l.buyer_id = i.buyer_id
+    WHERE i.received_at <= $as_of AND (l.last_at IS NULL OR l.last_at < i.received_at)
 ),
 cat AS (SELECT lower(trim(name)) AS name, lower(trim(sku)) AS sku, moq FROM products WHERE trim(name) <> ''),
+asked AS (SELECT DISTINCT product_key FROM open_inq WHERE product_key <> ''),
+matched_key AS (  -- each distinct product text is matched once against the catalogue
+    SELECT a.product_key, max(c.moq) AS moq FROM asked a JOIN cat c
+      ON a.product_key = c.name OR a.product_key = c.sku OR contains(a.product_key, c.name)
+    GROUP BY a.product_key
+),
 matched AS (
-    SELECT q.inquiry_id, count(c.name) > 0 AS in_catalogue, max(c.moq) AS moq
-    FROM open_inq q LEFT JOIN cat c ON nullif(trim(q.product), '') IS NOT NULL AND (
-        lower(trim(q.product)) = c.name OR lower(trim(q.product)) = c.sku OR contains(lower(q.product), c.name))
-    GROUP BY q.inquiry_id
+    SELECT q.inquiry_id, mk.product_key IS NOT NULL AS in_catalogue, mk.moq
+    FROM open_inq q LEFT JOIN matched_key mk USING (product_key)
 ),
 prior AS (
     SELECT q.inquiry_id,
@@ -129,7 +137,7 @@ def _condition(rule: Rule, params: dict[str, Any], n: int) -> str:
     return f"coalesce(({sql}), false)"
 
 
-def _check_patterns(con: "duckdb.DuckDBPyConnection", rules: RuleSet) -> None:
+def _check_patterns(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     import duckdb
 
     for index, rule in enumerate(rules.rules):
@@ -148,24 +156,25 @@ def _target_markets(config: Any) -> list[str]:
     return [str(m).strip().upper() for m in (markets or [])]
 
 
-def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str | Path | None = None,
+def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
                 as_of: datetime | None = None) -> LeadsResult:
     """Score every inquiry still open at `as_of` (default: now), best first."""
     rules = load_rules(rules_path)
     _check_patterns(con, rules)
-    as_of = as_of or datetime.now(timezone.utc)
+    as_of = as_of or datetime.now(UTC)
     if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=timezone.utc)
+        as_of = as_of.replace(tzinfo=UTC)
     params: dict[str, Any] = {
         "as_of": as_of, "free": list(rules.free_mail_domains), "markets": _target_markets(config),
         "catalogue_size": con.execute("SELECT count(*) FROM products").fetchone()[0],
         "dq_action": rules.disqualified_action, "prefix": rules.unanswered_prefix,
     }
-    conditions = [_condition(rule, params, n) for n, rule in enumerate(rules.rules)]
-    fired = ", ".join(f"CASE WHEN {c} THEN {{'id': '{r.id}', 'points': {r.points!r}::DOUBLE}} END"
-                      for c, r in zip(conditions, rules.rules))
-    score = " + ".join(f"CASE WHEN {c} THEN {r.points!r} ELSE 0 END" for c, r in zip(conditions, rules.rules))
-    disq = " OR ".join([c for c, r in zip(conditions, rules.rules) if r.disqualify] or ["false"])
+    # each rule is evaluated once into a boolean column r<n>; score, fired list and
+    # disqualification are then computed from those columns
+    flags = ", ".join(f"{_condition(rule, params, n)} AS r{n}" for n, rule in enumerate(rules.rules))
+    fired = ", ".join(f"CASE WHEN r{n} THEN '{r.id}' END" for n, r in enumerate(rules.rules))
+    score = " + ".join(f"CASE WHEN r{n} THEN {r.points!r} ELSE 0 END" for n, r in enumerate(rules.rules))
+    disq = " OR ".join([f"r{n}" for n, r in enumerate(rules.rules) if r.disqualify] or ["false"])
     grade_sql, action_sql = "CASE", "CASE"
     for n, grade in enumerate(rules.grades):
         params[f"g{n}"], params[f"gs{n}"], params[f"ga{n}"] = grade.grade, grade.min_score, grade.action
@@ -173,8 +182,9 @@ def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str |
         action_sql += f" WHEN score >= $gs{n} THEN $ga{n}"
     sql = f"""
     WITH f AS ({_FEATURES}),
+    b AS (SELECT *, {flags} FROM f),
     s AS (SELECT *, ({score}) AS score, ({disq}) AS disqualified,
-                 list_filter([{fired}], lambda x: x IS NOT NULL) AS fired FROM f)
+                 list_filter([{fired}], lambda x: x IS NOT NULL) AS fired FROM b)
     SELECT inquiry_id, platform, strftime(received_at, '%Y-%m-%dT%H:%M:%SZ'), buyer_id, buyer, country,
         product, quantity, score,
         CASE WHEN disqualified THEN 'X' ELSE {grade_sql} ELSE '-' END END AS grade,
@@ -185,9 +195,11 @@ def score_leads(con: "duckdb.DuckDBPyConnection", config: Any, rules_path: str |
         round(days_open, 1), days_unanswered IS NULL, fired
     FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id
     """
-    rows = con.execute(sql, params).fetchall()
+    used = set(re.findall(r"\$(\w+)", sql))
+    rows = con.execute(sql, {k: v for k, v in params.items() if k in used}).fetchall()
     total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
+    points = {rule.id: rule.points for rule in rules.rules}
     leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
-                       bool(r[12]), [dict(x) for x in r[13]]) for r in rows]
-    return LeadsResult(as_of.astimezone(timezone.utc).isoformat(), rules.source, rules.version,
+                       bool(r[12]), [{"id": x, "points": points[x]} for x in r[13]]) for r in rows]
+    return LeadsResult(as_of.astimezone(UTC).isoformat(), rules.source, rules.version,
                        len(leads), int(total), leads)

@@ -10,11 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, emit_json, render, say, settings
+from assetkit.commands._common import (
+    OutputFormat,
+    console,
+    emit_json,
+    render,
+    say,
+    settings,
+)
 
 export_app = typer.Typer(help="Write owned assets: website skeleton, CRM import file.", no_args_is_help=True,
                          rich_markup_mode=None)
@@ -46,7 +52,7 @@ def export_site(
     ctx: typer.Context,
     out_dir: Path = typer.Argument(..., help="Folder to write the site to (replaced atomically)."),
     flavor: Flavor = typer.Option(Flavor.html, "--flavor", help="html (ready to upload) or hugo (content tree to keep editing)."),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Folder with your own Jinja2 templates overriding the shipped ones."),
+    templates: Path | None = typer.Option(None, "--templates", help="Folder with your own Jinja2 templates overriding the shipped ones."),
     fmt: ExportFormat = typer.Option(ExportFormat.text, "--format", "-f", help="text or json summary."),
 ) -> None:
     """Write a static multilingual website skeleton from your catalogue and assetkit.yaml (site:)."""
@@ -89,16 +95,16 @@ def export_crm_command(
 
 def leads(
     ctx: typer.Context,
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Your lead rules YAML (default: the shipped commented rules)."),
+    rules: Path | None = typer.Option(None, "--rules", help="Your lead rules YAML (default: the shipped commented rules)."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, csv or json."),
-    as_of: Optional[dt.datetime] = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
+    as_of: dt.datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
     limit: int = typer.Option(0, "--limit", "-n", min=0, help="Show only the best N (0 = all)."),
 ) -> None:
     """Score every open inquiry for buying intent, best first, with the next action."""
     from assetkit.analysis.leads import score_leads
 
     s = settings(ctx)
-    stamp = as_of.replace(tzinfo=dt.timezone.utc) if as_of else None
+    stamp = as_of.replace(tzinfo=dt.UTC) if as_of else None
     with s.open_store(create=False) as store:
         result = score_leads(store.con, s.config, rules_path=rules, as_of=stamp)
     if limit:
@@ -106,11 +112,11 @@ def leads(
     render(fmt, "leads", result, s, text=_leads_text, csv=_leads_csv)
 
 
-def _fired(lead) -> str:  # noqa: ANN001 - LeadScore
+def _fired(lead) -> str:
     return "; ".join(f"{r['id']}({r['points']:+g})" for r in lead.rules_fired)
 
 
-def _leads_text(result) -> None:  # noqa: ANN001 - LeadsResult
+def _leads_text(result) -> None:
     from assetkit.export.output import rich_table
 
     header = ["grade", "score", "inquiry", "received", "buyer", "country", "product", "next action", "rules fired"]
@@ -121,7 +127,7 @@ def _leads_text(result) -> None:  # noqa: ANN001 - LeadsResult
                                numeric=[False, True] + [False] * 7))
 
 
-def _leads_csv(result) -> None:  # noqa: ANN001 - LeadsResult
+def _leads_csv(result) -> None:
     import sys
 
     from assetkit.export.output import write_csv_safe

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +62,7 @@ staged AS (
         WHEN order_count >= {KEY_ACCOUNT_MIN_ORDERS} AND pr >= {1 - KEY_ACCOUNT_TOP_SHARE} THEN 'key_account'
         WHEN order_count >= 2 THEN 'repeat'
         ELSE 'first_order' END AS historical_stage,
-        nullif(trim(email), '') IS NOT NULL OR nullif(trim(phone), '') IS NOT NULL AS contactable
+        coalesce(regexp_matches(email, '\\S'), false) OR coalesce(regexp_matches(phone, '\\S'), false) AS contactable
     FROM b
 )
 SELECT s.buyer_id, trim(coalesce(s.name, '')) AS name,
@@ -122,7 +122,7 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _lead_lists(con: "duckdb.DuckDBPyConnection", config: Any, as_of: datetime) -> dict[str, list[Any]]:
+def _lead_lists(con: duckdb.DuckDBPyConnection, config: Any, as_of: datetime) -> dict[str, list[Any]]:
     """Scores of open inquiries with their buyer (default lead rules); the SQL keeps each buyer's best."""
     from assetkit.analysis.leads import score_leads
 
@@ -130,7 +130,7 @@ def _lead_lists(con: "duckdb.DuckDBPyConnection", config: Any, as_of: datetime) 
     return {"l_id": [x.buyer_id for x in leads], "l_score": [x.score for x in leads]}
 
 
-def export_crm(con: "duckdb.DuckDBPyConnection", config: Any, target: str, out: str | Path,
+def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: str | Path,
                enrich: Mapping[str, Mapping[str, Any]] | None = None,
                as_of: datetime | None = None) -> CrmResult:
     """Write the CRM import file for `target` to `out` (atomically) and report the counts."""
@@ -140,7 +140,7 @@ def export_crm(con: "duckdb.DuckDBPyConnection", config: Any, target: str, out: 
     if target not in TARGETS:
         raise UsageError(f"unknown CRM target {target!r}; choose one of {', '.join(TARGETS)}")
     spec = crm_columns()[target]
-    as_of = as_of or datetime.now(timezone.utc)
+    as_of = as_of or datetime.now(UTC)
     params = {"as_of": as_of, **_enrich_lists(enrich), **_lead_lists(con, config, as_of)}
     relation = con.execute(_BUYERS_SQL, params)
     names = [d[0] for d in relation.description]

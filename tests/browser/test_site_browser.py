@@ -36,7 +36,7 @@ def _check_site(browser, base: str, root: Path, only: tuple[str, ...] = ()) -> d
     context = browser.new_context()
     context.add_init_script(RECORD_CSP)
 
-    def route(request_route, request) -> None:  # noqa: ANN001 - playwright objects
+    def route(request_route, request) -> None:
         host = request.url.split("/")[2]
         if host.startswith("127.0.0.1"):
             request_route.continue_()
@@ -72,7 +72,9 @@ def _check_site(browser, base: str, root: Path, only: tuple[str, ...] = ()) -> d
 ])
 def test_every_page_is_clean_in_chromium(browser, serve, tmp_path: Path, analytics: object, hostile: bool) -> None:
     root = _site(tmp_path, analytics, hostile)
-    problems = _check_site(browser, serve(root), root)
+    # the hostile run covers every template once (English); the plain run every language
+    only = tuple(rel for rel in html_pages(root) if not rel.startswith("de/")) if hostile else ()
+    problems = _check_site(browser, serve(root), root, only=only)
     assert problems == {}
 
 

@@ -38,7 +38,7 @@ class SiteResult:
         return asdict(self)
 
 
-def build_site(con: "duckdb.DuckDBPyConnection", config: Any, out_dir: str | Path, flavor: str = "html",
+def build_site(con: duckdb.DuckDBPyConnection, config: Any, out_dir: str | Path, flavor: str = "html",
                template_dir: str | Path | None = None) -> SiteResult:
     """Generate the site into `out_dir` (replaced atomically) and describe what was written."""
     from assetkit.export.site.content import faq_topics, load_products

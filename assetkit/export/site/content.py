@@ -104,7 +104,7 @@ FROM seen GROUP BY lower(name) ORDER BY lower(min(name))
 """
 
 
-def load_products(con: "duckdb.DuckDBPyConnection") -> list[Product]:
+def load_products(con: duckdb.DuckDBPyConnection) -> list[Product]:
     rows = con.execute(_CATALOGUE_SQL).fetchall() or con.execute(_ORDERED_SQL).fetchall()
     taken: set[str] = set()
     return [
@@ -120,7 +120,7 @@ def _topic_data() -> list[dict[str, Any]]:
     return yaml.safe_load(text)["topics"]
 
 
-def faq_topics(con: "duckdb.DuckDBPyConnection", limit: int) -> tuple[list[FaqTopic], int]:
+def faq_topics(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[FaqTopic], int]:
     """The most asked topics (count desc), and the number of inquiries scanned.
 
     With no inquiry matching any topic the `default: true` topics are returned with count 0.

@@ -19,6 +19,7 @@ from assetkit.export.site.settings import SiteSettings
 
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 STATIC_ASSETS = ("assets/style.css", "favicon.svg")
+SITEMAP_MAX_URLS, SITEMAP_MAX_BYTES = 50_000, 45_000_000  # protocol limits: 50,000 URLs, 50 MB
 GA4_CONNECT = ("https://*.google-analytics.com", "https://*.analytics.google.com", "https://*.googletagmanager.com")
 
 
@@ -88,24 +89,41 @@ def environment(template_dir: Path | None) -> Any:
     return env
 
 
+def _sitemaps(env: Any, settings: SiteSettings, pages: list[Page]) -> dict[str, str]:
+    """sitemap.xml, split under a sitemap index when a file would pass 50,000 URLs or ~50 MB."""
+    per_url = 200 + 150 * (len(settings.languages) + 1)  # bytes of one <url> with its alternates
+    size = max(1, min(SITEMAP_MAX_URLS, SITEMAP_MAX_BYTES // per_url))
+    chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
+    template = env.get_template("sitemap.xml")
+    if len(chunks) == 1:
+        return {"sitemap.xml": template.render(site=settings, pages=pages, url_for=url_for)}
+    files = {f"sitemap-{n}.xml": template.render(site=settings, pages=chunk, url_for=url_for)
+             for n, chunk in enumerate(chunks, 1)}
+    files["sitemap.xml"] = env.get_template("sitemap_index.xml").render(site=settings, parts=list(files))
+    return files
+
+
 def render_site(env: Any, settings: SiteSettings, pages: list[Page], products: list[Product],
                 strings: dict[str, dict[str, str]]) -> dict[str, str]:
     """Every output file of the HTML flavour as {relative path: text}."""
     meta_csp = content_security_policy(settings, products, header=False)
     files: dict[str, str] = {}
     lang_homes = [(lang, f"{lang}/index.html") for lang in settings.languages]
+    versions: dict[str, dict[str, str]] = {}
+    for page in pages:
+        if page.path != "index.html":
+            versions.setdefault(page.key, {})[page.lang] = page.path
     for page in pages:
         root = "/" if page.key.startswith("404") else "../" * page.depth
-        siblings = {p.lang: p.path for p in pages if p.key == page.key and p.path != "index.html"}
+        siblings = versions.get(page.key, {})
         files[page.path] = env.get_template(page.template).render(
             page=page, site=settings, s=strings[page.lang], lang=page.lang, root=root,
             canonical=url_for(settings, page.path), csp=meta_csp, products=products,
             language_links=[(lang, siblings.get(lang, home)) for lang, home in lang_homes],
             analytics=settings.analytics, **page.context,
         )
-    common = {"site": settings, "pages": [p for p in pages if p.indexable], "url_for": url_for}
-    files["sitemap.xml"] = env.get_template("sitemap.xml").render(**common)
-    files["robots.txt"] = env.get_template("robots.txt").render(**common)
+    files.update(_sitemaps(env, settings, [p for p in pages if p.indexable]))
+    files["robots.txt"] = env.get_template("robots.txt").render(site=settings)
     files["_headers"] = env.get_template("headers.txt").render(
         csp=content_security_policy(settings, products, header=True))
     for asset in STATIC_ASSETS:

@@ -125,7 +125,7 @@ def plan_pages(settings: SiteSettings, products: list[Product], topics: list[Faq
         tagline = settings.localized(settings.tagline, lang) or s["home_intro"]
         description = settings.localized(settings.description, lang) or tagline
 
-        def add(key: str, path: str, template: str, title: str, desc: str, **ctx: Any) -> Page:
+        def add(key: str, path: str, template: str, title: str, desc: str, lang: str = lang, **ctx: Any) -> Page:
             page = Page(key, lang, f"{lang}/{path}", template, title, _clip(desc), context=ctx)
             pages.append(page)
             return page

@@ -1,0 +1,159 @@
+"""CRM export: contactable buyers only, per-CRM columns, historical fallback vs enrich,
+lifecycle stages, lead scores, formula injection, and the `assetkit export crm` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from assetkit.errors import UsageError
+from assetkit.export.crm import HISTORICAL, crm_columns, export_crm
+from tests.test_site_fixtures import fresh_store
+
+AS_OF = datetime(2024, 6, 30, tzinfo=UTC)
+FORMULAS = ["=1+1", "+49 30 123", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x", "|cmd", "%x", "  =HYPERLINK(\"x\")"]
+
+
+def _store(path: Path):
+    store = fresh_store(path)
+    store.con.execute(
+        "INSERT INTO buyers (buyer_id, name, company, email, phone, country, first_platform, first_channel) VALUES "
+        "('b1', 'Anna Maria Schmidt', 'Importer GmbH', 'anna@importer.de', NULL, 'DE', 'alibaba', 'marketplace'),"
+        "('b2', 'Bob', NULL, NULL, '+1 555 0100', 'US', NULL, 'marketplace'),"
+        "('b3', NULL, 'Ghost Ltd', '  ', '', 'GB', 'etsy', NULL),"
+        "('b4', NULL, NULL, 'lead@corp.example', NULL, 'AE', 'indiamart', NULL),"
+        "('b5', 'Old Customer', 'Gone Inc', 'old@gone.example', NULL, 'FR', 'alibaba', NULL),"
+        "('b6', 'Zed', 'Whale Co', 'zed@whale.example', NULL, 'US', 'amazon', NULL)")
+    store.con.execute(
+        "INSERT INTO orders (order_id, platform, channel, source_order_id, buyer_id, ordered_at, status, currency, "
+        "gross_amount, gross_amount_rc, refunded_amount_rc, batch_id, source_line) VALUES "
+        "('o1', 'alibaba', 'marketplace', '1', 'b1', '2024-05-01', 'completed', 'USD', 100, 100, 10, 1, 1),"
+        "('o2', 'alibaba', 'marketplace', '2', 'b1', '2024-06-01', 'completed', 'USD', 50, 50, 0, 1, 2),"
+        "('o3', 'alibaba', 'marketplace', '3', 'b1', '2024-06-10', 'cancelled', 'USD', 999, 999, 0, 1, 3),"
+        "('o4', 'etsy', 'marketplace', '4', 'b2', '2024-06-02', 'completed', 'USD', 20, 20, 0, 1, 4),"
+        "('o5', 'alibaba', 'marketplace', '5', 'b5', '2021-01-01', 'completed', 'USD', 70, 70, 0, 1, 5),"
+        "('o6', 'amazon', 'marketplace', '6', 'b6', '2024-01-01', 'completed', 'USD', 1000, 1000, 0, 1, 6),"
+        "('o7', 'amazon', 'marketplace', '7', 'b6', '2024-02-01', 'completed', 'USD', 1000, 1000, 0, 1, 7),"
+        "('o8', 'amazon', 'marketplace', '8', 'b6', '2024-03-01', 'completed', 'USD', 1000, 1000, 0, 1, 8),"
+        "('o9', 'etsy', 'marketplace', '9', 'b3', '2024-03-01', 'completed', 'USD', 5, 5, 0, 1, 9)")
+    store.con.execute(
+        "INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, buyer_id, received_at, product, "
+        "message, batch_id, source_line) VALUES "
+        "('i1', 'indiamart', 'marketplace', 'i1', 'b4', '2024-06-20', NULL, 'Need 500 pcs FOB, ISO 9001', 1, 1)")
+    return store
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+@pytest.fixture
+def exported(tmp_path: Path):
+    def run(target: str, enrich=None, config=None):
+        with _store(tmp_path / "db.duckdb") as store:
+            out = tmp_path / f"{target}.csv"
+            result = export_crm(store.con, config or {"target_markets": ["AE"], "reporting_currency": "EUR"},
+                                target, out, enrich=enrich, as_of=AS_OF)
+        return result, _rows(out)
+
+    return run
+
+
+def test_generic_csv_historical_fallback(exported) -> None:
+    result, rows = exported("csv")
+    assert (result.exported, result.not_contactable) == (5, 1)  # b3 has only blank contact fields
+    assert result.value_basis == "historical" and result.reporting_currency == "EUR"
+    by_id = {r["buyer_id"]: r for r in rows}
+    assert set(by_id) == {"b1", "b2", "b4", "b5", "b6"}
+    anna = by_id["b1"]
+    assert (anna["first_name"], anna["last_name"]) == ("Anna Maria", "Schmidt")
+    assert anna["historical_net_revenue"] == "140.0"  # 100 - 10 refunded + 50; the cancelled order ignored
+    assert (anna["order_count"], anna["last_order_date"], anna["lifecycle_stage"]) == ("2", "2024-06-01", "repeat")
+    assert anna["predicted_clv"] == "" and anna["p_alive"] == "" and anna["value_basis"] == HISTORICAL
+    assert by_id["b2"]["lifecycle_stage"] == "first_order" and by_id["b2"]["platform"] == "etsy"
+    assert by_id["b2"]["phone"] == "'+1 555 0100"  # a leading + is a formula trigger
+    assert by_id["b4"]["lifecycle_stage"] == "inquiry" and by_id["b4"]["last_name"] == "lead"
+    assert by_id["b5"]["lifecycle_stage"] == "churned"  # last order 3.5 years before as_of
+    assert by_id["b6"]["lifecycle_stage"] == "key_account"  # 3 orders, top revenue
+    assert [r["buyer_id"] for r in rows] == ["b6", "b1", "b5", "b2", "b4"]  # by revenue
+    assert float(by_id["b4"]["lead_score"]) > 0 and by_id["b1"]["lead_score"] == ""
+
+
+def test_enrich_overrides_values_and_labels_them(exported) -> None:
+    enrich = {"b1": {"clv": 1234.5678, "p_alive": 0.87654, "segment": "champions", "lifecycle_stage": "key_account"},
+              "b2": {"clv": 10, "p_alive": None, "segment": None, "lifecycle_stage": None}}
+    result, rows = exported("csv", enrich=enrich)
+    by_id = {r["buyer_id"]: r for r in rows}
+    assert result.value_basis == "mixed"
+    assert (by_id["b1"]["predicted_clv"], by_id["b1"]["p_alive"]) == ("1234.57", "0.8765")
+    assert (by_id["b1"]["rfm_segment"], by_id["b1"]["lifecycle_stage"]) == ("champions", "key_account")
+    assert by_id["b1"]["value_basis"] == "predicted" and by_id["b2"]["lifecycle_stage"] == "first_order"
+    assert by_id["b5"]["value_basis"] == HISTORICAL
+
+
+def test_hubspot_columns_and_lifecycle_values(exported) -> None:
+    _, rows = exported("hubspot")
+    assert list(rows[0]) == list(crm_columns()["hubspot"]["columns"].values())
+    assert {"First Name", "Last Name", "Email", "Phone Number", "Company Name", "Country/Region",
+            "Lifecycle Stage"} <= set(rows[0])
+    stages = {r["Assetkit Buyer ID"]: (r["Lifecycle Stage"], r["Buyer Stage"]) for r in rows}
+    assert stages["b4"] == ("lead", "inquiry") and stages["b6"] == ("evangelist", "key_account")
+    assert stages["b5"] == ("customer", "churned")
+
+
+def test_salesforce_columns(exported) -> None:
+    _, rows = exported("salesforce")
+    header = list(rows[0])
+    assert header[:7] == ["First Name", "Last Name", "Email", "Phone", "Account Name", "Mailing Country", "Lead Source"]
+    assert all(h.endswith("__c") for h in header[7:])
+    assert all(r["Last Name"] for r in rows)  # required by Salesforce
+
+
+def test_unknown_target_is_a_usage_error(tmp_path: Path) -> None:
+    with _store(tmp_path / "db.duckdb") as store, pytest.raises(UsageError, match="hubspot, salesforce, csv"):
+        export_crm(store.con, {}, "pipedrive", tmp_path / "x.csv")
+
+
+def test_formula_injection_neutralised_in_every_text_cell(tmp_path: Path) -> None:
+    with _store(tmp_path / "db.duckdb") as store:
+        for i, payload in enumerate(FORMULAS):
+            store.con.execute("INSERT INTO buyers (buyer_id, name, company, email, phone, country, first_platform) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              [f"{payload}{i}", payload, payload, f"x{i}@a.example", payload, payload, payload])
+            store.con.execute("INSERT INTO buyers (buyer_id, email, phone) VALUES (?, ?, NULL)", [f"e{i}", payload])
+        enrich = {f"{p}{i}": {"segment": p, "lifecycle_stage": p, "clv": -1.0} for i, p in enumerate(FORMULAS)}
+        for target in ("csv", "hubspot", "salesforce"):
+            result = export_crm(store.con, {}, target, tmp_path / f"{target}.csv", enrich=enrich, as_of=AS_OF)
+            assert result.exported == 5 + 2 * len(FORMULAS)
+            text = (tmp_path / f"{target}.csv").read_text(encoding="utf-8")
+            rows = list(csv.reader(io.StringIO(text)))
+            for row in rows[1:]:
+                for cell in row:
+                    if cell and cell[0] != "'":
+                        assert cell[0] not in "\t\r\n\0=+@|%" and cell.lstrip(" ")[:1] not in ("=", "+", "@", "|", "%"), row
+                        assert not cell.startswith("-") or cell == "-1.0", row
+            assert "'=1+1" in text and "'\tx" in text and "'  =HYPERLINK" in text
+
+
+def test_numeric_columns_stay_numeric(exported) -> None:
+    _, rows = exported("csv", enrich={"b1": {"clv": -5.5, "p_alive": 0.5}})
+    anna = next(r for r in rows if r["buyer_id"] == "b1")
+    assert anna["predicted_clv"] == "-5.5" and float(anna["historical_net_revenue"]) == 140.0
+
+
+def test_cli_export_crm(cli, tmp_path: Path) -> None:
+    _store(tmp_path / "db.duckdb").close()
+    out = tmp_path / "hub.csv"
+    result = cli("--db", str(tmp_path / "db.duckdb"), "export", "crm", "--target", "hubspot", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 5 buyers" in result.output and "Not exported (no email or phone): 1" in result.output
+    js = cli("--db", str(tmp_path / "db.duckdb"), "export", "crm", "-t", "csv", str(out), "--format", "json")
+    payload = json.loads(js.output)
+    assert payload["kind"] == "crm" and payload["exported"] == 5 and payload["value_basis"] == "historical"
+    bad = cli("--db", str(tmp_path / "db.duckdb"), "export", "crm", "--target", "excel", str(out))
+    assert bad.exit_code == 2
