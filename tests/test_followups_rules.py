@@ -183,3 +183,26 @@ def test_shipped_rules_cover_every_trigger() -> None:
     rules = load_rules()
     assert {r.trigger for r in rules.rules} == set(TRIGGERS)
     assert rules.languages["AT"] == "de" and rules.languages["MX"] == "es"
+
+
+def test_invites_follow_the_segments_candidates_when_buyers_carry_their_first_channel(tmp_path: Path) -> None:
+    from assetkit.analysis.segments import analyse_segments
+
+    with open_store(fx.build(tmp_path / "s.duckdb")) as store:
+        store.con.execute("""UPDATE buyers SET first_channel = f.channel, first_platform = f.platform FROM (
+            SELECT buyer_id, arg_min(channel, ordered_at) AS channel, arg_min(platform, ordered_at) AS platform
+            FROM orders GROUP BY 1) f WHERE f.buyer_id = buyers.buyer_id""")
+        seg = {m["buyer_id"]: m for m in analyse_segments(store.con, CONFIG, until="2025-07-01").migration}
+        result = due_actions(store.con, CONFIG, as_of=fx.AS_OF)
+        cands = migration_candidates(store.con, fx.AS_OF, config=CONFIG)
+    invites = by_rule(result, "invite_to_own_site")
+    expected = {b for b, m in seg.items() if not m["already_direct"] and m["value_of_moving"] > 0}
+    assert set(invites) == expected and expected <= {"b_rep", "b_relay", "b_qord"} and "b_rep" in expected
+    for buyer, action in invites.items():
+        assert action.expected_value == pytest.approx(seg[buyer]["value_of_moving"])
+    assert any("segments" in n for n in result.notes)
+    assert [c["buyer_id"] for c in cands] == sorted(expected, key=lambda b: -seg[b]["value_of_moving"])
+
+
+def test_fallback_values_are_a_year_of_fees(due) -> None:
+    assert any("a year of platform fees" in n for n in due.notes)

@@ -167,10 +167,10 @@ def _plan_text(p: Any) -> None:
     out.print(rich_table("Targets", ["phase", "metric", "due", "baseline", "target"], rows,
                          [False, False, False, True, True]))
     if p.invite_first:
-        rows = [(c["buyer_id"], c["buyer"], c["platform"], c["revenue_12m"], c["fee_saved_per_year"],
+        rows = [(c["buyer_id"], c["buyer"], c["platform"], c["fee_share"], c["value_of_moving"],
                  "yes" if c["has_email"] or c["has_phone"] else "no") for c in p.invite_first]
-        out.print(rich_table(f"Invite first ({p.currency})", ["buyer", "name", "platform", "revenue 12m",
-                                                               "fees saved/year", "owned contact"], rows,
+        out.print(rich_table(f"Invite first ({p.currency}; value = {p.invite_first[0]['valued_by']})",
+                             ["buyer", "name", "platform", "fee share", "fees saved", "owned contact"], rows,
                              [False, False, False, True, True, False]))
     for note in p.notes:
         out.print(f"Note: {note}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.followups import reasons
+from assetkit.analysis.followups.candidates import load_candidates
 from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 from assetkit.analysis.followups.triggers import reference, run_trigger
@@ -140,6 +141,8 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
     for rule in rules.rules:
         if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes):
             continue
+        if rule.trigger == "migration_invite":
+            notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when)}")
         raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
     done = {r[0] for r in con.execute("SELECT action_id FROM actions_done").fetchall()}
     contacts = _contacts(con, sorted({str(row["buyer_id"]) for _, row in raw if row["buyer_id"] is not None}))

@@ -27,8 +27,8 @@ def reason(trigger: str, n: dict[str, Any], row: dict[str, Any], currency: str) 
                 f"{n['clv']:,.2f} {currency}")
     if trigger == "migration_invite":
         via = f" via {row['platform']}" if row.get("platform") else ""
-        return (f"buys{via}: {n['revenue_12m']:,.2f} {currency} in the last 12 months at a fee share of "
-                f"{n['fee_share']:.1%}; {n['orders']:.0f} order(s), never on an owned channel, not invited yet")
+        return (f"buys{via} at a fee share of {n['fee_share']:.1%}; moving them saves {n['value_of_moving']:,.2f} "
+                f"{currency} of platform fees; {n['orders']:.0f} order(s), never on an owned channel, not invited yet")
     if trigger == "first_order_thanks":
         return (f"first order {n['days_since_order']:.0f} days ago ({n['order_value']:,.2f} {currency}); "
                 "a thank-you now makes a second order more likely")

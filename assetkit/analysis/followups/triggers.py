@@ -99,27 +99,16 @@ SELECT r.buyer_id, r.last_order AS event, r.last_at AS event_at, NULL AS product
 FROM ranked r JOIN _ak_fu_clv c USING (buyer_id)
 WHERE r.rank <= ceil($top_share * r.n) AND c.p_alive < $max_p_alive
 """,
+    # candidates come from _ak_fu_mig (candidates.py: the segments module's list, or FALLBACK_MIGRATION)
     "migration_invite": f"""
 WITH o AS {ORDERS},
-b AS (SELECT buyer_id, count(*) AS n, arg_max(channel, ordered_at) AS last_channel,
-        arg_max(platform, ordered_at) AS platform, bool_or(channel <> 'marketplace') AS any_owned,
-        coalesce(sum(net) FILTER (WHERE ordered_at > $as_of - INTERVAL 365 DAY), 0) AS revenue_12m,
-        max(ordered_at) AS last_at
-    FROM o WHERE buyer_id IS NOT NULL GROUP BY 1),
-rev AS (SELECT platform, sum(net) AS revenue FROM o
-    WHERE channel = 'marketplace' AND ordered_at > $as_of - INTERVAL 365 DAY GROUP BY 1),
-cost AS (SELECT platform, sum(amount_rc) AS cost FROM fees
-    WHERE incurred_at <= $as_of AND incurred_at > $as_of - INTERVAL 365 DAY GROUP BY 1),
-fs AS (SELECT platform, CAST(coalesce(cost.cost, 0) AS DOUBLE) / nullif(rev.revenue, 0) AS fee_share
-    FROM rev LEFT JOIN cost USING (platform))
-SELECT b.buyer_id, 'invite' AS event, b.last_at AS event_at, NULL AS product, b.platform,
-    b.revenue_12m * coalesce(fs.fee_share, 0) AS value,
-    {{'revenue_12m': b.revenue_12m, 'fee_share': coalesce(fs.fee_share, 0),
-      'orders': CAST(b.n AS DOUBLE)}} AS numbers
-FROM b LEFT JOIN fs USING (platform)
-WHERE b.last_channel = 'marketplace' AND NOT b.any_owned AND b.n >= $min_orders
-  AND b.revenue_12m * coalesce(fs.fee_share, 0) >= $min_fee_saved
-  AND NOT EXISTS (SELECT 1 FROM actions_done a WHERE a.kind = 'migration_invite' AND a.buyer_id = b.buyer_id)
+b AS (SELECT buyer_id, count(*) AS n, max(ordered_at) AS last_at, bool_or(channel <> 'marketplace') AS any_owned
+    FROM o WHERE buyer_id IS NOT NULL GROUP BY 1)
+SELECT m.buyer_id, 'invite' AS event, b.last_at AS event_at, NULL AS product, m.platform, m.value,
+    {{'value_of_moving': m.value, 'fee_share': m.fee_share, 'orders': CAST(b.n AS DOUBLE)}} AS numbers
+FROM _ak_fu_mig m JOIN b USING (buyer_id)
+WHERE NOT b.any_owned AND b.n >= $min_orders AND m.value >= $min_fee_saved AND m.value > 0
+  AND NOT EXISTS (SELECT 1 FROM actions_done a WHERE a.kind = 'migration_invite' AND a.buyer_id = m.buyer_id)
 """,
     "first_order_thanks": f"""
 WITH o AS {ORDERS},
@@ -136,6 +125,23 @@ WHERE n = 1 AND ts <= $as_of - to_seconds(CAST($after_days AS DOUBLE) * 86400)
 }
 
 # The parameters each statement uses beyond the rule's own numbers.
+# Without the segments module (or without a CLV fit): a year of the platform's fees on the
+# buyer's last-12-month revenue, for buyers whose latest order came through a marketplace.
+FALLBACK_MIGRATION = f"""
+WITH o AS {ORDERS},
+b AS (SELECT buyer_id, arg_max(channel, ordered_at) AS last_channel, arg_max(platform, ordered_at) AS platform,
+        coalesce(sum(net) FILTER (WHERE ordered_at > $as_of - INTERVAL 365 DAY), 0) AS revenue_12m
+    FROM o WHERE buyer_id IS NOT NULL GROUP BY 1),
+rev AS (SELECT platform, sum(net) AS revenue FROM o
+    WHERE channel = 'marketplace' AND ordered_at > $as_of - INTERVAL 365 DAY GROUP BY 1),
+cost AS (SELECT platform, sum(amount_rc) AS cost FROM fees
+    WHERE incurred_at <= $as_of AND incurred_at > $as_of - INTERVAL 365 DAY GROUP BY 1),
+fs AS (SELECT platform, CAST(coalesce(cost.cost, 0) AS DOUBLE) / nullif(rev.revenue, 0) AS fee_share
+    FROM rev LEFT JOIN cost USING (platform))
+SELECT b.buyer_id, b.platform, b.revenue_12m * coalesce(fs.fee_share, 0) AS value, coalesce(fs.fee_share, 0) AS fee_share
+FROM b LEFT JOIN fs USING (platform) WHERE b.last_channel = 'marketplace'
+"""
+
 _REF_KEYS = {
     "unanswered_inquiry": ("conversion", "aov", "margin"),
     "quote_no_order": ("conversion_answered", "aov", "margin"),

@@ -191,7 +191,7 @@ def build_plan(con: "duckdb.DuckDBPyConnection", config: Any = None, shift: floa
         notes.append("no platform advertising found: there is no budget to move; the plan relies on "
                      "inviting buyers and on the own site's organic reach")
     return Plan(None, begin, as_of, window, float(result.shift), result.currency, round(ads, 2), round(moved, 2), baseline,
-                phases, _targets(baseline, result, begin, gain, floor), migration_candidates(con, as_of, INVITE_FIRST),
+                phases, _targets(baseline, result, begin, gain, floor), migration_candidates(con, as_of, INVITE_FIRST, config),
                 dict(result.npv), notes)
 
 
