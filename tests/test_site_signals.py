@@ -124,3 +124,18 @@ def test_cli(cli, imported) -> None:
     assert doc["kind"] == "site_signals" and doc["totals"]["visitors"] == 40
     csv_out = cli("--db", str(db), "site-signals", "-f", "csv").output.splitlines()
     assert csv_out[0].startswith("month,visitors,pageviews,inquiries") and len(csv_out) == 4
+
+
+def test_ga4_trailing_chart_lines_are_rejects_and_other_plausible_files_unrecognised(tmp_path: Path) -> None:
+    from assetkit.importers.engine import import_paths
+
+    ga4 = tmp_path / "ga4.csv"
+    ga4.write_text((DATA / "ga4_pages_and_screens.csv").read_text(encoding="utf-8")
+                   + "\n# ----\n# Chart\nNth day,Views\n0000,40\n", encoding="utf-8")
+    browsers = tmp_path / "imported_browsers_20250101_20250131.csv"
+    browsers.write_text("date,browser,browser_version,visitors,visits,visit_duration,bounces,pageviews\n"
+                        "2025-01-01,Chrome,120,3,3,10,1,5\n", encoding="utf-8")
+    with open_store(tmp_path / "r.duckdb") as store:
+        first, second = import_paths(store, [ga4, browsers])
+    assert (first.profile, first.loaded, first.rejected) == ("ga4_report", 4, 2)  # the '#' lines are skipped
+    assert second.error is not None and "no import profile recognises" in second.error
