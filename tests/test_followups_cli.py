@@ -73,3 +73,10 @@ def test_errors_have_exit_codes(cli, env, tmp_path: Path) -> None:
 def test_nothing_due(cli, env) -> None:
     result = cli(*env, "follow-ups", "--as-of", "2020-01-01")
     assert result.exit_code == 0 and "No follow-ups due" in result.output
+
+
+@pytest.mark.parametrize("args", [("follow-ups", "--as-of", "yesterday"), ("plan", "--start", "31/12/2025"),
+                                  ("plan", "--check", "--as-of", "soon"), ("site-signals", "--since", "2025-13-01")])
+def test_bad_dates_are_usage_errors(cli, env, args) -> None:
+    result = cli(*env, *args)
+    assert result.exit_code == 2 and "Error:" in result.output and "Traceback" not in result.output

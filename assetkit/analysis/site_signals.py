@@ -73,8 +73,9 @@ def analyse_site_signals(con: "duckdb.DuckDBPyConnection", config: Any = None, s
 
     Raises NotEnoughData when neither analytics exports nor own-site inquiries are imported.
     """
-    lo = dt.date.fromisoformat(since) if isinstance(since, str) else since
-    hi = dt.date.fromisoformat(until) if isinstance(until, str) else until
+    from assetkit.analysis.plan.metrics import parse_date
+
+    lo, hi = parse_date(since, "--since"), parse_date(until, "--until")
     tools = _rows(con, "SELECT b.platform AS tool, sum(coalesce(v.pageviews, 0)) AS pv, count(*) AS n FROM visits v "
                        "JOIN import_batches b USING (batch_id) GROUP BY 1 ORDER BY pv DESC, n DESC, tool", {})
     params = {"since": lo, "until": hi, "tool": tools[0]["tool"] if tools else None, "top": top}

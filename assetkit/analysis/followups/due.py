@@ -19,7 +19,7 @@ from assetkit.analysis.followups.candidates import load_candidates
 from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 from assetkit.analysis.followups.triggers import reference, run_trigger
-from assetkit.errors import NotEnoughData
+from assetkit.errors import NotEnoughData, UsageError
 
 if TYPE_CHECKING:
     import duckdb
@@ -91,7 +91,11 @@ def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
     if as_of is None:
         return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     if isinstance(as_of, str):
-        as_of = dt.datetime.fromisoformat(as_of) if "T" in as_of or " " in as_of else dt.date.fromisoformat(as_of)
+        try:
+            as_of = dt.datetime.fromisoformat(as_of) if "T" in as_of or " " in as_of else dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a date or timestamp",
+                             hint="write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+00:00") from None
     if not isinstance(as_of, dt.datetime):
         as_of = dt.datetime.combine(as_of, dt.time(23, 59, 59))
     return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.timezone.utc)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from assetkit.analysis.plan.metrics import DIRECTION, METRICS, WINDOW_DAYS, data_end, measure
+from assetkit.analysis.plan.metrics import DIRECTION, METRICS, WINDOW_DAYS, data_end, measure, parse_date
 from assetkit.errors import ConfigError, NotEnoughData
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ def build_plan(con: "duckdb.DuckDBPyConnection", config: Any = None, shift: floa
     if end is None:
         raise NotEnoughData("no orders, inquiries or visits imported: a plan needs a measured starting point",
                             hint="import your marketplace exports first (assetkit import FILE)")
-    begin = dt.date.fromisoformat(start) if isinstance(start, str) else (start or end + dt.timedelta(days=1))
+    begin = parse_date(start, "--start") or end + dt.timedelta(days=1)
     as_of = min(end, begin - dt.timedelta(days=1))
     relay = load_rules(None).relay_domains
     window = window_days(config)

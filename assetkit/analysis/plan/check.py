@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assetkit.analysis.plan.metrics import WINDOW_DAYS, data_end, measure
+from assetkit.analysis.plan.metrics import WINDOW_DAYS, data_end, measure, parse_date
 from assetkit.errors import NotEnoughData
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def plan_vs_actual(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
     """Compare the latest saved plan (or `plan_id`) with the data up to `as_of` (default: the data's end)."""
     from assetkit.analysis.followups.rules import load_rules
 
+    asked = parse_date(as_of, "--as-of")
     row = con.execute("SELECT plan_id, created_at, start_date, document FROM plans "
                       "WHERE $id IS NULL OR plan_id = $id ORDER BY plan_id DESC LIMIT 1", {"id": plan_id}).fetchone()
     if row is None:
@@ -77,7 +78,7 @@ def plan_vs_actual(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
                             hint="build and save one with `assetkit plan`")
     pid, created, start, document = row
     window = int(json.loads(document).get("window_days", WINDOW_DAYS))
-    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or data_end(con) or start)
+    day = asked or data_end(con) or start
     relay = load_rules(None).relay_domains
     targets = con.execute("SELECT phase, metric, due_date, direction, baseline, target FROM plan_targets "
                           "WHERE plan_id = ? ORDER BY due_date, metric", [pid]).fetchall()

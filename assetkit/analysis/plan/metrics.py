@@ -62,6 +62,18 @@ def measure(con: "duckdb.DuckDBPyConnection", on: dt.date, relay_domains: tuple[
     }
 
 
+def parse_date(value: dt.date | str | None, option: str) -> dt.date | None:
+    """A date from the command line; a wrong one is a usage error (exit 2), not a traceback."""
+    from assetkit.errors import UsageError
+
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date", hint="write YYYY-MM-DD") from None
+
+
 def data_end(con: "duckdb.DuckDBPyConnection") -> dt.date | None:
     """The last day with an order, inquiry or visit: the natural 'as of' of an imported history."""
     row = con.execute("""SELECT greatest((SELECT max(CAST(ordered_at AS DATE)) FROM orders),
