@@ -168,3 +168,13 @@ def test_cli_build_and_check(cli, tmp_path: Path) -> None:
     assert cli(*base, "plan", "--check", "--shift", "20").exit_code == 2
     unsaved = cli(*base, "plan", "--no-save", "-f", "json")
     assert unsaved.exit_code == 0 and json.loads(unsaved.output)["plan_id"] is None
+
+
+def test_report_section(known) -> None:
+    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.sections.plan import plan_section
+
+    section = plan_section(ReportContext(known.con, parse_config({}), until=D(2025, 4, 1)))
+    assert section.key == "plan" and section.takeaway.startswith("3 of 5 running or due targets are behind plan")
+    assert len(section.tables[0].rows) == 6 and section.tables[0].rows[0][-1] in ("ahead", "on track", "behind")
+    assert section.data["counts"] == {"ahead": 1, "on track": 1, "behind": 3, "pending": 1}
