@@ -206,3 +206,13 @@ def test_invites_follow_the_segments_candidates_when_buyers_carry_their_first_ch
 
 def test_fallback_values_are_a_year_of_fees(due) -> None:
     assert any("a year of platform fees" in n for n in due.notes)
+
+
+def test_limit_keeps_the_most_valuable(store, tmp_path: Path) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text("rules:\n  - {id: invite, trigger: migration_invite, limit: 2}\n", encoding="utf-8")
+    result = due_actions(store.con, CONFIG, rules_path=rules, as_of=fx.AS_OF)
+    assert [a.buyer_id for a in result.actions] == ["b_rep", "b_relay"]  # 60 and 8 EUR; b_qord (5) cut
+    assert "invite: 1 more due, not shown (limit 2)" in result.notes
+    with pytest.raises(ConfigError, match="limit"):
+        parse_rules({"rules": [{"id": "a", "trigger": "migration_invite", "limit": 0}]}, "x")

@@ -171,7 +171,23 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
             reasons.reason(rule.trigger, numbers, row, currency), numbers, str(row["event"]), row["event_at"],
             row["product"], row["platform"], draft.subject, draft.body))
     actions.sort(key=lambda a: (-a.expected_value, a.event_at or when, a.action_id))
+    actions = _limit(actions, rules, notes)
     return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
+
+
+def _limit(actions: list[Action], rules: FollowUpRules, notes: list[str]) -> list[Action]:
+    """Keep the `limit` most valuable actions of each rule that has one (actions are sorted)."""
+    limits = {r.id: r.limit for r in rules.rules if r.limit is not None}
+    kept, seen = [], dict.fromkeys(limits, 0)
+    for a in actions:
+        if a.rule in limits:
+            seen[a.rule] += 1
+            if seen[a.rule] > limits[a.rule]:
+                continue
+        kept.append(a)
+    notes += [f"{rule}: {n - limits[rule]} more due, not shown (limit {limits[rule]})"
+              for rule, n in seen.items() if n > limits[rule]]
+    return kept
 
 
 def _priority(value: float, unit: float, rules: FollowUpRules) -> str:

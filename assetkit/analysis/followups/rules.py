@@ -27,7 +27,7 @@ TRIGGERS: dict[str, dict[str, float]] = {
     "first_order_thanks": {"after_days": 1, "within_days": 14},
 }
 _SHARES = {"top_share", "max_p_alive"}
-_COMMON = {"id", "trigger", "template", "enabled", "description"}
+_COMMON = {"id", "trigger", "template", "enabled", "description", "limit"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class FollowUpRule:
     trigger: str
     params: Mapping[str, float]
     template: str
+    limit: int | None = None  # at most this many actions of the rule per run, most valuable first
 
     def __getitem__(self, key: str) -> float:
         return self.params[key]
@@ -97,7 +98,10 @@ def _rule(raw: Any, index: int, where: str, seen: set[str]) -> FollowUpRule | No
     template = raw.get("template", trigger)
     if not isinstance(template, str) or not ID_RE.match(template):
         raise ConfigError(f"{label}: template must be a lower_snake_case name, got {template!r}")
-    return FollowUpRule(rule_id, trigger, params, template) if enabled else None
+    limit = raw.get("limit")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ConfigError(f"{label}: limit must be a whole number >= 1, got {limit!r}")
+    return FollowUpRule(rule_id, trigger, params, template, limit) if enabled else None
 
 
 def parse_rules(data: Any, where: str) -> FollowUpRules:
