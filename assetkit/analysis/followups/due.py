@@ -130,7 +130,7 @@ def _channel(email: str | None, phone: str | None, relay: tuple[str, ...]) -> tu
 
 
 def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path: str | Path | None = None,
-                as_of: dt.datetime | dt.date | str | None = None, include_done: bool = False) -> FollowUps:
+                as_of: dt.datetime | dt.date | str | None = None) -> FollowUps:
     """Every action due at `as_of` (default now) by the rules, best expected value first."""
     rules: FollowUpRules = load_rules(rules_path or _section(config).get("rules"))
     when = as_of_timestamp(as_of)
@@ -154,24 +154,26 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
     actions, hidden = [], 0
     for rule, row in raw:
         aid = action_id(rule.id, row["buyer_id"], str(row["event"]))
-        if aid in done and not include_done:
+        if aid in done:
             hidden += 1
             continue
         name, company, email, phone, country = contacts.get(row["buyer_id"], ("", "", None, None, None))
         channel, owned_email = _channel(email, phone, rules.relay_domains)
         value = float(row["value"] or 0.0)
         numbers = {k: (float(v) if v is not None else None) for k, v in (row["numbers"] or {}).items()}
-        lang = rules.languages.get(country or "", "en")
-        context = {"name": name or company, "company": company, "product": row["product"] or "",
-                   "platform": row["platform"] or "", "numbers": numbers}
-        draft = drafter.render(rule.template, lang, context)
         actions.append(Action(
             aid, rule.id, rule.trigger, row["buyer_id"], name, company, owned_email, phone or None, country,
-            draft.language, channel, _priority(value, unit, rules), value,
+            rules.languages.get(country or "", "en"), channel, _priority(value, unit, rules), value,
             reasons.reason(rule.trigger, numbers, row, currency), numbers, str(row["event"]), row["event_at"],
-            row["product"], row["platform"], draft.subject, draft.body))
+            row["product"], row["platform"], "", ""))
     actions.sort(key=lambda a: (-a.expected_value, a.event_at or when, a.action_id))
     actions = _limit(actions, rules, notes)
+    templates = {r.id: r.template for r in rules.rules}
+    for a in actions:  # drafts only for the actions shown
+        draft = drafter.render(templates[a.rule], a.language, {
+            "name": a.name or a.company, "company": a.company, "product": a.product or "",
+            "platform": a.platform or "", "numbers": a.numbers})
+        a.subject, a.body, a.language = draft.subject, draft.body, draft.language
     return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
 
 
