@@ -9,8 +9,8 @@ from email import policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assetkit.analysis.followups.due import Action, action_id
 from assetkit.analysis.followups.drafts import header_text, to_email
+from assetkit.analysis.followups.due import Action, action_id
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
 # bodies: any printable text with line breaks (the e-mail package normalises other line separators)
@@ -26,7 +26,7 @@ def _action(name: str, subject: str, body: str) -> Action:
 @given(name=TEXT, subject=TEXT, body=BODY)
 def test_drafts_keep_exactly_the_known_headers(name: str, subject: str, body: str) -> None:
     msg = to_email(_action(name, subject, body), "sales@acme.example",
-                   dt.datetime(2025, 7, 1, tzinfo=dt.timezone.utc))
+                   dt.datetime(2025, 7, 1, tzinfo=dt.UTC))
     parsed = email.message_from_bytes(msg.as_bytes(), policy=policy.default)
     assert sorted(k.lower() for k in parsed.keys()) == sorted(
         ["subject", "to", "from", "date", "x-unsent", "x-assetkit-action", "content-type",

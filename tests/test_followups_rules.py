@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 import tests.followups_fixture as fx
-from assetkit.analysis.followups import action_id, due_actions, load_rules, mark_done, migration_candidates
+from assetkit.analysis.followups import (
+    action_id,
+    due_actions,
+    load_rules,
+    mark_done,
+    migration_candidates,
+)
 from assetkit.analysis.followups.rules import parse_rules
 from assetkit.analysis.followups.triggers import run_trigger
 from assetkit.config import parse_config

@@ -11,7 +11,16 @@ import yaml
 
 import tests.followups_fixture as fx
 from assetkit.analysis.followups import load_rules
-from assetkit.analysis.plan import Plan, Target, add_months, build_plan, judge, measure, plan_vs_actual, save_plan
+from assetkit.analysis.plan import (
+    Plan,
+    Target,
+    add_months,
+    build_plan,
+    judge,
+    measure,
+    plan_vs_actual,
+    save_plan,
+)
 from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData
 from assetkit.store import open_store

@@ -11,8 +11,25 @@ Public API:
 from assetkit.analysis.followups.candidates import migration_candidates
 from assetkit.analysis.followups.done import DoneResult, mark_done
 from assetkit.analysis.followups.drafts import write_drafts
-from assetkit.analysis.followups.due import CSV_HEADER, Action, FollowUps, action_id, due_actions
+from assetkit.analysis.followups.due import (
+           CSV_HEADER,
+           Action,
+           FollowUps,
+           action_id,
+           due_actions,
+)
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 
-__all__ = ["Action", "CSV_HEADER", "DoneResult", "FollowUpRules", "FollowUps", "action_id", "due_actions",
-           "load_rules", "mark_done", "migration_candidates", "write_drafts"]
+__all__ = [
+           "CSV_HEADER",
+           "Action",
+           "DoneResult",
+           "FollowUpRules",
+           "FollowUps",
+           "action_id",
+           "due_actions",
+           "load_rules",
+           "mark_done",
+           "migration_candidates",
+           "write_drafts",
+]

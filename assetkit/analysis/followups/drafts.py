@@ -60,7 +60,7 @@ class Drafter:
         self.business = business
         self.site_url = site_url
 
-    def _template(self, name: str, language: str):  # noqa: ANN202 - (subject, body) templates, language
+    def _template(self, name: str, language: str):
         """Subject and body compiled separately from the template *file*, so a value containing a
         line break can never move text from the subject into the body or the headers."""
         from jinja2 import TemplateNotFound
@@ -119,7 +119,7 @@ def write_drafts(actions: list["Action"], folder: str | Path, sender: str | None
     if out.exists() and not out.is_dir():
         raise UsageError(f"--drafts {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     paths = []
     for action in actions:
         path = out / f"{action.action_id}.eml"

@@ -89,7 +89,7 @@ def action_id(rule_id: str, buyer_id: str | None, event: str) -> str:
 def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
     """`None` is now; a date means the end of that day (UTC)."""
     if as_of is None:
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
     if isinstance(as_of, str):
         try:
             as_of = dt.datetime.fromisoformat(as_of) if "T" in as_of or " " in as_of else dt.date.fromisoformat(as_of)
@@ -98,7 +98,7 @@ def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
                              hint="write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+00:00") from None
     if not isinstance(as_of, dt.datetime):
         as_of = dt.datetime.combine(as_of, dt.time(23, 59, 59))
-    return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.timezone.utc)
+    return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
 
 
 def _load_clv(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, notes: list[str]) -> bool:

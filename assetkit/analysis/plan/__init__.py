@@ -7,7 +7,14 @@ Public API:
     measure(con, on, relay_domains=()) -> dict   (the four plan metrics on a date)
 """
 
-from assetkit.analysis.plan.build import Phase, Plan, Target, add_months, build_plan, save_plan
+from assetkit.analysis.plan.build import (
+           Phase,
+           Plan,
+           Target,
+           add_months,
+           build_plan,
+           save_plan,
+)
 from assetkit.analysis.plan.check import PlanCheck, TargetCheck, judge, plan_vs_actual
 from assetkit.analysis.plan.metrics import METRICS, measure
 

@@ -16,7 +16,14 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from assetkit.analysis.plan.metrics import DIRECTION, METRICS, WINDOW_DAYS, data_end, measure, parse_date
+from assetkit.analysis.plan.metrics import (
+    DIRECTION,
+    METRICS,
+    WINDOW_DAYS,
+    data_end,
+    measure,
+    parse_date,
+)
 from assetkit.errors import ConfigError, NotEnoughData
 
 if TYPE_CHECKING:

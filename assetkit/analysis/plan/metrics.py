@@ -49,7 +49,7 @@ SELECT
 def measure(con: "duckdb.DuckDBPyConnection", on: dt.date, relay_domains: tuple[str, ...] = (),
             window_days: int = WINDOW_DAYS) -> dict[str, float | None]:
     """The four metrics for the `window_days` ending on `on` (inclusive); None where undefined."""
-    hi = dt.datetime.combine(on, dt.time(23, 59, 59), dt.timezone.utc)
+    hi = dt.datetime.combine(on, dt.time(23, 59, 59), dt.UTC)
     lo = hi - dt.timedelta(days=window_days)
     cur = con.execute(_SQL, {"lo": lo, "hi": hi, "relay": list(relay_domains)})
     r = dict(zip([d[0] for d in cur.description], cur.fetchone()))
