@@ -22,17 +22,27 @@ if TYPE_CHECKING:
 TABLE = "_ak_fu_mig"
 
 
-def load_candidates(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime) -> str:
-    """Fill temp table _ak_fu_mig(buyer_id, platform, value, fee_share); returns how they were valued."""
+def segments(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime) -> Any:
+    """The segments result at `as_of` (one CLV fit serves both CLV rules), or None without one."""
     try:
         from assetkit.analysis.segments import analyse_segments
 
-        result = analyse_segments(con, config, until=as_of.date())
+        return analyse_segments(con, config, until=as_of.date())
+    except (ImportError, NotEnoughData):
+        return None
+
+
+def load_candidates(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, seg: Any = None) -> str:
+    """Fill temp table _ak_fu_mig(buyer_id, platform, value, fee_share); returns how they were valued."""
+    try:
+        result = seg if seg is not None else segments(con, config, as_of)
+        if result is None:
+            raise NotEnoughData("no segments")
         rows = [m for m in result.migration if not m["already_direct"]]
         if result.clv_method == "none" or not con.execute(
                 "SELECT count(*) FROM buyers WHERE first_channel IS NOT NULL").fetchone()[0]:
             raise NotEnoughData("no CLV-based value, or buyers carry no first channel")
-    except (ImportError, NotEnoughData):
+    except NotEnoughData:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS {FALLBACK_MIGRATION}", {"as_of": as_of})
         return "a year of platform fees on the buyer's last-12-month revenue (no CLV-based value available)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS SELECT unnest($ids) AS buyer_id, unnest($p) AS platform, "

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.followups import reasons
-from assetkit.analysis.followups.candidates import load_candidates
+from assetkit.analysis.followups.candidates import load_candidates, segments
 from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 from assetkit.analysis.followups.triggers import reference, run_trigger
@@ -101,19 +101,24 @@ def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
     return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
 
 
-def _load_clv(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, notes: list[str]) -> bool:
-    """P(alive) and CLV per buyer into temp table _ak_fu_clv; False (with a note) if not estimable."""
-    from assetkit.analysis.clv import analyse_clv
+def _load_clv(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, notes: list[str],
+              seg: Any) -> bool:
+    """P(alive) and CLV per buyer into temp table _ak_fu_clv; False (with a note) if not estimable.
+    Taken from the segments result when there is one, so CLV is fitted once per run."""
+    if seg is not None and seg.clv_method != "none":
+        ids, p_alive, clv = seg.buyers["buyer_id"], seg.buyers["p_alive"], seg.buyers["clv"]
+    else:
+        from assetkit.analysis.clv import analyse_clv
 
-    try:
-        result = analyse_clv(con, config, until=as_of.date())
-    except NotEnoughData as exc:
-        notes.append(f"clv_at_risk skipped: {exc}")
-        return False
-    b = result.buyers
+        try:
+            b = analyse_clv(con, config, until=as_of.date()).buyers
+        except NotEnoughData as exc:
+            notes.append(f"clv_at_risk skipped: {exc}")
+            return False
+        ids, p_alive, clv = b.summary.buyer_id, b.p_alive, b.clv
     con.execute("CREATE OR REPLACE TEMP TABLE _ak_fu_clv AS SELECT unnest($ids) AS buyer_id, "
                 "CAST(unnest($p) AS DOUBLE) AS p_alive, CAST(unnest($v) AS DOUBLE) AS clv",
-                {"ids": [str(x) for x in b.summary.buyer_id], "p": b.p_alive.tolist(), "v": b.clv.tolist()})
+                {"ids": [str(x) for x in ids], "p": p_alive.tolist(), "v": clv.tolist()})
     return True
 
 
@@ -142,11 +147,13 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
     ref = {**reference(con, when), "margin": margin}
     notes: list[str] = []
     raw: list[tuple[Any, dict[str, Any]]] = []
+    seg = segments(con, config, when) if any(
+        r.trigger in ("clv_at_risk", "migration_invite") for r in rules.rules) else None
     for rule in rules.rules:
-        if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes):
+        if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes, seg):
             continue
         if rule.trigger == "migration_invite":
-            notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when)}")
+            notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when, seg)}")
         raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
     done = {r[0] for r in con.execute("SELECT action_id FROM actions_done").fetchall()}
     contacts = _contacts(con, sorted({str(row["buyer_id"]) for _, row in raw if row["buyer_id"] is not None}))
