@@ -2,36 +2,44 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-DEMO_DIR ?= demo
+DEMO_DIR ?= assetkit-demo
 
-.PHONY: demo test test-long bench lint clean setup
+.PHONY: demo test test-long bench bench-quick clean setup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $(STAMP)
+# assetkit itself (what `make demo` needs)
+$(VENV)/.installed-base: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
 
-setup: $(STAMP)
+# plus pytest, hypothesis and the browser-test drivers (the system Chromium comes from apt)
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,browser]'
+	touch $@ $(VENV)/.installed-base
+
+setup: $(VENV)/.installed-test
 
 ## Set up and run the demo: builds an example business, imports it, writes the report.
-demo: $(STAMP)
+demo: $(VENV)/.installed-base
 	$(BIN)/assetkit demo $(DEMO_DIR)
 
 ## Set up and run the whole test suite.
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
-## The long reliability versions (200+ kills, more hypothesis examples).
-test-long: $(STAMP)
+## The long reliability versions (200 kills, more repetitions).
+test-long: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --long
 
 ## Benchmarks (not part of the tests): appends a dated entry to bench/RESULTS.md.
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run_all.py
+
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python bench/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .hypothesis

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "assetkit.commands.report",
     "assetkit.commands.db",
     "assetkit.commands.owned",
+    "assetkit.commands.tables",
     "assetkit.commands.run",
     "assetkit.commands.scenario",
     "assetkit.commands.clv",
@@ -38,6 +39,7 @@ COMMAND_MODULES = (
     "assetkit.commands.importing",
     "assetkit.commands.demo",
     "assetkit.commands.segments",
+    "assetkit.commands.cohorts",
 )
 
 

@@ -23,7 +23,7 @@ FEE_TYPES = (
 PERIODS = ("month", "quarter", "year")
 CHANNELS = ("marketplace", "own_site", "referral", "exhibition", "social", "email", "direct", "other")
 SECTIONS = (
-    "site", "crm", "leads", "scenario", "funnel", "cohorts", "clv", "follow_ups", "plan", "report",
+    "site", "crm", "leads", "scenario", "fees", "funnel", "cohorts", "clv", "follow_ups", "plan", "report",
 )
 TOP_LEVEL_KEYS = (
     "business", "reporting_currency", "gross_margin", "discount_rate", "recurring_fees",

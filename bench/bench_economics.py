@@ -139,7 +139,7 @@ def bench(path: Path, n: int, repeat: int) -> None:
         ):
             t_lib = timed(lib, repeat)
             for label, sql in queries.items():
-                t_sql = timed(lambda: con.execute(sql).fetchall(), repeat)
+                t_sql = timed(lambda sql=sql: con.execute(sql).fetchall(), repeat)
                 print(f"  {name:6s} library {t_lib:7.2f} s   single query ({label}) {t_sql:7.2f} s   "
                       f"ratio {t_lib / t_sql:5.2f}x", flush=True)
 

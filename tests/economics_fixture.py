@@ -7,8 +7,11 @@ assetkit/store/migrations.py through open_store, as an importer would leave them
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from assetkit.store import open_store
 
@@ -107,3 +110,14 @@ def build(path: Path, *, orders: bool = True) -> Path:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 4, ?)""",
             [(r[0], r[1], r[2], r[0], *r[3:], n) for n, r in enumerate(INQUIRIES, 2)])
     return path
+
+
+@pytest.fixture(scope="session")
+def economics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture database, built once per test session; tests work on copies (`copy_to`)."""
+    return build(tmp_path_factory.mktemp("economics") / "fixture.duckdb")
+
+
+def copy_to(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target

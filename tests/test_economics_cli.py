@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from tests import economics_fixture as fx
+from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
 
 
 @pytest.fixture
-def business(isolated: Path) -> Path:
-    fx.build(isolated / "assetkit.duckdb")
+def business(isolated: Path, economics_db: Path) -> Path:  # noqa: F811
+    fx.copy_to(economics_db, isolated / "assetkit.duckdb")
     (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.CONFIG), encoding="utf-8")
     return isolated
 
@@ -87,3 +88,14 @@ def test_bad_options_exit_2(cli, business) -> None:
 def test_no_database_exits_1(cli, isolated) -> None:
     result = cli("fees")
     assert result.exit_code == 1 and "no database" in result.output
+
+
+def test_funnel_text_shows_top_countries_only(cli, business, monkeypatch) -> None:
+    from assetkit.commands import economics
+
+    monkeypatch.setattr(economics, "TOP_VALUES", 2)
+    text = cli("funnel").output
+    assert "top 2 countries and products" in text
+    assert "│ country  │ DE" in text and "│ country  │ US" not in text
+    rows = list(csv.DictReader(io.StringIO(cli("funnel", "--format", "csv").stdout)))
+    assert sum(r["by"] == "country" for r in rows) == 5

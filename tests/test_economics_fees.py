@@ -11,6 +11,7 @@ from assetkit.analysis.economics import analyse_fees
 from assetkit.errors import NotEnoughData
 from assetkit.store import open_store
 from tests import economics_fixture as fx
+from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
 
 approx = pytest.approx
 M24 = 120 * 184 / 365  # the etsy membership's share of 2024 (1 Jul - 31 Dec)
@@ -18,9 +19,8 @@ M25 = 120 * 181 / 365  # and of 2025 (1 Jan - 30 Jun)
 
 
 @pytest.fixture
-def con(tmp_path: Path):
-    fx.build(tmp_path / "f.duckdb")
-    with open_store(tmp_path / "f.duckdb") as store:
+def con(tmp_path: Path, economics_db: Path):  # noqa: F811
+    with open_store(fx.copy_to(economics_db, tmp_path / "f.duckdb")) as store:
         yield store.con
 
 

@@ -16,14 +16,14 @@ from assetkit.analysis.economics import analyse_funnel
 from assetkit.errors import NotEnoughData, UsageError
 from assetkit.store import open_store
 from tests import economics_fixture as fx
+from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
 
 approx = pytest.approx
 
 
 @pytest.fixture
-def con(tmp_path: Path):
-    fx.build(tmp_path / "f.duckdb")
-    with open_store(tmp_path / "f.duckdb") as store:
+def con(tmp_path: Path, economics_db: Path):  # noqa: F811
+    with open_store(fx.copy_to(economics_db, tmp_path / "f.duckdb")) as store:
         yield store.con
 
 
@@ -47,7 +47,7 @@ def test_conversion_overall_and_by_dimension(con) -> None:
     assert c["platform", "amazon"]["conversion_rate"] == 0
     assert c["country", "FR"]["pending"] == 1 and c["country", "FR"]["conversion_rate"] is None
     assert c["product", "Mug"]["revenue"] == approx(930) and c["product", "Lamp"]["revenue_per_inquiry"] == approx(100 / 3)
-    assert [r["dimension"] for r in r.conversion][0] == "all"
+    assert r.conversion[0]["dimension"] == "all"
 
 
 def test_first_response_times(con) -> None:

@@ -145,8 +145,8 @@ def test_fx_conversion_uses_dated_rates_and_flags_missing_ones(store, tmp_path: 
                                             "U1,2024-03-02,u3,,7,USD,,"])
     r = import_file(store, path)
     assert r.fx_missing == 1
-    rows = dict((k, (rc, rate, d)) for k, rc, rate, d in store.query(
-        "SELECT source_order_id, gross_amount_rc, fx_rate, fx_date FROM orders"))
+    rows = {k: (rc, rate, d) for k, rc, rate, d in store.query(
+        "SELECT source_order_id, gross_amount_rc, fx_rate, fx_date FROM orders")}
     usd_per_eur = store.query("SELECT per_eur FROM fx_rates WHERE currency = 'USD' AND rate_date = '2024-03-01'")[0][0]
     assert rows["E1"][1] == usd_per_eur and rows["E1"][0] == (20 * usd_per_eur).quantize(Decimal("0.0001"))
     assert str(rows["E1"][2]) == "2024-03-01"

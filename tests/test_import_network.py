@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from decimal import Decimal
 
 from assetkit.errors import NetworkError, UsageError
 from assetkit.store import open_store
@@ -20,10 +21,10 @@ KEY = "SECRET-KEY-123"
 
 
 class Api(BaseHTTPRequestHandler):
-    script: list = []
-    seen: list = []
+    script: ClassVar[list] = []
+    seen: ClassVar[list] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
         Api.seen.append(query)
         if self.path.startswith("/ecb"):

@@ -24,9 +24,15 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def console(stderr: bool = False):  # noqa: ANN201 - rich.console.Console
+    """A rich console; piped or in cron it is wide (COLUMNS, default 160) so tables stay readable."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS") or 160)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def emit_json(kind: str, payload: Mapping[str, Any], s: Settings) -> None:

@@ -6,7 +6,7 @@ as text (rich), Markdown, CSV (one table, formula-safe) or JSON (the whole resul
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -33,11 +33,11 @@ _TABLE = typer.Option(None, "--table", help="With --format csv: which table to w
 def fees(
     ctx: typer.Context,
     by: str = typer.Option("year", "--by", help="Period: month, quarter or year."),
-    since: Optional[str] = _SINCE, until: Optional[str] = _UNTIL,
-    platform: Optional[str] = _PLATFORM, channel: Optional[str] = _CHANNEL,
+    since: str | None = _SINCE, until: str | None = _UNTIL,
+    platform: str | None = _PLATFORM, channel: str | None = _CHANNEL,
     ad_spend: bool = typer.Option(True, "--ad-spend/--no-ad-spend",
                                   help="Count imported ad spend that names a platform as platform cost."),
-    fmt: OutputFormat = _FORMAT, table: Optional[str] = _TABLE,
+    fmt: OutputFormat = _FORMAT, table: str | None = _TABLE,
 ) -> None:
     """Platform cost and fee share by platform and period; rent per buyer; dependency."""
     from assetkit.analysis.economics import analyse_fees
@@ -53,11 +53,11 @@ def fees(
 
 def funnel(
     ctx: typer.Context,
-    since: Optional[str] = _SINCE, until: Optional[str] = _UNTIL,
-    platform: Optional[str] = _PLATFORM, channel: Optional[str] = _CHANNEL,
-    window: Optional[int] = typer.Option(None, "--window", help="Days after an inquiry in which an order "
+    since: str | None = _SINCE, until: str | None = _UNTIL,
+    platform: str | None = _PLATFORM, channel: str | None = _CHANNEL,
+    window: int | None = typer.Option(None, "--window", help="Days after an inquiry in which an order "
                                          "counts as its conversion (default 180, or funnel.conversion_window_days)."),
-    fmt: OutputFormat = _FORMAT, table: Optional[str] = _TABLE,
+    fmt: OutputFormat = _FORMAT, table: str | None = _TABLE,
 ) -> None:
     """Inquiry-to-order conversion, response times, off-platform share, marketing return."""
     from assetkit.analysis.economics import analyse_funnel
@@ -66,9 +66,9 @@ def funnel(
     with s.open_store(create=False) as store:
         result = analyse_funnel(store.con, s.config, since=since, until=until, platform=platform,
                                 channel=channel, window_days=window)
-    tables = _funnel_tables(result)
-    render(fmt, "funnel", result, s, text=lambda r: _text(r, tables), md=lambda r: _md(r, tables),
-           csv=lambda r: _csv(tables, table))
+    short = _funnel_tables(result, TOP_VALUES)
+    render(fmt, "funnel", result, s, text=lambda r: _text(r, short), md=lambda r: _md(r, short),
+           csv=lambda r: _csv(_funnel_tables(result), table))
 
 
 def _fees_tables(r: Any) -> list[Table]:
@@ -108,8 +108,8 @@ def _fees_tables(r: Any) -> list[Table]:
          [("platform", "platform", "text"), ("repeat orders", "repeat_orders", "int"),
           ("repeat revenue", "repeat_revenue", "money"), ("toll", "toll", "money"),
           ("of platform cost", "share_of_platform_cost", "pct")], r.repeat_toll),
-        ("dependency", f"Dependency by channel (HHI {_num(r.dependency['hhi_channels'])}; "
-                       f"by platform {_num(r.dependency['hhi_platforms'])})",
+        ("dependency", (f"Dependency by channel (HHI {_num(r.dependency['hhi_channels'])}; "
+                        f"by platform {_num(r.dependency['hhi_platforms'])})"),
          [("channel", "channel", "text"), ("revenue", "revenue", "money"), ("revenue share", "revenue_share", "pct"),
           ("new buyers", "new_buyers", "int"), ("new-buyer share", "new_buyer_share", "pct")],
          r.dependency["channels"]),
@@ -127,16 +127,21 @@ def _acq_cols(key: str) -> list[Column]:
             ("CAC", "cac", "money")]
 
 
-def _funnel_tables(r: Any) -> list[Table]:
+TOP_VALUES = 10  # countries and products shown in text and Markdown (JSON and CSV have all)
+
+
+def _funnel_tables(r: Any, top: int | None = None) -> list[Table]:
     rc = r.reporting_currency
+    conversion = r.conversion if top is None else _top_per_dimension(r.conversion, top)
     return [
-        ("conversion", f"Inquiry -> order within {r.window_days} days ({rc})",
+        ("conversion", f"Inquiry -> order within {r.window_days} days ({rc})"
+                       + (f"; top {top} countries and products by inquiries" if top else ""),
          [("by", "dimension", "text"), ("value", "value", "text"), ("inquiries", "inquiries", "int"),
           ("converted", "converted", "int"), ("pending", "pending", "int"),
           ("never converted", "never_converted", "int"), ("conversion", "conversion_rate", "pct"),
           ("revenue", "revenue", "money"), ("per inquiry", "revenue_per_inquiry", "money"),
           ("median reply (h)", "response_median_h", "num"), ("p90 reply (h)", "response_p90_h", "num")],
-         r.conversion),
+         conversion),
         ("off_platform", f"Off-platform share of revenue ({rc})",
          [("year", lambda r: str(r["year"]), "text"), ("revenue", "revenue", "money"), ("marketplace", "marketplace", "money"),
           ("off-platform", "off_platform", "money"), ("off-platform share", "off_platform_share", "pct")],
@@ -147,6 +152,19 @@ def _funnel_tables(r: Any) -> list[Table]:
           ("revenue / spend", "revenue_per_spend", "num"), ("profit / spend", "gross_profit_per_spend", "num")],
          r.marketing_return),
     ]
+
+
+def _top_per_dimension(rows: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
+    """The first `top` countries and products (rows come sorted by inquiries), all else kept."""
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        if row["dimension"] in ("country", "product"):
+            seen[row["dimension"]] = seen.get(row["dimension"], 0) + 1
+            if seen[row["dimension"]] > top:
+                continue
+        out.append(row)
+    return out
 
 
 def _num(value: float | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -29,11 +28,11 @@ def register(app: typer.Typer) -> None:
 
 def import_cmd(
     ctx: typer.Context,
-    paths: List[Path] = typer.Argument(..., help="Files or folders (folders are searched recursively)."),
-    platform: Optional[str] = typer.Option(None, "--platform", help="auto (default) or a platform/profile name."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="inquiries, orders, fees, spend or products."),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", help="A YAML mapping (see `assetkit map`)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Override the detected text encoding."),
+    paths: list[Path] = typer.Argument(..., help="Files or folders (folders are searched recursively)."),
+    platform: str | None = typer.Option(None, "--platform", help="auto (default) or a platform/profile name."),
+    kind: str | None = typer.Option(None, "--kind", help="inquiries, orders, fees, spend or products."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="A YAML mapping (see `assetkit map`)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Override the detected text encoding."),
     strict: bool = typer.Option(False, "--strict", help="Fail a file if any row would be quarantined."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; store nothing."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
@@ -61,11 +60,11 @@ def import_cmd(
 class _progress:
     """A rich progress bar on a terminal only (never in pipes, cron or tests)."""
 
-    def __init__(self, s, total: int) -> None:  # noqa: ANN001 - Settings
+    def __init__(self, s, total: int) -> None:
         self.enabled = sys.stderr.isatty() and not s.quiet and total > 1
         self.total, self.bar, self.task = total, None, None
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self):
         if self.enabled:
             from rich.progress import Progress
 
@@ -83,7 +82,7 @@ class _progress:
             self.bar.stop()
 
 
-def _import_text(results, dry_run: bool) -> None:  # noqa: ANN001 - list[FileResult]
+def _import_text(results, dry_run: bool) -> None:
     from assetkit.export.output import rich_table
 
     out = console()
@@ -125,7 +124,7 @@ def platforms(
 
 def rejects(
     ctx: typer.Context,
-    batch: Optional[int] = typer.Option(None, "--batch", help="Only this import batch."),
+    batch: int | None = typer.Option(None, "--batch", help="Only this import batch."),
     limit: int = typer.Option(100, "--limit", help="Show at most this many rows."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
 ) -> None:
@@ -151,9 +150,9 @@ def rejects(
 def map_cmd(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="An export no profile recognises."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the YAML here (default: print it)."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Force the kind (inquiries, orders, fees, spend, products)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Override the detected text encoding."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the YAML here (default: print it)."),
+    kind: str | None = typer.Option(None, "--kind", help="Force the kind (inquiries, orders, fees, spend, products)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Override the detected text encoding."),
 ) -> None:
     """Propose a YAML mapping from a file's header (English and Chinese column names)."""
     from assetkit.importers.mapping import propose_mapping
@@ -177,13 +176,13 @@ def fx_import(
 
 def fx_fetch(
     ctx: typer.Context,
-    url: Optional[str] = typer.Option(None, "--url", help="Override the ECB download URL (env ASSETKIT_ECB_URL)."),
+    url: str | None = typer.Option(None, "--url", help="Override the ECB download URL (env ASSETKIT_ECB_URL)."),
 ) -> None:
     """Download the ECB reference-rate history and reconvert stored amounts."""
     _rates(ctx, None, url)
 
 
-def _rates(ctx: typer.Context, path: Optional[Path], url: Optional[str]) -> None:
+def _rates(ctx: typer.Context, path: Path | None, url: str | None) -> None:
     from assetkit.importers.fx import load_rates
 
     s = settings(ctx)
@@ -197,10 +196,10 @@ def _rates(ctx: typer.Context, path: Optional[Path], url: Optional[str]) -> None
 def pull_indiamart(
     ctx: typer.Context,
     since: dt.datetime = typer.Option(..., "--since", formats=["%Y-%m-%d"], help="First day to pull (YYYY-MM-DD)."),
-    until: Optional[dt.datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"],
+    until: dt.datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"],
                                                 help="Stop before this day (default: now)."),
-    save_dir: Optional[Path] = typer.Option(None, "--save-dir", help="Where responses are kept (default assetkit-pulls/indiamart)."),
-    url: Optional[str] = typer.Option(None, "--url", help="Override the API URL (env ASSETKIT_INDIAMART_URL)."),
+    save_dir: Path | None = typer.Option(None, "--save-dir", help="Where responses are kept (default assetkit-pulls/indiamart)."),
+    url: str | None = typer.Option(None, "--url", help="Override the API URL (env ASSETKIT_INDIAMART_URL)."),
 ) -> None:
     """Pull leads from the IndiaMART CRM API v2 (key from ASSETKIT_INDIAMART_KEY) and import them."""
     from assetkit.importers.pull import pull_indiamart as pull

@@ -9,8 +9,22 @@ Public API (everything the CLI does is reachable from here):
 Heavy modules (duckdb, openpyxl, requests) are imported inside functions.
 """
 
-from assetkit.importers.engine import FileResult, RejectedRow, expand_paths, import_file, import_paths
+from assetkit.importers.engine import (
+           FileResult,
+           RejectedRow,
+           expand_paths,
+           import_file,
+           import_paths,
+)
 from assetkit.importers.registry import Profile, builtin_profiles, select_profiles
 
-__all__ = ["FileResult", "RejectedRow", "Profile", "builtin_profiles", "expand_paths", "import_file",
-           "import_paths", "select_profiles"]
+__all__ = [
+           "FileResult",
+           "Profile",
+           "RejectedRow",
+           "builtin_profiles",
+           "expand_paths",
+           "import_file",
+           "import_paths",
+           "select_profiles",
+]

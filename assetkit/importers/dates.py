@@ -28,7 +28,7 @@ DEFAULT_FORMATS = ("iso", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y", "%d.%m.%Y
 _OFFSET_RE = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 
 
-def install(con: "duckdb.DuckDBPyConnection") -> None:
+def install(con: duckdb.DuckDBPyConnection) -> None:
     """Create the date macros on this connection (temporary, idempotent)."""
     alternatives = "|".join(k for k in TZ_ABBREVIATIONS if k != "Z")
     cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in TZ_ABBREVIATIONS.items())

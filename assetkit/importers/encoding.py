@@ -20,7 +20,7 @@ def detect_encoding(sample: bytes) -> str:
     """The most plausible encoding for the first bytes of a file."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     head = sample[:4096]
     if head and head.count(b"\x00") > len(head) // 4:
@@ -56,7 +56,7 @@ def decode(data: bytes, encoding: str, path: str) -> str:
             path=path, line=line,
             hint="pass the right --encoding, e.g. --encoding cp1252, --encoding cp932 or --encoding gb18030",
         ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def _mostly_isolated_high_bytes(data: bytes) -> bool:

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
-from assetkit.importers import dates, fx, identity, loading, money
-from assetkit.importers import parsing
+from assetkit.importers import dates, fx, identity, loading, money, parsing
 from assetkit.importers.parsing import build_rows
-from assetkit.importers.registry import select_profiles
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw
+from assetkit.importers.registry import select_profiles
 
 if TYPE_CHECKING:
     from assetkit.store import Store
@@ -90,7 +90,7 @@ def _reporting(config: Any, reporting_currency: str | None) -> str:
     return reporting_currency or getattr(config, "reporting_currency", None) or "USD"
 
 
-def import_paths(store: "Store", paths: list[Path | str], platform: str | None = None,
+def import_paths(store: Store, paths: list[Path | str], platform: str | None = None,
                  kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
                  strict: bool = False, dry_run: bool = False, config: Any = None,
                  reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
@@ -112,7 +112,7 @@ def import_paths(store: "Store", paths: list[Path | str], platform: str | None =
     return results
 
 
-def import_file(store: "Store", path: Path | str, **options: Any) -> FileResult:
+def import_file(store: Store, path: Path | str, **options: Any) -> FileResult:
     """Import one file; raises the AssetkitError instead of recording it."""
     platform, kind, mapping = options.pop("platform", None), options.pop("kind", None), options.pop("mapping", None)
     candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
@@ -124,7 +124,7 @@ def import_file(store: "Store", path: Path | str, **options: Any) -> FileResult:
     return result
 
 
-def _import_one(store: "Store", path: Path, candidates: list, encoding: str | None, strict: bool,
+def _import_one(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool,
                 dry_run: bool, rc: str, fast_min_bytes: int) -> FileResult:
     if not path.exists():
         raise SourceError("file not found", path=str(path))
@@ -132,7 +132,7 @@ def _import_one(store: "Store", path: Path, candidates: list, encoding: str | No
     money.install(con)
     dates.install(con)
     parsing.install(con)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     result = FileResult(str(path), dry_run=dry_run)
     try:
         with store.transaction():
@@ -147,7 +147,7 @@ def _import_one(store: "Store", path: Path, candidates: list, encoding: str | No
     return result
 
 
-def _run(store: "Store", path: Path, candidates: list, encoding: str | None, strict: bool, rc: str,
+def _run(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool, rc: str,
          fast_min_bytes: int, started: dt.datetime, result: FileResult) -> None:
     con = store.con
     raw = load_raw(con, path, candidates, encoding, fast_min_bytes)
@@ -185,12 +185,14 @@ def _run(store: "Store", path: Path, candidates: list, encoding: str | None, str
                           hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
     if has_buyer:
         result.new_buyers = identity.store(con, profile, batch_id)
+    tables_done: set[str] = set()
     for st in staged:
-        loading.insert(con, st, batch_id)
-        missing = loading.fx_missing_sql(st)
-        if missing:
+        loading.insert(con, st, batch_id, bool(rejected))
+        missing = loading.fx_missing_sql(st, batch_id)
+        if missing and st.table not in tables_done:
             result.fx_missing += int(con.execute(missing).fetchone()[0])
-    loaded_sql = " UNION ".join(loading.lines_sql(st, f"ak_n{st.index}") for st in staged)
+        tables_done.add(st.table)
+    loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
     loaded = con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0]
     skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
     read = raw.rows + len(raw.rejects)

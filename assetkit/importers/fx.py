@@ -41,32 +41,33 @@ def check_currency(code: str) -> str:
 
 
 def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str) -> str:
-    """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date` (vectorised ASOF joins)."""
+    """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date`.
+
+    Rates are looked up once per distinct (currency, day) with ASOF joins, then joined back
+    by hash: a million orders touch a few thousand rate lookups, not a million.
+    """
     rc = check_currency(reporting)
-    src = (f"SELECT s.*, CAST(s.{date_col} AS DATE) AS __fxd, a.per_eur AS __src_rate, a.rate_date AS __src_date "
-           f"FROM {relation} s ASOF LEFT JOIN fx_rates a ON a.currency = s.currency "
-           f"AND CAST(s.{date_col} AS DATE) >= a.rate_date")
-    if rc == "EUR":
-        both = f"SELECT t.*, 1.0 AS __rc_rate, CAST(NULL AS DATE) AS __rc_date FROM ({src}) t"
-    else:
-        both = (f"SELECT t.*, b.per_eur AS __rc_rate, b.rate_date AS __rc_date FROM ({src}) t "
-                f"ASOF LEFT JOIN (SELECT * FROM fx_rates WHERE currency = '{rc}') b ON t.__fxd >= b.rate_date")
     fresh = str(MAX_RATE_AGE_DAYS)
-    src_rate = (f"(CASE WHEN currency = 'EUR' THEN 1.0 WHEN __fxd - __src_date <= {fresh} "
-                f"THEN __src_rate END)")
-    rc_rate = (f"(CASE WHEN '{rc}' = 'EUR' THEN 1.0 WHEN __fxd - __rc_date <= {fresh} THEN __rc_rate END)")
-    rate = (f"CAST(CASE WHEN currency = '{rc}' THEN 1 ELSE CAST({rc_rate} AS DOUBLE) / "
-            f"CAST({src_rate} AS DOUBLE) END AS DECIMAL(18,8))")
-    fx_date = (f"CASE WHEN currency = '{rc}' THEN __fxd ELSE "
-               f"least(CASE WHEN currency <> 'EUR' THEN __src_date END, "
-               f"CASE WHEN '{rc}' <> 'EUR' THEN __rc_date END) END")
-    converted = ", ".join(f"CAST({a} * fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
-    return (f"SELECT * EXCLUDE (__fxd, __src_rate, __src_date, __rc_rate, __rc_date, __fx_date0), "
-            f"CASE WHEN fx_rate IS NULL THEN NULL ELSE __fx_date0 END AS fx_date, {converted} FROM ("
-            f"SELECT *, {rate} AS fx_rate, {fx_date} AS __fx_date0 FROM ({both}))")
+    pairs = f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM {relation}"
+    src = (f"SELECT p.currency, p.d, a.per_eur AS src_rate, a.rate_date AS src_date FROM ({pairs}) p "
+           f"ASOF LEFT JOIN fx_rates a ON a.currency = p.currency AND p.d >= a.rate_date")
+    if rc == "EUR":
+        both = f"SELECT t.*, 1.0 AS rc_rate, CAST(NULL AS DATE) AS rc_date FROM ({src}) t"
+    else:
+        both = (f"SELECT t.*, b.per_eur AS rc_rate, b.rate_date AS rc_date FROM ({src}) t "
+                f"ASOF LEFT JOIN (SELECT * FROM fx_rates WHERE currency = '{rc}') b ON t.d >= b.rate_date")
+    src_rate = f"(CASE WHEN currency = 'EUR' THEN 1.0 WHEN d - src_date <= {fresh} THEN src_rate END)"
+    rc_rate = f"(CASE WHEN '{rc}' = 'EUR' THEN 1.0 WHEN d - rc_date <= {fresh} THEN rc_rate END)"
+    rates = (f"SELECT currency, d, CAST(CASE WHEN currency = '{rc}' THEN 1 ELSE CAST({rc_rate} AS DOUBLE) / "
+             f"CAST({src_rate} AS DOUBLE) END AS DECIMAL(18,8)) AS fx_rate, "
+             f"CASE WHEN currency = '{rc}' THEN d ELSE least(CASE WHEN currency <> 'EUR' THEN src_date END, "
+             f"CASE WHEN '{rc}' <> 'EUR' THEN rc_date END) END AS fx_date0 FROM ({both})")
+    converted = ", ".join(f"CAST(s.{a} * r.fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
+    return (f"SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
+            f"FROM {relation} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
 
 
-def reconvert(con: "duckdb.DuckDBPyConnection", reporting: str) -> int:
+def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
     """Recompute every stored `*_rc` with the rates now stored; returns rows still without a rate."""
     missing = 0
     for table, (date_col, amounts, key) in MONEY_COLUMNS.items():
@@ -80,7 +81,7 @@ def reconvert(con: "duckdb.DuckDBPyConnection", reporting: str) -> int:
     return int(missing)
 
 
-def ensure_seed(con: "duckdb.DuckDBPyConnection") -> None:
+def ensure_seed(con: duckdb.DuckDBPyConnection) -> None:
     """Load the bundled approximate rates when the database holds no rates at all."""
     if con.execute("SELECT count(*) FROM fx_rates").fetchone()[0]:
         return
@@ -88,14 +89,14 @@ def ensure_seed(con: "duckdb.DuckDBPyConnection") -> None:
     _load_ecb(con, str(path), BUNDLED_SOURCE)
 
 
-def import_ecb(con: "duckdb.DuckDBPyConnection", path: Path, source: str = "ecb") -> tuple[int, str, str]:
+def import_ecb(con: duckdb.DuckDBPyConnection, path: Path, source: str = "ecb") -> tuple[int, str, str]:
     """Load an ECB `eurofxref-hist.csv` (or daily `eurofxref.csv`); returns (rates, first, last)."""
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     return _load_ecb(con, str(path), source)
 
 
-def _load_ecb(con: "duckdb.DuckDBPyConnection", path: str, source: str) -> tuple[int, str, str]:
+def _load_ecb(con: duckdb.DuckDBPyConnection, path: str, source: str) -> tuple[int, str, str]:
     import duckdb
 
     try:
@@ -156,7 +157,7 @@ def download_ecb(dest: Path, url: str | None = None, timeout: tuple[float, float
     return public_url(url)
 
 
-from dataclasses import asdict, dataclass  # noqa: E402 - kept next to the API it serves
+from dataclasses import asdict, dataclass
 
 
 @dataclass
@@ -174,7 +175,7 @@ class RatesResult:
         return asdict(self)
 
 
-def load_rates(store, path: Path | None = None, reporting: str = "USD", url: str | None = None) -> RatesResult:  # noqa: ANN001
+def load_rates(store, path: Path | None = None, reporting: str = "USD", url: str | None = None) -> RatesResult:
     """Import `path` (or download the ECB history first), then reconvert every stored amount."""
     import tempfile
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 TIMEOUT = (10, 60)  # connect, read (seconds)
 
 
-def session(retries: int = 3) -> "requests.Session":
+def session(retries: int = 3) -> requests.Session:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
@@ -41,8 +41,8 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def get(s: "requests.Session", url: str, params: dict[str, str] | None = None,
-        timeout: tuple[float, float] = TIMEOUT) -> "requests.Response":
+def get(s: requests.Session, url: str, params: dict[str, str] | None = None,
+        timeout: tuple[float, float] = TIMEOUT) -> requests.Response:
     import requests
 
     try:

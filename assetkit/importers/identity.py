@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def resolve(con: "duckdb.DuckDBPyConnection", profile: Profile) -> bool:
+def resolve(con: duckdb.DuckDBPyConnection, profile: Profile) -> bool:
     """Build `ak_bid(__line, buyer_id)` for the valid rows; False when the profile has no buyer."""
     if not profile.buyer:
         return False
@@ -60,7 +60,7 @@ def resolve(con: "duckdb.DuckDBPyConnection", profile: Profile) -> bool:
     return True
 
 
-def store(con: "duckdb.DuckDBPyConnection", profile: Profile, batch_id: int) -> int:
+def store(con: duckdb.DuckDBPyConnection, profile: Profile, batch_id: int) -> int:
     """Insert new buyers and identities for lines that were not quarantined; returns new buyers."""
     keep = "k.__line NOT IN (SELECT line FROM ak_rej)"
     agg = (f"SELECT r.buyer_id, any_value(k.name) AS name, any_value(k.company) AS company, "

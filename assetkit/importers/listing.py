@@ -54,7 +54,7 @@ class RejectsResult:
         return asdict(self)
 
 
-def list_rejects(con: "duckdb.DuckDBPyConnection", batch_id: int | None = None, limit: int = 100) -> RejectsResult:
+def list_rejects(con: duckdb.DuckDBPyConnection, batch_id: int | None = None, limit: int = 100) -> RejectsResult:
     """Quarantined rows, newest batch first, with the file, line, column, raw value and reason."""
     where, params = ("WHERE r.batch_id = ?", [batch_id]) if batch_id is not None else ("", [])
     total = con.execute(f"SELECT count(*) FROM rejects r {where}", params).fetchone()[0]

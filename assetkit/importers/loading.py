@@ -34,13 +34,13 @@ class Staged:
     columns: list[str]
 
 
-def _table_columns(con: "duckdb.DuckDBPyConnection", table: str) -> dict[str, tuple[str, bool]]:
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, bool]]:
     rows = con.execute("SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns "
                        "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
     return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
-def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: Output,
+def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Output,
           reporting: str) -> Staged:
     """CREATE TEMP TABLE ak_s<i>: target columns + __id, source_line, __lines, __bad."""
     cols = _table_columns(con, out.table)
@@ -67,7 +67,7 @@ def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: O
             body = body.replace(" FROM ak_in", f", CAST(({key}) AS VARCHAR) AS __key FROM ak_in", 1)
     ident = f"{quote(profile.platform)} || ':' || __key"
     content = " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
-    hashed = (f"'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
+    hashed = ("'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
     with_hash = f"SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
     if out.key and out.key_optional:
         keyed = f"SELECT *, coalesce({ident}, {hashed}) AS __id FROM ({with_hash})"
@@ -92,8 +92,7 @@ def stage(con: "duckdb.DuckDBPyConnection", profile: Profile, index: int, out: O
         if "refunded_amount" not in values and out.table == "orders":
             final = final.replace("SELECT *,", "SELECT *, CAST(0 AS DECIMAL(18,4)) AS refunded_amount,", 1)
             amounts = (*amounts, "refunded_amount")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ak_p AS {final}")
-        final = convert_sql("ak_p", date_col, amounts, reporting)
+        final = convert_sql(f"({final})", date_col, amounts, reporting)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_s{index} AS {final}")
     stored = [c for c in _table_columns(con, f"ak_s{index}") if c in cols]
     return Staged(index, out.table, bool(out.group_by), stored)
@@ -112,25 +111,34 @@ def reject_sql(st: Staged) -> str:
             f"'no value for {st.table}.' || __bad || ' after mapping' AS reason FROM ({lines})")
 
 
-def insert(con: "duckdb.DuckDBPyConnection", st: Staged, batch_id: int) -> None:
-    """Anti-join and first-occurrence filter into ak_n<i>, then one INSERT."""
+def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_rejects: bool) -> None:
+    """One INSERT … ON CONFLICT DO NOTHING: rows already stored, or repeated in the file
+    (the first line wins: rows go in line order), are not inserted again."""
     table, idx = st.table, st.index
-    bad_lines = "(SELECT line FROM ak_rej)"
-    if table == "order_items":
-        exists = "EXISTS (SELECT 1 FROM order_items t WHERE t.order_id = s.order_id AND t.line_no = s.line_no)"
-    else:
-        exists = f"EXISTS (SELECT 1 FROM {table} t WHERE t.{ID_COLUMN[table]} = s.__id)"
-    clean = "s.__bad IS NULL AND s.source_line NOT IN " + bad_lines
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_n{idx} AS SELECT * FROM ak_s{idx} s WHERE {clean} "
-                f"AND NOT {exists} QUALIFY row_number() OVER (PARTITION BY s.__id ORDER BY s.source_line) = 1")
+    clean = "s.__bad IS NULL"
+    if any_rejects:
+        clean += " AND NOT EXISTS (SELECT 1 FROM ak_rej r WHERE r.line = s.source_line)"
     cols = [c for c in st.columns if c not in ("batch_id", ID_COLUMN.get(table))]
     target = ([ID_COLUMN[table]] if table in ID_COLUMN else []) + cols + ["batch_id"]
     source = (["__id"] if table in ID_COLUMN else []) + cols + [str(batch_id)]
-    con.execute(f"INSERT INTO {table} ({', '.join(target)}) SELECT {', '.join(source)} FROM ak_n{idx}")
+    con.execute(f"INSERT INTO {table} ({', '.join(target)}) SELECT {', '.join(source)} FROM ak_s{idx} s "
+                f"WHERE {clean} ORDER BY s.source_line ON CONFLICT DO NOTHING")
 
 
-def fx_missing_sql(st: Staged) -> str | None:
+def loaded_lines_sql(st: Staged, batch_id: int) -> str:
+    """The source lines behind the rows this batch inserted into the output's table."""
+    if not st.grouped:
+        return f"SELECT source_line AS line FROM {st.table} WHERE batch_id = {batch_id}"
+    if st.table == "order_items":
+        on = "t.order_id = s.order_id AND t.line_no = s.line_no"
+    else:
+        on = f"t.{ID_COLUMN[st.table]} = s.__id"
+    return (f"SELECT unnest(s.__lines) AS line FROM ak_s{st.index} s JOIN {st.table} t ON {on} "
+            f"AND t.batch_id = {batch_id} AND t.source_line = s.source_line")
+
+
+def fx_missing_sql(st: Staged, batch_id: int) -> str | None:
     if st.table not in MONEY_COLUMNS:
         return None
     first = MONEY_COLUMNS[st.table][1][0]
-    return f"SELECT count(*) FROM ak_n{st.index} WHERE {first}_rc IS NULL"
+    return f"SELECT count(*) FROM {st.table} WHERE batch_id = {batch_id} AND {first}_rc IS NULL"

@@ -39,19 +39,33 @@ def blank_sql(src: str) -> str:
     return f"(CASE WHEN trim({src}) IN ('', '{tokens}') THEN NULL ELSE trim({src}) END)"
 
 
-def stage_sql(t: str) -> dict[str, str]:
-    """Level-2 helper columns from the blanked text column `t` (keys become name suffixes)."""
+def fast_sql(t: str) -> str:
+    """Level 2: the value of a plain number (most cells), else NULL."""
+    return f"(CASE WHEN NOT contains(lower({t}), 'e') AND NOT contains({t}, ' ') THEN TRY_CAST({t} AS {MONEY_TYPE}) END)"
+
+
+def slow_sql(t: str, fast: str) -> dict[str, str]:
+    """Level 3 helpers, computed only for cells the fast branch could not read.
+
+    Few regular expressions on purpose: the slow branch runs on formatted cells only, and
+    DuckDB evaluates a CASE branch only for the rows that take it.
+    """
+    when = f"CASE WHEN {fast} IS NULL AND {t} IS NOT NULL THEN"
     return {
-        "fast": f"regexp_full_match({t}, '-?[0-9]+(\\.[0-9]+)?')",
-        "digits": f"regexp_replace(regexp_replace({t}, 'Rs\\.', ''), '[^0-9.,]', '', 'g')",
-        "neg": f"({t} LIKE '(%)' OR regexp_matches({t}, '^[^0-9]*-') OR regexp_matches({t}, '-\\s*$'))",
-        "markok": (f"regexp_full_match(regexp_replace({t}, '[0-9.,\\s\\x{{00A0}}\\x{{202F}}()+''-]', '', 'g'), "
-                   f"'{_CURRENCY_MARK[1:-1]}')"),
+        "digits": f"({when} regexp_replace(replace({t}, 'Rs.', ''), '[^0-9.,]', '', 'g') END)",
+        "neg": f"({when} ({t} LIKE '(%)' OR {t} LIKE '%-' OR regexp_matches({t}, '^[^0-9]*-')) END)",
+        "mark": f"({when} translate({t}, '0123456789.,()+-'' ' || chr(160) || chr(8239), '') END)",
     }
 
 
+def markok_sql(mark: str) -> str:
+    """Level 4: the non-numeric part is empty, a currency symbol or a three-letter code."""
+    return (f"({mark} IN ('', '$', '£', '€', '¥', '₹', 'Rs', 'Rs.', 'kr', 'zł', 'US$', 'CA$', 'C$', 'A$', 'AU$', 'NZ$', 'HK$', 'S$', 'R$', 'MX$') OR (length({mark}) = 3 AND {mark} = upper({mark}) "
+            f"AND {mark} <> lower({mark})))")
+
+
 def normal_sql(digits: str) -> str:
-    """Level 3: the digits with '.' as the only (decimal) separator, per the auto rule."""
+    """Level 4: the digits with '.' as the only (decimal) separator, per the auto rule."""
     d = digits
     return (
         f"(CASE WHEN strpos({d}, ',') > 0 AND strpos({d}, '.') > 0 THEN "
@@ -60,19 +74,19 @@ def normal_sql(digits: str) -> str:
         f" WHEN strpos({d}, ',') > 0 THEN "
         f"  (CASE WHEN regexp_full_match({d}, '[0-9]{{1,3}}(,[0-9]{{2}})*(,[0-9]{{3}})+') THEN replace({d}, ',', '') "
         f"   ELSE replace({d}, ',', '.') END) "
-        f" WHEN regexp_full_match({d}, '[0-9]{{1,3}}(\\.[0-9]{{3}}){{2,}}') THEN replace({d}, '.', '') "
+        f" WHEN length({d}) - length(replace({d}, '.', '')) > 1 THEN replace({d}, '.', '') "
         f" ELSE {d} END)"
     )
 
 
 def value_sql(t: str, fast: str, normal: str, neg: str, markok: str) -> str:
-    """Level 4: DECIMAL(18,4) from the helper columns; NULL when blank or unreadable."""
-    return (f"(CASE WHEN {t} IS NULL THEN NULL WHEN {fast} THEN TRY_CAST({t} AS {MONEY_TYPE}) "
-            f"WHEN {markok} AND regexp_matches({t}, '[0-9]') THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * "
-            f"TRY_CAST((CASE WHEN regexp_full_match({normal}, '[0-9]+(\\.[0-9]+)?') THEN {normal} END) AS {MONEY_TYPE}) END)")
+    """Level 5: DECIMAL(18,4) from the helper columns; NULL when blank or unreadable."""
+    return (f"(CASE WHEN {t} IS NULL THEN NULL WHEN {fast} IS NOT NULL THEN {fast} "
+            f"WHEN {markok} AND {normal} <> '' THEN (CASE WHEN {neg} THEN -1 ELSE 1 END) * "
+            f"TRY_CAST({normal} AS {MONEY_TYPE}) END)")
 
 
-def install(con: "duckdb.DuckDBPyConnection") -> None:
+def install(con: duckdb.DuckDBPyConnection) -> None:
     """Small macros used in profile expressions (kept small: DuckDB plans big macros slowly)."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO ak_blank(x) AS {blank_sql('x')}")
     con.execute(
@@ -87,14 +101,14 @@ def install(con: "duckdb.DuckDBPyConnection") -> None:
     )
 
 
-def parse_values(con: "duckdb.DuckDBPyConnection", values: list[str | None]) -> list:
+def parse_values(con: duckdb.DuckDBPyConnection, values: list[str | None]) -> list:
     """Parse a list of cells with exactly the SQL the importer uses (tests, `assetkit map`)."""
-    import json
-
     install(con)
-    helpers = ", ".join(f"{v} AS {k}" for k, v in stage_sql("t").items())
+    slow = ", ".join(f"{v} AS {k}" for k, v in slow_sql("t", "fast").items())
     return [r[0] for r in con.execute(
-        f"SELECT {value_sql('t', 'fast', 'normal', 'neg', 'markok')} FROM (SELECT *, {normal_sql('digits')} AS normal FROM ("
-        f"SELECT i, t, {helpers} FROM (SELECT i, {blank_sql('CAST(v AS VARCHAR)')} AS t FROM ("
-        "SELECT unnest(range(len(j))) AS i, unnest(j) AS v FROM (SELECT CAST(? AS VARCHAR[]) AS j))))) ORDER BY i",
+        f"SELECT {value_sql('t', 'fast', 'normal', 'neg', 'markok')} FROM ("
+        f"SELECT *, {normal_sql('digits')} AS normal, {markok_sql('mark')} AS markok FROM ("
+        f"SELECT *, {slow} FROM (SELECT *, {fast_sql('t')} AS fast FROM ("
+        f"SELECT i, {blank_sql('CAST(v AS VARCHAR)')} AS t FROM ("
+        "SELECT unnest(range(len(j))) AS i, unnest(j) AS v FROM (SELECT CAST(? AS VARCHAR[]) AS j)))))) ORDER BY i",
         [values]).fetchall()]

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
 from assetkit.importers.dates import timestamp_sql
-from assetkit.importers.money import blank_sql, normal_sql, stage_sql, value_sql
+from assetkit.importers.money import (
+    blank_sql,
+    fast_sql,
+    markok_sql,
+    normal_sql,
+    slow_sql,
+    value_sql,
+)
 from assetkit.importers.registry import FieldSpec, Profile
 
 if TYPE_CHECKING:
@@ -59,13 +66,14 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
                 path=path, hint="check the export type, or pass --mapping with the right column names")
         return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
     raw = f"c{index}"
-    t = blank_sql(raw)
+    # Placeholders such as `--` or `N/A` mean "empty" only in typed cells; text keeps them.
+    t = blank_sql(raw) if spec.type != "text" else f"nullif(trim({raw}), '')"
     if spec.regex:
         t = f"nullif(regexp_extract({t}, {quote(spec.regex)}, 1), '')"
     return raw, header[index], t
 
 
-def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[str], path: str) -> None:
+def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str) -> None:
     """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
 
     Built in levels of projection (blank → helper columns → typed values) so every
@@ -73,14 +81,17 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
     repeated expressions very slowly.
     """
     level1, level2, level3, level4, checks = [], [], [], [], []
+    level5: list[str] = []
     for spec in profile.fields:
         raw, label, t = _source(header, spec, path)
         n = spec.name
         level1.append(f"{t} AS __t_{n}")
         tcol = f"__t_{n}"
         if spec.type in ("money", "number", "int"):
-            level2.extend(f"{sql} AS __{k}_{n}" for k, sql in stage_sql(tcol).items())
-            level3.append(f"{normal_sql(f'__digits_{n}')} AS __normal_{n}")
+            level2.append(f"{fast_sql(tcol)} AS __fast_{n}")
+            level3.extend(f"{sql} AS __{k}_{n}" for k, sql in slow_sql(tcol, f"__fast_{n}").items())
+            level4.append(f"{normal_sql(f'__digits_{n}')} AS __normal_{n}")
+            level4.append(f"{markok_sql(f'__mark_{n}')} AS __markok_{n}")
             value = value_sql(tcol, f"__fast_{n}", f"__normal_{n}", f"__neg_{n}", f"__markok_{n}")
             value = {"money": value, "number": f"CAST({value} AS DECIMAL(18,3))",
                      "int": f"TRY_CAST({value} AS BIGINT)"}[spec.type]
@@ -93,7 +104,7 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
             value = tcol
         if spec.fill:
             value = f"last_value({value} IGNORE NULLS) OVER (ORDER BY __line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-        level4.append(f"{value} AS {n}")
+        level5.append(f"{value} AS {n}")
         shown = quote(label or spec.name)
         if spec.type != "text" and label is not None:
             checks.append((f"__t_{n} IS NOT NULL AND {n} IS NULL", shown, raw,
@@ -108,16 +119,15 @@ def build_rows(con: "duckdb.DuckDBPyConnection", profile: Profile, header: list[
         return "CASE " + " ".join(f"WHEN {c[0]} THEN {c[pick]}" for c in checks) + " END"
 
     names = ", ".join(s.name for s in profile.fields)
-    l2 = (", " + ", ".join(level2)) if level2 else ""
-    l3 = (", " + ", ".join(level3)) if level3 else ""
+    l2, l3, l4 = ((", " + ", ".join(lv)) if lv else "" for lv in (level2, level3, level4))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE ak_rows AS SELECT __line, {names}, __skip, "
         f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
         f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
         f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
         f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ("
-        f"SELECT *, {', '.join(level4)} FROM (SELECT *{l3} FROM (SELECT *{l2} FROM ("
-        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw)))))")
+        f"SELECT *, {', '.join(level5)} FROM (SELECT *{l4} FROM (SELECT *{l3} FROM (SELECT *{l2} FROM ("
+        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw))))))")
 
 
 STATUS_WORDS = {
@@ -140,7 +150,7 @@ FEE_WORDS = {
 }
 
 
-def install(con: "duckdb.DuckDBPyConnection") -> None:
+def install(con: duckdb.DuckDBPyConnection) -> None:
     """Vocabulary macros: order status, fee type, currency code (NULL when unrecognised)."""
     status = " ".join(f"WHEN lower(trim(x)) IN ({', '.join(quote(w) for w in words)}) THEN {quote(k)}"
                       for k, words in STATUS_WORDS.items())

@@ -16,9 +16,10 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from assetkit.errors import NetworkError, UsageError
 from assetkit.importers.http import get, public_url, session

@@ -36,6 +36,7 @@ class FileOutcome:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    rows_skipped: int = 0
     seconds: float = 0.0
     moved_to: str | None = None
     error: str | None = None
@@ -60,7 +61,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         totals = {k: sum(getattr(f, k) for f in self.files)
-                  for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_rejected")}
+                  for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_rejected", "rows_skipped")}
         return {"event": "assetkit.run", "ok": self.ok, **asdict(self),
                 "files_imported": sum(f.status == "imported" for f in self.files),
                 "files_failed": sum(f.status == "failed" for f in self.files), **totals}
@@ -118,6 +119,7 @@ def _import_one(store, path: Path, folder: InboxFolder, config: Config, spec: Pi
         outcome.platform, outcome.kind = result.platform, result.kind
         outcome.rows_read, outcome.rows_loaded = result.rows_read, result.loaded
         outcome.rows_duplicate, outcome.rows_rejected = result.duplicate, result.rejected
+        outcome.rows_skipped = result.skipped
         outcome.moved_to = str(_move_unique(path, spec.archive / today))
     outcome.seconds = round(time.monotonic() - began, 3)
     return outcome
@@ -188,9 +190,9 @@ def _report(store, config: Config, out, fmt: str) -> None:  # noqa: ANN001
 
 
 def _site(store, config: Config, target: Path) -> None:  # noqa: ANN001
-    from assetkit.export.site import export_site
+    from assetkit.export.site import build_site
 
-    export_site(store.con, config, target)
+    build_site(store.con, config, target)
 
 
 def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN001

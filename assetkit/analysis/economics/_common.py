@@ -106,7 +106,7 @@ def check_by(by: str) -> str:
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
-def run(con: "duckdb.DuckDBPyConnection", sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Execute with only the named parameters the statement uses (DuckDB rejects extras)."""
     used = set(_PARAM.findall(sql))
     cur = con.execute(sql, {k: v for k, v in params.items() if k in used})

@@ -22,9 +22,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import recurring, schedules
-from assetkit.analysis.economics._common import (ORDERS_ALL_SQL, ORDERS_SQL, Scope, money,
-                                                 reporting_currency, require_orders, run,
-                                                 unconverted_note)
+from assetkit.analysis.economics._common import (
+    ORDERS_ALL_SQL,
+    ORDERS_SQL,
+    Scope,
+    money,
+    reporting_currency,
+    require_orders,
+    run,
+    unconverted_note,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -48,9 +55,9 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
-def _home_channels(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
+def _home_channels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """platform -> the channel most of its orders (else inquiries, else spend) are in;
-    platforms known only from fees are `marketplace` (see `Prepared.home`)."""
+    platforms known only from fees count as `marketplace` where a home channel is looked up."""
     rows = con.execute("""
         WITH c AS (
             SELECT platform, channel, 3 AS pri, sum(n_all) AS n FROM _ak_econ_pcd GROUP BY ALL
@@ -61,7 +68,7 @@ def _home_channels(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
     return dict(rows)
 
 
-def prepare(con: "duckdb.DuckDBPyConnection", config: Any, scope: Scope, what: str,
+def prepare(con: duckdb.DuckDBPyConnection, config: Any, scope: Scope, what: str,
             include_ads: bool = True) -> Prepared:
     """Build the working tables for `scope`; NotEnoughData when the orders cannot carry it."""
     rc = reporting_currency(config)
@@ -101,11 +108,11 @@ def prepare(con: "duckdb.DuckDBPyConnection", config: Any, scope: Scope, what: s
     return Prepared(lo, hi, rc, include_ads, home, platforms, params, notes)
 
 
-def _fee_platforms(con: "duckdb.DuckDBPyConnection") -> list[str]:
+def _fee_platforms(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT platform FROM _ak_econ_costd ORDER BY 1").fetchall()]
 
 
-def _daily(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """First scans: orders and fees summed per platform (channel, category) and day."""
     con.execute("CREATE OR REPLACE TEMP TABLE _ak_econ_types (alias VARCHAR, category VARCHAR, fixed BOOLEAN)")
     con.executemany("INSERT INTO _ak_econ_types VALUES (?, ?, ?)", schedules.alias_rows())
@@ -127,7 +134,7 @@ def _daily(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
     """, params)
 
 
-def _costs(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Platform cost per month in the window; revenue per month; the allocation factors.
 
     Ad spend rows count as platform cost only for months in which the platform's own fee rows
@@ -170,7 +177,7 @@ def _costs(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
     """, params)
 
 
-def _buyers(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
+def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Second scan of orders (per buyer and platform) and the join of fees to orders.
 
     The buyer's first non-cancelled order is found over all history up to the window's end
@@ -224,6 +231,6 @@ def _buyers(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> None:
     """, params)
 
 
-def drop(con: "duckdb.DuckDBPyConnection") -> None:
+def drop(con: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -22,7 +22,7 @@ def hhi(shares: list[float]) -> float | None:
     return sum((100 * s) ** 2 for s in shares) if shares else None
 
 
-def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared) -> dict[str, Any]:
+def analyse(con: duckdb.DuckDBPyConnection, prep: Prepared) -> dict[str, Any]:
     rows = run(con, """
         SELECT platform, channel, sum(revenue) AS revenue, sum(new_buyers) AS new_buyers
         FROM _ak_econ_om GROUP BY ALL

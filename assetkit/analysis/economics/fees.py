@@ -12,8 +12,16 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import base, dependency, rent, schedules
-from assetkit.analysis.economics._common import (FX_POLICY, Scope, as_date, as_float, check_by,
-                                                 period_label, run, share)
+from assetkit.analysis.economics._common import (
+    FX_POLICY,
+    Scope,
+    as_date,
+    as_float,
+    check_by,
+    period_label,
+    run,
+    share,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -63,7 +71,7 @@ class FeesResult:
         return out
 
 
-def _periods(con: "duckdb.DuckDBPyConnection", by: str, prep: base.Prepared) -> list[dict[str, Any]]:
+def _periods(con: duckdb.DuckDBPyConnection, by: str, prep: base.Prepared) -> list[dict[str, Any]]:
     """Per platform and period: revenue, fees by category, cost, fee share and its YoY change."""
     pivot = ",\n".join(f"coalesce(sum(amount) FILTER (WHERE category = '{c}'), 0) AS {c}"
                        for c in schedules.CATEGORIES)
@@ -106,7 +114,7 @@ def _periods(con: "duckdb.DuckDBPyConnection", by: str, prep: base.Prepared) -> 
     return out
 
 
-def _platform_totals(con: "duckdb.DuckDBPyConnection", prep: base.Prepared) -> list[dict[str, Any]]:
+def _platform_totals(con: duckdb.DuckDBPyConnection, prep: base.Prepared) -> list[dict[str, Any]]:
     """Per platform over the whole window: take rate with and without fixed fees."""
     rows = run(con, """
         WITH rev AS (SELECT platform, sum(revenue) AS gross_revenue FROM _ak_econ_om GROUP BY ALL),
@@ -167,7 +175,7 @@ def _takeaway(platforms: list[dict[str, Any]], periods: list[dict[str, Any]], rc
     return text + "."
 
 
-def analyse_fees(con: "duckdb.DuckDBPyConnection", config: Any = None, by: str = "year",
+def analyse_fees(con: duckdb.DuckDBPyConnection, config: Any = None, by: str = "year",
                  since: dt.date | str | None = None, until: dt.date | str | None = None,
                  platform: str | None = None, channel: str | None = None,
                  include_ad_spend: bool = True) -> FeesResult:

@@ -10,9 +10,22 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import recurring
-from assetkit.analysis.economics._common import (FX_POLICY, ORDERS_SQL, Scope, as_date, as_float, cfg,
-                                                 money, ratio, reporting_currency, require_orders, run,
-                                                 section, share, unconverted_note)
+from assetkit.analysis.economics._common import (
+    FX_POLICY,
+    ORDERS_SQL,
+    Scope,
+    as_date,
+    as_float,
+    cfg,
+    money,
+    ratio,
+    reporting_currency,
+    require_orders,
+    run,
+    section,
+    share,
+    unconverted_note,
+)
 from assetkit.errors import NotEnoughData, UsageError
 
 if TYPE_CHECKING:
@@ -53,7 +66,7 @@ class FunnelResult:
         return out
 
 
-def _conversion(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> list[dict[str, Any]]:
+def _conversion(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
     rows = run(con, f"""
         WITH o AS (SELECT order_id, buyer_id, ordered_at, revenue FROM ({ORDERS_SQL}) x
                    WHERE counted AND buyer_id IS NOT NULL AND d <= $hi),
@@ -97,7 +110,7 @@ def _conversion(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> lis
     return rows
 
 
-def _off_platform(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> list[dict[str, Any]]:
+def _off_platform(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
     rows = run(con, f"""
         SELECT y AS year, sum(revenue) AS revenue,
                coalesce(sum(revenue) FILTER (WHERE channel = 'marketplace'), 0) AS marketplace,
@@ -114,7 +127,7 @@ def _off_platform(con: "duckdb.DuckDBPyConnection", params: dict[str, Any]) -> l
              "by_channel": {c["channel"]: as_float(c["revenue"]) for c in r["by_channel"]}} for r in rows]
 
 
-def _marketing_return(con: "duckdb.DuckDBPyConnection", params: dict[str, Any],
+def _marketing_return(con: duckdb.DuckDBPyConnection, params: dict[str, Any],
                       margin: float | None) -> list[dict[str, Any]]:
     """Revenue and gross profit per unit of spend, per channel and per platform with spend."""
     rows = run(con, f"""
@@ -158,7 +171,7 @@ def _takeaway(conv: list[dict[str, Any]], off: list[dict[str, Any]], window: int
     return text + "."
 
 
-def analyse_funnel(con: "duckdb.DuckDBPyConnection", config: Any = None,
+def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
                    since: dt.date | str | None = None, until: dt.date | str | None = None,
                    platform: str | None = None, channel: str | None = None,
                    window_days: int | None = None) -> FunnelResult:

@@ -90,7 +90,7 @@ def expand(recurring: Any, hi: dt.date, rc: str) -> list[tuple[Any, ...]]:
     return rows
 
 
-def build_spread_table(con: "duckdb.DuckDBPyConnection", config: Any, hi: dt.date,
+def build_spread_table(con: duckdb.DuckDBPyConnection, config: Any, hi: dt.date,
                        include_ad_spend: bool, include_recurring: bool = True) -> list[str]:
     """(Re)create the temp table of spread items: recurring fees from the config and every
     spend row (`platform_cost` marks those counted as platform cost: spend with a platform,

@@ -29,7 +29,7 @@ BUYERS = """
 """
 
 
-def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared,
+def analyse(con: duckdb.DuckDBPyConnection, prep: Prepared,
             platforms: list[dict[str, Any]]) -> dict[str, Any]:
     """Rent by acquisition platform, top buyers, repeat toll, acquisition cost tables."""
     run(con, f"CREATE OR REPLACE TEMP TABLE _ak_econ_buyers AS {BUYERS}", prep.params)
@@ -73,7 +73,7 @@ def analyse(con: "duckdb.DuckDBPyConnection", prep: Prepared,
     }
 
 
-def _acquisition(con: "duckdb.DuckDBPyConnection", prep: Prepared, cost: dict[str, float]) -> dict[str, Any]:
+def _acquisition(con: duckdb.DuckDBPyConnection, prep: Prepared, cost: dict[str, float]) -> dict[str, Any]:
     """Cost per inquiry, per order and per new buyer, by platform and by channel.
 
     By platform the cost is the platform cost. By channel it is the platform cost of the

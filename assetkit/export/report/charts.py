@@ -61,14 +61,16 @@ def bar_chart(data: list[dict[str, Any]], category: str, value: str, *, x_title:
     }, height=max(60, 28 * len({d.get(category) for d in data})))
 
 
-def heatmap(data: list[dict[str, Any]], x: str, y: str, value: str, *, value_title: str) -> dict[str, Any]:
+def heatmap(data: list[dict[str, Any]], x: str, y: str, value: str, *, value_title: str,
+            x_title: str = "periods since first order") -> dict[str, Any]:
     return _spec(data, {
         "mark": "rect",
         "encoding": {
-            "x": {"field": x, "type": "ordinal", "title": "months since first order"},
+            "x": {"field": x, "type": "ordinal", "title": x_title},
             "y": {"field": y, "type": "ordinal", "title": "cohort"},
             "color": {"field": value, "type": "quantitative", "title": value_title,
-                      "scale": {"scheme": "blues", "domain": [0, 1]}, "legend": {"format": ".0%"}},
+                      "scale": {"scheme": "blues", "domain": [0, 1]},
+                      "legend": {"format": ".0%", "gradientLength": 240, "values": [0, 0.25, 0.5, 0.75, 1]}},
         },
     }, height=max(120, 14 * len({d.get(y) for d in data})))
 

@@ -1,0 +1,50 @@
+"""`assetkit export tables`: every table written, types kept in Parquet, formulas neutralised in CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from assetkit.export.tables import TABLES
+from assetkit.store import open_store
+
+
+def _seed(db: Path) -> None:
+    with open_store(db) as store:
+        store.con.execute(
+            "INSERT INTO buyers (buyer_id, name, email, phone) VALUES "
+            "('b1', '=HYPERLINK(\"http://x\")', 'a@b.c', '+49 30 1234'), ('b2', '  @SUM(A1)', NULL, NULL),"
+            "('b3', 'Plain Name', NULL, '-5')")
+        store.con.execute(
+            "INSERT INTO orders (order_id, platform, channel, source_order_id, buyer_id, ordered_at, status, currency, "
+            "gross_amount, batch_id, source_line) VALUES ('x:1', 'x', 'own_site', '1', 'b1', "
+            "'2024-01-01 10:00:00+00', 'completed', 'USD', 12.5, 1, 2)")
+
+
+def test_csv_export_neutralises_formulas_and_keeps_numbers(cli, tmp_path: Path) -> None:
+    _seed(tmp_path / "assetkit.duckdb")
+    result = cli("export", "tables", "out", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{t}.csv" for t in TABLES)
+    with (tmp_path / "out" / "buyers.csv").open(encoding="utf-8") as fh:
+        rows = {r["buyer_id"]: r for r in csv.DictReader(fh)}
+    assert rows["b1"]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["b2"]["name"] == "'  @SUM(A1)"
+    assert rows["b3"]["name"] == "Plain Name" and rows["b3"]["phone"] == "'-5"
+    with (tmp_path / "out" / "orders.csv").open(encoding="utf-8") as fh:
+        order = next(csv.DictReader(fh))
+    assert float(order["gross_amount"]) == 12.5
+
+
+def test_parquet_export_keeps_types_and_replaces_atomically(cli, tmp_path: Path) -> None:
+    import duckdb
+
+    _seed(tmp_path / "assetkit.duckdb")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "stale.txt").write_text("old", encoding="utf-8")
+    assert cli("export", "tables", "out").exit_code == 0
+    assert not (tmp_path / "out" / "stale.txt").exists()
+    con = duckdb.connect()
+    row = con.execute(f"SELECT gross_amount, typeof(gross_amount), typeof(ordered_at) FROM "
+                      f"'{tmp_path / 'out' / 'orders.parquet'}'").fetchone()
+    assert float(row[0]) == 12.5 and row[1].startswith("DECIMAL") and "TIME ZONE" in row[2]
