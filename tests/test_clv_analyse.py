@@ -11,8 +11,14 @@ import pytest
 from assetkit.analysis.clv import analyse_clv, summary_from_orders
 from assetkit.analysis.clv.value import MONTH_DAYS, fee_shares, step_grid
 from assetkit.errors import NotEnoughData, UsageError
-
-from tests.clv_helpers import CDNOW, insert_buyers, insert_fees, insert_orders, load_cdnow, new_store
+from tests.clv_helpers import (
+    CDNOW,
+    insert_buyers,
+    insert_fees,
+    insert_orders,
+    load_cdnow,
+    new_store,
+)
 
 
 def cfg(margin=0.35, rate=0.10, **clv):

@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assetkit.analysis.segments import analyse_segments, lifecycle, load_rules, name_segments, quintile_scores
+from assetkit.analysis.segments import (
+    analyse_segments,
+    lifecycle,
+    load_rules,
+    name_segments,
+    quintile_scores,
+)
 from assetkit.errors import ConfigError
 from tests.clv_helpers import insert_orders, new_store
 from tests.test_clv_analyse import _shop

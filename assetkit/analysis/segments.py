@@ -135,7 +135,7 @@ def _summaries(labels: np.ndarray, order: tuple[str, ...] | None, cols: dict[str
     return out
 
 
-def analyse_segments(con: "duckdb.DuckDBPyConnection", config: Any = None, until: dt.date | str | None = None,
+def analyse_segments(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.date | str | None = None,
                      time_unit: str = "week", model: str = "bgnbd", horizon: float | None = None,
                      top: int | None = None) -> SegmentsResult:
     """Score, name and stage every buyer; list marketplace buyers worth moving to an owned channel."""
@@ -190,7 +190,7 @@ def _unit(time_unit: str) -> float:
     return unit_days(time_unit)
 
 
-def _prospects(con: "duckdb.DuckDBPyConnection") -> int:
+def _prospects(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("""
         SELECT count(DISTINCT buyer_id) FROM inquiries
         WHERE buyer_id IS NOT NULL AND buyer_id NOT IN (

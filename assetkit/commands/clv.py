@@ -49,7 +49,7 @@ def clv(
     render(fmt, "clv", result, s, text=lambda r: _text(r, currency, top), csv=_csv)
 
 
-def _csv(result) -> None:  # noqa: ANN001 - ClvResult
+def _csv(result) -> None:
     import sys
 
     from assetkit.analysis.clv.result import BUYER_COLUMNS
@@ -59,7 +59,7 @@ def _csv(result) -> None:  # noqa: ANN001 - ClvResult
     write_csv_safe(([r[c] for c in BUYER_COLUMNS] for r in rows), BUYER_COLUMNS, sys.stdout)
 
 
-def _text(r, currency: str, top: int) -> None:  # noqa: ANN001 - ClvResult
+def _text(r, currency: str, top: int) -> None:
     from assetkit.export.output import format_percent, format_value, rich_table
 
     out = console()

@@ -42,7 +42,7 @@ MIGRATION_COLUMNS = ("rank", "buyer_id", "name", "company", "country", "first_pl
                      "has_email", "has_phone", "contact")
 
 
-def _csv(result) -> None:  # noqa: ANN001 - SegmentsResult
+def _csv(result) -> None:
     import sys
 
     from assetkit.export.output import write_csv_safe
@@ -50,7 +50,7 @@ def _csv(result) -> None:  # noqa: ANN001 - SegmentsResult
     write_csv_safe(([row[c] for c in MIGRATION_COLUMNS] for row in result.migration), MIGRATION_COLUMNS, sys.stdout)
 
 
-def _text(r, currency: str, top: int) -> None:  # noqa: ANN001 - SegmentsResult
+def _text(r, currency: str, top: int) -> None:
     from assetkit.export.output import format_percent, rich_table
 
     out = console()

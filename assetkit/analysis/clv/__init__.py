@@ -16,5 +16,17 @@ from assetkit.analysis.clv.pareto import fit_pnbd
 from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
 from assetkit.analysis.clv.summary import Summary, summary_from_orders
 
-__all__ = ["analyse_clv", "fit_bgnbd", "fit_mbgnbd", "fit_pnbd", "fit_gamma_gamma", "Fit", "Diagnostics",
-           "ClvResult", "BuyerValues", "SpendModel", "Summary", "summary_from_orders"]
+__all__ = [
+           "BuyerValues",
+           "ClvResult",
+           "Diagnostics",
+           "Fit",
+           "SpendModel",
+           "Summary",
+           "analyse_clv",
+           "fit_bgnbd",
+           "fit_gamma_gamma",
+           "fit_mbgnbd",
+           "fit_pnbd",
+           "summary_from_orders",
+]

@@ -19,8 +19,16 @@ from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
 from assetkit.analysis.clv.rfm import merge, unit_days
 from assetkit.analysis.clv.summary import Summary, summary_from_orders
-from assetkit.analysis.clv.value import (alive, discounted_occasions, fee_shares, heuristic_prior,
-                                         heuristic_rates, population_aov, shrunk_aov, step_grid)
+from assetkit.analysis.clv.value import (
+    alive,
+    discounted_occasions,
+    fee_shares,
+    heuristic_prior,
+    heuristic_rates,
+    population_aov,
+    shrunk_aov,
+    step_grid,
+)
 from assetkit.errors import ConfigError, NotEnoughData, UsageError
 
 if TYPE_CHECKING:
@@ -118,7 +126,7 @@ def _heuristic_path(s: Summary, spend: SpendModel, ends, discount, rng: np.rando
     return out
 
 
-def analyse_clv(con: "duckdb.DuckDBPyConnection", config: Any = None, until: dt.date | str | None = None,
+def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.date | str | None = None,
                 time_unit: str = "week", horizon: float | None = None, model: str = "bgnbd",
                 seed: int = 0) -> ClvResult:
     """Fit, predict and value every buyer. `horizon` is in `time_unit` (default: one year)."""

@@ -20,7 +20,7 @@ from assetkit.analysis.clv.mle import Fit, maximise
 from assetkit.analysis.clv.rfm import Rfm, merge
 
 NAMES = ("r", "alpha", "a", "b")
-SCREEN_ROWS = 20_000  # above this many unique rows, starting points are screened on a subsample
+SCREEN_ROWS = 5_000  # above this many unique rows, starting points are screened on a subsample
 
 
 def _terms(theta: np.ndarray, x, t_x, T, modified: bool):
@@ -44,35 +44,64 @@ def loglik(params, x, t_x, T, modified: bool = False) -> np.ndarray:
                       modified)[0]
 
 
-def _nll(phi: np.ndarray, d: Rfm, modified: bool) -> tuple[float, np.ndarray]:
-    """Mean NLL and its gradient in log θ. Special functions of x alone are evaluated once
-    per distinct count and gathered (x takes few values even at a million buyers)."""
+class _Layout:
+    """Row groupings reused by every likelihood evaluation of one data set.
+
+    Terms that depend on x alone or on T alone are summed per distinct value with aggregated
+    weights; only rows that carry the dropout term (x > 0, or all rows for MBG/NBD) need
+    per-row work, and for those the logarithms are gathered from per-distinct-value tables.
+    """
+
+    def __init__(self, d: Rfm, modified: bool) -> None:
+        w = d.w
+        self.W = d.n
+        self.xu, xi = np.unique(d.x, return_inverse=True)
+        self.Tu, Ti = np.unique(d.T, return_inverse=True)
+        self.Wx = np.bincount(xi, weights=w, minlength=self.xu.size)
+        self.WT = np.bincount(Ti, weights=w, minlength=self.Tu.size)
+        self.WxT = np.bincount(Ti, weights=w * d.x, minlength=self.Tu.size)
+        h = np.ones(d.x.size, bool) if modified else d.x > 0
+        self.tu, ti = np.unique(d.t_x[h], return_inverse=True)
+        self.w_h, self.x_h = w[h], d.x[h]
+        self.xi_h, self.Ti_h, self.ti_h = xi[h], Ti[h], ti
+
+
+def _nll(phi: np.ndarray, lay: _Layout, modified: bool) -> tuple[float, np.ndarray]:
+    """Mean NLL and its gradient in log θ (see `_Layout` for how the work is shared)."""
     theta = np.exp(phi)
     r, alpha, a, b = theta
-    x, t_x, T, w = d.x, d.t_x, d.T, d.w
-    xu, xi = d.counts()
     k = 1.0 if modified else 0.0
-    has_b = (x > 0) | modified
-    l_at = np.log(alpha + T)
-    l_atx = np.log(alpha + t_x)
-    bx1 = np.where(has_b, b + x + k - 1, 1.0)
-    la = -(r + x) * l_at
-    lb = np.where(has_b, np.log(a) - np.log(bx1) - (r + x) * l_atx, -np.inf)
-    top = np.logaddexp(la, lb)
-    by_x = (gammaln(r + xu) + gammaln(b + xu + k) - gammaln(a + b + xu + k))[xi]
-    const = -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
-    ll = by_x + const + top
-    wa = np.exp(la - top)
-    wb = np.where(has_b, np.exp(lb - top), 0.0)
-    psi_rx, psi_bx, psi_abx = (digamma(r + xu)[xi], digamma(b + xu + k)[xi], digamma(a + b + xu + k)[xi])
-    dr = psi_rx - digamma(r) + np.log(alpha) - wa * l_at - wb * l_atx
-    dalpha = r / alpha - (r + x) * (wa / (alpha + T) + wb / (alpha + t_x))
-    dab = digamma(a + b) - psi_abx
-    da = dab + wb / a
-    db = dab + psi_bx - digamma(b) - wb / bx1
-    W = d.n
-    grad = np.array([np.dot(w, g) for g in (dr, dalpha, da, db)]) * theta
-    return -float(np.dot(w, ll)) / W, -grad / W
+    W, xu, Wx = lay.W, lay.xu, lay.Wx
+    l_at_u = np.log(alpha + lay.Tu)
+    inv_at_u = 1.0 / (alpha + lay.Tu)
+    # Part shared by every row: lnΓ terms by distinct x, −(r+x)·ln(α+T) by distinct T.
+    ll = (np.dot(Wx, gammaln(r + xu) + gammaln(b + xu + k) - gammaln(a + b + xu + k))
+          + W * (-gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b))
+          - r * np.dot(lay.WT, l_at_u) - np.dot(lay.WxT, l_at_u))
+    psi_abx = np.dot(Wx, digamma(a + b + xu + k))
+    dr = np.dot(Wx, digamma(r + xu)) + W * (np.log(alpha) - digamma(r)) - np.dot(lay.WT, l_at_u)
+    dalpha = W * r / alpha - r * np.dot(lay.WT, inv_at_u) - np.dot(lay.WxT, inv_at_u)
+    da = W * digamma(a + b) - psi_abx
+    db = W * (digamma(a + b) - digamma(b)) + np.dot(Wx, digamma(b + xu + k)) - psi_abx
+    # Rows with the dropout term: ℓ gains softplus(z), z = ln a − ln(b+x+k−1) − (r+x)(ln(α+t_x) − ln(α+T)).
+    w_h, rx_h = lay.w_h, r + lay.x_h
+    l_at = l_at_u[lay.Ti_h]
+    l_atx = np.log(alpha + lay.tu)[lay.ti_h]
+    bx1_u = b + xu + k - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l_bx1_u = np.log(bx1_u)
+    z = np.log(a) - l_bx1_u[lay.xi_h] - rx_h * (l_atx - l_at)
+    wb = expit(z)
+    wwb = w_h * wb
+    ll += -np.dot(w_h, np.log(expit(-z)))
+    dr += np.dot(wwb, l_at - l_atx)
+    dalpha += np.dot(wwb * rx_h, inv_at_u[lay.Ti_h] - (1.0 / (alpha + lay.tu))[lay.ti_h])
+    swb = wwb.sum()
+    da += swb / a
+    with np.errstate(divide="ignore"):
+        db -= np.dot(wwb, (1.0 / bx1_u)[lay.xi_h])
+    grad = np.array([dr, dalpha, da, db]) * theta
+    return -float(ll) / W, -grad / W
 
 
 def _fit(name: str, x, t_x, T, weights, modified: bool) -> tuple[Fit, Rfm]:
@@ -84,9 +113,10 @@ def _fit(name: str, x, t_x, T, weights, modified: bool) -> tuple[Fit, Rfm]:
               np.zeros(4), np.log([2.0, 2.0 / rate, 0.5, 5.0])]
     screen = None
     if ds.x.size > SCREEN_ROWS:
-        sub = ds.subsample(SCREEN_ROWS, np.random.default_rng(0))
-        screen = lambda p: _nll(p, sub, modified)  # noqa: E731
-    fit = maximise(name, NAMES, lambda p: _nll(p, ds, modified), starts, ds.n, screen)
+        sub = _Layout(ds.subsample(SCREEN_ROWS, np.random.default_rng(0)), modified)
+        screen = lambda p: _nll(p, sub, modified)
+    full = _Layout(ds, modified)
+    fit = maximise(name, NAMES, lambda p: _nll(p, full, modified), starts, ds.n, screen)
     delta = np.array([0.0, np.log(scale), 0.0, 0.0])
     fit.shift(delta, float(np.dot(d.w, loglik(np.exp(fit.phi + delta), d.x, d.t_x, d.T, modified))))
     return fit, d

@@ -18,7 +18,7 @@ from scipy.special import digamma, gammaln
 from assetkit.analysis.clv.mle import Fit, maximise
 
 NAMES = ("p", "q", "v")
-SCREEN_ROWS = 20_000  # above this many buyers, starting points are screened on a subsample
+SCREEN_ROWS = 5_000  # above this many buyers, starting points are screened on a subsample
 
 
 def loglik(params, x, m) -> np.ndarray:

@@ -46,7 +46,7 @@ class Rfm:
             self._counts = np.unique(self.x, return_inverse=True)
         return self._counts
 
-    def subsample(self, k: int, rng: np.random.Generator) -> "Rfm":
+    def subsample(self, k: int, rng: np.random.Generator) -> Rfm:
         """k unique rows drawn in proportion to weight, reweighted to the same total: a cheap
         stand-in for screening starting points on large data."""
         idx = rng.choice(self.x.size, size=k, replace=False, p=self.w / self.w.sum())
@@ -85,6 +85,5 @@ def merge(x, t_x, T, weights=None) -> Rfm:
         _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
     else:  # the combined key would overflow int64
         _, first_idx, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
-    uniq_key = first_idx
-    wu = np.bincount(inverse.ravel(), weights=w, minlength=uniq_key.size)
+    wu = np.bincount(inverse.ravel(), weights=w, minlength=first_idx.size)
     return Rfm(x[first_idx].copy(), t_x[first_idx].copy(), T[first_idx].copy(), wu, inverse.ravel())

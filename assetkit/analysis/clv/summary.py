@@ -99,7 +99,7 @@ def _plain(arr) -> np.ndarray:
     return np.asarray(arr)
 
 
-def summary_from_orders(con: "duckdb.DuckDBPyConnection", until: dt.date | str | None = None,
+def summary_from_orders(con: duckdb.DuckDBPyConnection, until: dt.date | str | None = None,
                         time_unit: str = "week") -> Summary:
     """Frequency/recency/T/monetary per buyer from `orders`, one SQL aggregate.
 

@@ -86,7 +86,7 @@ def shrunk_aov(aov: np.ndarray, occasions: np.ndarray, pop: float | None = None,
     return np.maximum(est, 0.0)
 
 
-def fee_shares(con: "duckdb.DuckDBPyConnection") -> dict[str, dict[str, float]]:
+def fee_shares(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
     """Per platform: net revenue, variable fees, all fees and the two shares of revenue.
 
     Variable fees (commission, payment, service, listing, fulfilment, other) scale with each
@@ -105,9 +105,11 @@ def fee_shares(con: "duckdb.DuckDBPyConnection") -> dict[str, dict[str, float]]:
         SELECT platform, coalesce(revenue, 0), coalesce(var_fees, 0), coalesce(all_fees, 0)
         FROM rev FULL OUTER JOIN f USING (platform) ORDER BY platform
     """).fetchall()
-    out = {}
-    for platform, revenue, var_fees, all_fees in rows:
-        share = lambda fee: min(max(fee / revenue, 0.0), 1.0) if revenue > 0 else 0.0  # noqa: E731
-        out[platform] = {"revenue": revenue, "variable_fees": var_fees, "all_fees": all_fees,
-                         "variable_fee_share": share(var_fees), "all_fee_share": share(all_fees)}
-    return out
+    return {platform: {"revenue": revenue, "variable_fees": var_fees, "all_fees": all_fees,
+                       "variable_fee_share": _share(var_fees, revenue), "all_fee_share": _share(all_fees, revenue)}
+            for platform, revenue, var_fees, all_fees in rows}
+
+
+def _share(fee: float, revenue: float) -> float:
+    """Fees as a share of revenue, clipped to [0, 1]; 0 for a platform without revenue."""
+    return min(max(fee / revenue, 0.0), 1.0) if revenue > 0 else 0.0
