@@ -167,6 +167,8 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     buyer = "" if has_buyer else ", CAST(NULL AS VARCHAR) AS buyer_id"
     buyer = ", ak_bid.buyer_id" if has_buyer else buyer
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_in AS SELECT ak_ok.*{buyer} FROM ak_ok {join}")
+    skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
+    _drop_temp(con, keep={"ak_in", "ak_rej", "ak_bk", "ak_bk2", "ak_res", "ak_bid"})  # free memory early
     staged = [loading.stage(con, profile, i, out, rc) for i, out in enumerate(profile.outputs)]
     for st in staged:
         con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
@@ -175,6 +177,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
         f"'row type not recognised by profile {profile.name}' FROM ak_in "
         f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
+    con.execute("DROP TABLE ak_in")
     # One reason per line (the first found), as the rejects table keys on (batch, line).
     con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
     rejected = con.execute("SELECT count(*) FROM ak_rej").fetchone()[0]
@@ -194,7 +197,6 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         tables_done.add(st.table)
     loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
     loaded = con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0]
-    skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
     read = raw.rows + len(raw.rejects)
     result.rows_read, result.loaded, result.rejected, result.skipped = read, int(loaded), int(rejected), int(skipped)
     result.duplicate = read - result.loaded - result.rejected - result.skipped
@@ -210,8 +212,13 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     con.execute("INSERT INTO import_batch_counts VALUES (?, ?, ?)", [batch_id, result.skipped, result.fx_missing])
 
 
-def _drop_temp(con: Any) -> None:
-    for (name, ttype) in con.execute(
+def _drop_temp(con: Any, keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Drop the engine's temp tables and views (all, or all but `keep`), views first."""
+    found = con.execute(
             "SELECT table_name, table_type FROM information_schema.tables "
-            "WHERE table_catalog = 'temp' AND table_name LIKE 'ak\\_%' ESCAPE '\\'").fetchall():
-        con.execute(f"DROP {'VIEW' if ttype == 'VIEW' else 'TABLE'} IF EXISTS temp.{name}")
+            "WHERE table_catalog = 'temp' AND table_name LIKE 'ak\\_%' ESCAPE '\\' "
+            "ORDER BY table_type = 'VIEW' DESC").fetchall()
+    for name, ttype in found:
+        if name not in keep:
+            con.execute(f"DROP {'VIEW' if ttype == 'VIEW' else 'TABLE'} IF EXISTS temp.{name}")
+

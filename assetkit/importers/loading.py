@@ -118,6 +118,14 @@ def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_reject
     clean = "s.__bad IS NULL"
     if any_rejects:
         clean += " AND NOT EXISTS (SELECT 1 FROM ak_rej r WHERE r.line = s.source_line)"
+    if table == "order_items":
+        exists = "EXISTS (SELECT 1 FROM order_items t WHERE t.order_id = s.order_id AND t.line_no = s.line_no)"
+    else:
+        exists = f"EXISTS (SELECT 1 FROM {table} t WHERE t.{ID_COLUMN[table]} = s.__id)"
+    # A hash anti-join is far cheaper than a conflict check per row: skip the INSERT when
+    # every row is already stored (re-importing a file).
+    if not con.execute(f"SELECT count(*) FROM ak_s{idx} s WHERE {clean} AND NOT {exists}").fetchone()[0]:
+        return
     cols = [c for c in st.columns if c not in ("batch_id", ID_COLUMN.get(table))]
     target = ([ID_COLUMN[table]] if table in ID_COLUMN else []) + cols + ["batch_id"]
     source = (["__id"] if table in ID_COLUMN else []) + cols + [str(batch_id)]
