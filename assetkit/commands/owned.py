@@ -81,11 +81,11 @@ def export_crm_command(
     fmt: ExportFormat = typer.Option(ExportFormat.text, "--format", "-f", help="text or json summary."),
 ) -> None:
     """Write your contactable buyers as an import file for your own CRM."""
-    from assetkit.export.crm import export_crm
+    from assetkit.export.crm import export_crm, model_enrichment
 
     s = settings(ctx)
     with s.open_store(create=False) as store:
-        result = export_crm(store.con, s.config, target.value, out)
+        result = export_crm(store.con, s.config, target.value, out, enrich=model_enrichment(store.con, s.config))
     if fmt is ExportFormat.json:
         emit_json("crm", result.to_dict(), s)
         return

@@ -166,3 +166,24 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
         config.get("reporting_currency") if isinstance(config, Mapping) else None) or "USD"
     return CrmResult(target, str(path), len(contactable), len(rows) - len(contactable), basis,
                      [spec["columns"][f] for f in fields], currency)
+
+
+def model_enrichment(con: duckdb.DuckDBPyConnection, config: Any) -> dict[str, dict[str, Any]] | None:
+    """Predicted CLV, P(alive), RFM segment and lifecycle stage per buyer, from `analyse_segments`.
+
+    None when the data cannot support the model (the export then labels its values as historical).
+    """
+    from assetkit.analysis.segments import analyse_segments
+    from assetkit.errors import NotEnoughData
+
+    try:
+        result = analyse_segments(con, config)
+    except NotEnoughData:
+        return None
+    b = result.buyers
+    return {
+        str(buyer_id): {"clv": float(clv), "p_alive": float(p_alive), "segment": str(segment),
+                        "lifecycle_stage": str(stage)}
+        for buyer_id, clv, p_alive, segment, stage in zip(b["buyer_id"], b["clv"], b["p_alive"], b["segment"],
+                                                          b["stage"])
+    }

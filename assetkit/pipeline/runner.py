@@ -196,9 +196,9 @@ def _site(store, config: Config, target: Path) -> None:  # noqa: ANN001
 
 
 def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN001
-    from assetkit.export.crm import export_crm
+    from assetkit.export.crm import export_crm, model_enrichment
 
-    export_crm(store.con, config, target, path)
+    export_crm(store.con, config, target, path, enrich=model_enrichment(store.con, config))
 
 
 def _tables(store, target: Path, fmt: str) -> None:  # noqa: ANN001

@@ -39,6 +39,7 @@ PARAM_UNITS = {"r": "shape", "alpha": "{unit}s (scale of the purchase rate)", "a
                "s": "shape", "beta": "{unit}s (scale of the dropout rate)"}
 MIN_REPEAT_BUYERS = 30
 MIN_SPEND_BUYERS = 10
+INTERVAL_WORK = 1e7  # hypergeometric evaluations allowed for interval draws
 
 
 CLV_KEYS = ("min_repeat_buyers", "interval_draws", "segments")
@@ -91,9 +92,15 @@ def _model_path(model: str, fit: Fit, d, s: Summary, spend: SpendModel, ends, di
     occ_u, disc_u = discounted_occasions(model, theta, d, ends, discount)
     out = {"expected": d.expand(occ_u), "disc_occ": d.expand(disc_u),
            "p_alive": d.expand(alive(model, theta, d)), "sims": [], "interval_method": None}
-    # Cap the work at ~3e7 hypergeometric evaluations; at that size the intervals are narrow.
-    draws = min(n_draws, int(3e7 // max(d.x.size * ends.size, 1)))
-    if draws < 20 or fit.cov_phi is None:
+    # Cap the work at ~1e7 hypergeometric evaluations; data that large pins the parameters
+    # down so tightly that the intervals would be narrow anyway (the SEs are still reported).
+    draws = min(n_draws, int(INTERVAL_WORK // max(d.x.size * ends.size, 1)))
+    if fit.cov_phi is None:
+        out["interval_skipped"] = "no intervals: the Hessian is singular"
+        return out
+    if draws < 20:
+        out["interval_skipped"] = (f"no per-buyer intervals: {d.x.size:,} distinct buyer histories make "
+                                   "parameter uncertainty negligible; see the parameters' standard errors")
         return out
     out["interval_method"] = f"Hessian parameter draws ({draws}), purchase and spend models"
     gg = spend.fit
@@ -169,7 +176,8 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
                 "prior weight = median buyer age); P(active) = exp(−rate × time since last occasion); "
                 f"spend: {spend.name}")
     fees = fee_shares(con)
-    fee = np.array([fees.get(p, {}).get("variable_fee_share", 0.0) for p in s.last_platform])
+    platforms, which = np.unique(s.last_platform.astype(str), return_inverse=True)
+    fee = np.array([fees.get(p, {}).get("variable_fee_share", 0.0) for p in platforms])[which]
     factor = margin - fee
     revenue = path["disc_occ"] * spend.spend
     clv = factor * revenue
@@ -187,6 +195,8 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
         else:
             pred = path["lam"] * path["p_alive"] * h
         holdout = holdout_check(s.frequency, s.first_channel, pred, s.holdout_occasions, s.holdout_days, days)
+    if path.get("interval_skipped"):
+        warnings.append(path["interval_skipped"])
     if s.orders_without_fx:
         warnings.append(f"{s.orders_without_fx} orders have no amount in the reporting currency "
                         "(missing FX rate); they count as occasions but add no value")

@@ -33,28 +33,50 @@ def _log_f(rsx, c, mx, z_num, y):
     return (1 - c) * np.log1p(-z) + np.log(hyp2f1(1.0, rsx + 1 - c, rsx + 1, z)) - rsx * np.log(q)
 
 
-def log_a0(params, x, t_x, T) -> np.ndarray:
+class Pairs:
+    """Distinct (x, t_x) and (x, T) pairs: the slow ₂F₁ is evaluated once per pair.
+
+    Near z = 1 scipy's series needs ~1/(1−z) terms; that happens for buyers without repeats
+    (t_x = 0), who all share one (0, 0) pair, so de-duplication removes almost all of the cost.
+    """
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+        self.xu, self.yu, self.iu = _distinct(x, t_x)
+        self.xv, self.yv, self.iv = _distinct(x, T)
+
+
+def _distinct(x: np.ndarray, y: np.ndarray):
+    uniq, inv = np.unique(np.stack([np.broadcast_to(x, np.broadcast(x, y).shape).ravel(),
+                                    np.broadcast_to(y, np.broadcast(x, y).shape).ravel()], axis=1),
+                          axis=0, return_inverse=True)
+    return uniq[:, 0], uniq[:, 1], inv.ravel()
+
+
+def log_a0(params, x, t_x, T, pairs: Pairs | None = None) -> np.ndarray:
     r, alpha, s, beta = params
-    rsx = r + s + x
-    if alpha >= beta:
-        mx, c = alpha, s + 1.0
-    else:
-        mx, c = beta, r + x
+    shape = np.broadcast(x, t_x, T).shape
+    pairs = pairs or Pairs(np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float))
     z_num = abs(alpha - beta)
-    u = _log_f(rsx, c, mx, z_num, t_x)
-    v = _log_f(rsx, c, mx, z_num, T)
+
+    def log_f(xs, y):
+        rsx = r + s + xs
+        mx, c = (alpha, s + 1.0) if alpha >= beta else (beta, r + xs)
+        return _log_f(rsx, c, mx, z_num, y)
+
+    u = log_f(pairs.xu, pairs.yu)[pairs.iu]
+    v = log_f(pairs.xv, pairs.yv)[pairs.iv]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return u + np.log1p(-np.exp(np.minimum(v - u, 0.0)))
+        return (u + np.log1p(-np.exp(np.minimum(v - u, 0.0)))).reshape(shape)
 
 
-def loglik(params, x, t_x, T) -> np.ndarray:
+def loglik(params, x, t_x, T, pairs: Pairs | None = None) -> np.ndarray:
     """Per-buyer log-likelihood at natural-scale params (r, alpha, s, beta)."""
     r, alpha, s, beta = params
     x, t_x, T = (np.asarray(v, float) for v in (x, t_x, T))
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     with np.errstate(divide="ignore"):
         a2 = np.logaddexp(-(r + x) * np.log(alpha + T) - s * np.log(beta + T),
-                          np.log(s) - np.log(r + s + x) + log_a0(params, x, t_x, T))
+                          np.log(s) - np.log(r + s + x) + log_a0(params, x, t_x, T, pairs))
     return a1 + a2
 
 
@@ -77,10 +99,11 @@ def fit_pnbd(x, t_x, T, weights=None) -> Fit:
 
 def _nll_factory(ds: Rfm):
     W = ds.n
+    pairs = Pairs(ds.x, ds.t_x, ds.T)
 
     def f(phi: np.ndarray) -> float:
         with np.errstate(all="ignore"):
-            return -float(np.dot(ds.w, loglik(np.exp(phi), ds.x, ds.t_x, ds.T))) / W
+            return -float(np.dot(ds.w, loglik(np.exp(phi), ds.x, ds.t_x, ds.T, pairs))) / W
 
     def nll(phi: np.ndarray) -> tuple[float, np.ndarray]:
         return f(phi), fd_gradient(f, phi)

@@ -2,7 +2,7 @@
 
 Recurring-revenue numbers are only comparable when their definitions are known: ChartMogul,
 Baremetrics and Stripe disagree on the churn denominator and on whether reactivated revenue
-counts towards net revenue retention (docs/metrics-cohorts.md). A `CohortSpec` fixes every
+counts towards net revenue retention (docs/metrics.md). A `CohortSpec` fixes every
 such choice; it is built from (lowest to highest priority) the assetkit defaults, a named preset
 from presets.yaml, the `cohorts:` section of assetkit.yaml, and explicit arguments.
 """
@@ -33,7 +33,7 @@ def presets() -> dict[str, dict[str, Any]]:
 
 @dataclass(frozen=True)
 class CohortSpec:
-    """Every definitional choice of a cohorts/recurring-revenue run (see docs/metrics-cohorts.md)."""
+    """Every definitional choice of a cohorts/recurring-revenue run (see docs/metrics.md)."""
 
     preset: str = "assetkit"
     period: str = "month"

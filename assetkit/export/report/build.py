@@ -37,13 +37,16 @@ SectionBuilder = Callable[[ReportContext], Section]
 def _section_builders() -> list[tuple[str, str, SectionBuilder]]:
     from assetkit.export.report.provenance import provenance_section
     from assetkit.export.report.sections.cohorts import cohorts_section
+    from assetkit.export.report.sections.customers import clv_section, segments_section
     from assetkit.export.report.sections.economics import fees_section, funnel_section
     from assetkit.export.report.sections.scenario import scenario_section
 
     return [
         ("costs", "Platform costs", fees_section),
         ("funnel", "Funnel and channels", funnel_section),
+        ("customers", "Customer value", clv_section),
         ("cohorts", "Cohorts and recurring revenue", cohorts_section),
+        ("segments", "Segments and migration candidates", segments_section),
         ("scenario", "Budget-shift scenario", scenario_section),
         ("provenance", "Data provenance", lambda ctx: provenance_section(ctx.con)),
     ]
@@ -79,11 +82,11 @@ def build_report(con: "duckdb.DuckDBPyConnection", config: Config, *, since: dt.
 
 
 def key_figures(ctx: ReportContext, sections: list[Section]) -> list[KeyFigure]:
-    from assetkit.export.report.sections import economics, scenario
+    from assetkit.export.report.sections import customers, economics, scenario
 
     data = {s.key: s.data for s in sections if not s.missing}
     rc = ctx.config.reporting_currency
-    figures = economics.key_figures(data)
+    figures = economics.key_figures(data) + customers.key_figures(data, rc)
     if "scenario" in data:
         figures.append(scenario.key_figure(data["scenario"], rc))
     prov = data.get("provenance", {})

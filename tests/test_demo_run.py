@@ -1,0 +1,48 @@
+"""`assetkit demo`, the command a newcomer runs first, end to end through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assetkit.store import open_store
+from assetkit.store.maintenance import check_database
+
+
+def test_demo_imports_everything_and_writes_the_report(run_cli, tmp_path: Path) -> None:
+    result = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "Report:" in out and "Database:" in out and "not imported" not in out
+    folder = tmp_path / "biz"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Sialkot Surgical Works" in html
+    for section in ("costs", "funnel", "cohorts", "scenario", "provenance"):
+        assert f'id="{section}"' in html, section
+    with open_store(folder / "assetkit.duckdb") as store:
+        assert check_database(store).ok
+        (rejected,) = store.query("SELECT count(*) FROM rejects")[0]
+        (orders,) = store.query("SELECT count(*) FROM orders")[0]
+        (movers,) = store.query(
+            "SELECT count(*) FROM (SELECT buyer_id FROM orders WHERE buyer_id IS NOT NULL "
+            "GROUP BY 1 HAVING count(DISTINCT channel) > 1)")[0]
+    assert rejected == 2  # the demo's deliberate bad date and empty amount, quarantined
+    assert orders > 2000
+    assert movers >= 10  # buyers who moved from a marketplace to the own site, linked by email
+    status = json.loads(run_cli("--db", str(folder / "assetkit.duckdb"), "status", "--format", "json",
+                                cwd=tmp_path).stdout)
+    assert {h["platform"] for h in status["holdings"]} >= {"amazon", "etsy", "shopify", "upwork", "indiamart", "alibaba"}
+
+
+def test_demo_twice_adds_nothing(run_cli, tmp_path: Path) -> None:
+    assert run_cli("demo", "biz", cwd=tmp_path, timeout=600).returncode == 0
+    with open_store(tmp_path / "biz" / "assetkit.duckdb") as store:
+        before = store.query("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM fees), "
+                             "(SELECT count(*) FROM inquiries), (SELECT count(*) FROM buyers)")
+    again = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
+    assert again.returncode == 0
+    with open_store(tmp_path / "biz" / "assetkit.duckdb") as store:
+        after = store.query("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM fees), "
+                            "(SELECT count(*) FROM inquiries), (SELECT count(*) FROM buyers)")
+    assert before == after
+    assert "= 0 loaded" in again.stdout
