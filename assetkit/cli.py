@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "assetkit.commands.scenario",
     "assetkit.commands.owned",
     "assetkit.commands.tables",
+    "assetkit.commands.actions",
     "assetkit.commands.report",
     "assetkit.commands.run",
     "assetkit.commands.db",

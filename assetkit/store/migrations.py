@@ -210,7 +210,44 @@ _IMPORT_COUNTS = (
     )""",
 )
 
+# v3 (actions): what the seller has done about follow-ups, and the saved migration plan with
+# its measurable targets, so progress is tracked across months (docs/follow-ups.md, docs/plan.md);
+# and the own-site page an inquiry was sent from (RFQ forms), for docs/site-signals.md.
+_ACTIONS = (
+    """ALTER TABLE inquiries ADD COLUMN page VARCHAR""",
+    """CREATE TABLE actions_done (
+        action_id VARCHAR PRIMARY KEY,
+        rule VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        buyer_id VARCHAR,
+        done_at TIMESTAMPTZ NOT NULL,
+        note VARCHAR
+    )""",
+    """CREATE SEQUENCE IF NOT EXISTS plan_id_seq START 1""",
+    f"""CREATE TABLE plans (
+        plan_id BIGINT PRIMARY KEY,
+        created_at TIMESTAMPTZ NOT NULL,
+        start_date DATE NOT NULL,
+        baseline_as_of DATE NOT NULL,
+        shift DOUBLE NOT NULL,
+        currency VARCHAR NOT NULL,
+        budget_to_move_per_month {MONEY},
+        document VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE plan_targets (
+        plan_id BIGINT NOT NULL,
+        phase VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL,
+        due_date DATE NOT NULL,
+        direction VARCHAR NOT NULL,
+        baseline DOUBLE,
+        target DOUBLE NOT NULL,
+        PRIMARY KEY (plan_id, phase, metric)
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables", _CORE),
     Migration(2, "import batch skipped rows and missing FX count", _IMPORT_COUNTS),
+    Migration(3, "follow-up actions done, plans and plan targets", _ACTIONS),
 )
