@@ -154,6 +154,8 @@ def test_cli_export_crm(cli, tmp_path: Path) -> None:
     assert "Wrote 5 buyers" in result.output and "Not exported (no email or phone): 1" in result.output
     js = cli("--db", str(tmp_path / "db.duckdb"), "export", "crm", "-t", "csv", str(out), "--format", "json")
     payload = json.loads(js.output)
-    assert payload["kind"] == "crm" and payload["exported"] == 5 and payload["value_basis"] == "historical"
+    # The command enriches with the CLV/segments model (a heuristic on this small fixture), so
+    # values are model-based wherever a buyer has orders; buyers without orders stay historical.
+    assert payload["kind"] == "crm" and payload["exported"] == 5 and payload["value_basis"] in ("predicted", "mixed")
     bad = cli("--db", str(tmp_path / "db.duckdb"), "export", "crm", "--target", "excel", str(out))
     assert bad.exit_code == 2
