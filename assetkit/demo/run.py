@@ -32,6 +32,20 @@ class DemoResult:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
 
 
+def _save_first_plan(store: Any, config: Any) -> None:
+    """Save a three-phase plan starting after the data ends, once, so the report can track it."""
+    import datetime as dt
+
+    from assetkit.analysis.plan import build_plan, save_plan
+
+    if store.con.execute("SELECT count(*) FROM plans").fetchone()[0]:
+        return
+    (last,) = store.con.execute("SELECT max(ordered_at)::DATE FROM orders").fetchone()
+    start = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1) if last else None
+    with store.transaction():
+        save_plan(store.con, build_plan(store.con, config, start=start))
+
+
 def run_demo(folder: Path, seed: int = 7, db_path: Path | None = None, wait_seconds: float = 30.0,
              progress: Any = None) -> DemoResult:
     from assetkit.config import load_config
@@ -51,6 +65,7 @@ def run_demo(folder: Path, seed: int = 7, db_path: Path | None = None, wait_seco
     report_path = folder / "report.html"
     with open_store(db, wait_seconds=wait_seconds) as store:
         results = import_paths(store, [data_dir], config=config, progress=progress)
+        _save_first_plan(store, config)
         write_report(store.con, config, report_path, "html")
     return DemoResult(
         folder=folder, data_dir=data_dir, config_path=config_path, db_path=db, report_path=report_path,
