@@ -30,7 +30,7 @@ def line_chart(data: list[dict[str, Any]], x: str, y: str, color: str, *, y_titl
     return _spec(data, {
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {"field": x, "type": x_type, "title": None},
+            "x": {"field": x, "type": x_type, "title": None, "axis": {"labelAngle": 0}},
             "y": {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": y_format}},
             "color": {"field": color, "type": "nominal", "title": None},
         },
@@ -42,7 +42,7 @@ def stacked_bar(data: list[dict[str, Any]], x: str, y: str, color: str, *, y_tit
     return _spec(data, {
         "mark": "bar",
         "encoding": {
-            "x": {"field": x, "type": "ordinal", "title": None},
+            "x": {"field": x, "type": "ordinal", "title": None, "axis": {"labelAngle": 0}},
             "y": {"field": y, "type": "quantitative", "title": y_title, "axis": {"format": y_format},
                   "stack": "zero"},
             "color": {"field": color, "type": "nominal", "title": None},
