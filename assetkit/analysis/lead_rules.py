@@ -11,11 +11,8 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from assetkit.errors import ConfigError
 
@@ -147,17 +144,7 @@ def parse_rules(data: Any, where: str) -> RuleSet:
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """Read and validate a rules file; None means the shipped default."""
-    if path is None:
-        text = resources.files("assetkit").joinpath("data", "lead_rules.yaml").read_text(encoding="utf-8")
-        where = "default lead rules"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read lead rules file {path}: {exc.strerror}") from None
-        where = str(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where} is not valid YAML: {exc}") from None
+    from assetkit.yamlfile import load_yaml
+
+    data, where = load_yaml(path, "lead_rules.yaml", "lead rules")
     return parse_rules(data, where)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -128,19 +127,7 @@ def parse_rules(data: Any, where: str) -> FollowUpRules:
 
 def load_rules(path: str | Path | None = None) -> FollowUpRules:
     """Read and validate a rules file; None means the shipped default."""
-    import yaml
+    from assetkit.yamlfile import load_yaml
 
-    if path is None:
-        text = resources.files("assetkit").joinpath("data", "followup_rules.yaml").read_text(encoding="utf-8")
-        where = "default follow-up rules"
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read follow-up rules file {path}: {exc.strerror}") from None
-        where = str(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where} is not valid YAML: {exc}") from None
+    data, where = load_yaml(path, "followup_rules.yaml", "follow-up rules")
     return parse_rules(data, where)
