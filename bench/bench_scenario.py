@@ -54,8 +54,8 @@ def run(quick: bool = False) -> list:  # noqa: ANN201 - list[harness.Measurement
 
     base, assumptions = baseline(), load_assumptions(None)
     run_scenario(base, assumptions, 36, 100, 0)  # warm imports
-    mc = time_runs(lambda: run_scenario(base, assumptions, 36, 10_000, 0), 3 if quick else 7)
-    tornado = time_runs(lambda: sensitivity(base, assumptions, 36), 3)
+    mc = time_runs(lambda: run_scenario(base, assumptions, 36, 10_000, 0), 5 if quick else 7)
+    tornado = time_runs(lambda: sensitivity(base, assumptions, 36), 5)
     return [Measurement(f"scenario: 10,000 runs x 36 months x {len(base.channels)} channels", mc,
                         target="< 2 s", holds=mc.median < 2.0,
                         notes=[f"sensitivity (tornado) {tornado.median * 1000:.1f} ms"])]
