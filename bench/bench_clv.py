@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from harness import Measurement, Timing, summarise
 
 from assetkit.analysis.clv import betageo, gammagamma
@@ -156,10 +155,10 @@ def measure(sizes: list[int], runs: int = 5) -> list[Measurement]:
             diff = max(abs(a - b) / abs(b) for a, b in zip(ours[0]["bgnbd"] + ours[0]["gg"],
                                                            theirs[0]["bgnbd"] + theirs[0]["gg"]))
             speedup = lt.median / mine.median
-            notes = [f"{speedup:.1f}× faster (CPU {lt.cpu / mine.cpu:.1f}×); max relative parameter difference "
-                     f"{diff:.1e} (BG/NBD r, α, a, b; Gamma-Gamma p, q, v)",
-                     f"BG/NBD fit alone: {_timing(theirs, ('bgnbd_fit',)).median:.2f} s lifetimes vs "
-                     f"{_timing(ours, ('bgnbd_fit',)).median:.2f} s assetkit; {int((x > 0).sum()):,} repeat buyers"]
+            notes = [(f"{speedup:.1f}× faster (CPU {lt.cpu / mine.cpu:.1f}×); max relative parameter difference "
+                      f"{diff:.1e} (BG/NBD r, α, a, b; Gamma-Gamma p, q, v)"),
+                     (f"BG/NBD fit alone: {_timing(theirs, ('bgnbd_fit',)).median:.2f} s lifetimes vs "
+                      f"{_timing(ours, ('bgnbd_fit',)).median:.2f} s assetkit; {int((x > 0).sum()):,} repeat buyers")]
             if lt.runs < runs:
                 notes.append(f"lifetimes: {lt.runs} runs, not {runs}: one run took over 30 s")
             out.append(Measurement(f"CLV BG/NBD + Gamma-Gamma fit + predict, {label}", mine,

@@ -105,8 +105,8 @@ def measure(n: int) -> list[Measurement]:
     return [
         Measurement(f"import {label} ({orders.stat().st_size / 1e6:,.0f} MB CSV)", first, "DuckDB read_csv CTAS", duck,
                     target="≥ 50% of DuckDB rows/s", holds=share >= 0.5,
-                    notes=[f"assetkit {n / first.median:,.0f} rows/s vs DuckDB {n / duck.median:,.0f} rows/s = "
-                           f"{share:.0%} of DuckDB's throughput",
+                    notes=[(f"assetkit {n / first.median:,.0f} rows/s vs DuckDB {n / duck.median:,.0f} rows/s = "
+                            f"{share:.0%} of DuckDB's throughput"),
                            f"first round: loaded {r0['first']['loaded']:,}, rejected {r0['first']['rejected']:,}",
                            *few]),
         Measurement(f"import {label}: peak memory", peak, "DuckDB read_csv CTAS", _peak(rounds, "duckdb"),
@@ -121,8 +121,8 @@ def measure(n: int) -> list[Measurement]:
                     notes=[f"loaded {r0['overlap']['loaded']:,}, duplicate {r0['overlap']['duplicate']:,}"]),
         Measurement(f"import inquiries ({n // 5:,}) + fees ({n // 10:,}) exports", _timing(rounds, "extras"),
                     "DuckDB read_csv CTAS", _timing(rounds, "duck_extras"),
-                    notes=[f"loaded {r0['extras']['loaded']:,}, rejected {r0['extras']['rejected']:,}; "
-                           f"peak {r0['extras']['peak_mib']:,.0f} MiB"]),
+                    notes=[(f"loaded {r0['extras']['loaded']:,}, rejected {r0['extras']['rejected']:,}; "
+                            f"peak {r0['extras']['peak_mib']:,.0f} MiB")]),
     ]
 
 

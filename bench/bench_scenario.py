@@ -39,7 +39,7 @@ def baseline() -> Baseline:
     return Baseline(channels=tuple(plats + others), currency="USD")
 
 
-def timed(fn, repeat: int) -> float:  # noqa: ANN001
+def timed(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -48,7 +48,7 @@ def timed(fn, repeat: int) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def run(quick: bool = False) -> list:  # noqa: ANN201 - list[harness.Measurement]
+def run(quick: bool = False) -> list:
     """Entry point for bench/run_all.py: the Monte Carlo against the issue's 2 s target."""
     from harness import Measurement, time_runs
 

@@ -142,7 +142,7 @@ def machine() -> str:
 
 def append_results(title: str, measurements: list[Measurement], notes: list[str] | None = None) -> str:
     """Append a dated entry to bench/RESULTS.md (history is kept, never overwritten)."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"\n## {stamp} — {title}", "", f"Machine: {machine()}", "",
              "| benchmark | assetkit | baseline | ratio (wall) | ratio (CPU) | target | holds |",
              "|---|---|---|---|---|---|---|"]

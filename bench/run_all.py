@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from harness import append_results, cpu_seconds, load  # noqa: E402
+from harness import append_results, cpu_seconds, load
 
 BENCHMARKS = ("bench_startup", "bench_scenario", "bench_clv", "bench_economics", "bench_cohorts", "bench_import")
 
