@@ -64,7 +64,9 @@ def child(mode: str, db: Path, files: list[Path], fresh: bool) -> dict:
                                             "OPENBLAS_NUM_THREADS": "1"}, cwd=REPO)
     if done.returncode:
         raise RuntimeError(f"{mode} import failed: {done.stderr[-800:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"    {mode} {', '.join(f.name for f in files)}: {json.dumps(result)}", flush=True)  # progress
+    return result
 
 
 def _timing(rounds: list[dict], key: str):

@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # assetkit from this checkout
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from harness import append_results, cpu_seconds, load
