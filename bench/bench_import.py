@@ -64,7 +64,8 @@ def child(mode: str, db: Path, files: list[Path], fresh: bool) -> dict:
                                             "OPENBLAS_NUM_THREADS": "1"}, cwd=REPO)
     if done.returncode:
         raise RuntimeError(f"{mode} import failed: {done.stderr[-800:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    # DuckDB's progress bar can share stdout on long statements: the result is the last JSON object
+    result = json.loads(done.stdout[done.stdout.rindex('{"'):])
     print(f"    {mode} {', '.join(f.name for f in files)}: {json.dumps(result)}", flush=True)  # progress
     return result
 
