@@ -1,116 +1,134 @@
-"""Import benchmark: assetkit vs DuckDB's own read_csv into a table, same file, same run.
+"""Import: assetkit vs DuckDB's own `read_csv` into a table on the same file, same run.
 
-    PYTHONPATH=. python bench/bench_import.py --rows 1000000 [--rows 10000000] [--seed 7]
-
-Generates a seeded generic orders CSV (order id, date, buyer, email, country, product,
-quantity, amount, currency, fee, status; heavy-tailed buyers) under bench/data/, then times
-(1) DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a fresh database file,
-(2) `assetkit import` (library call, fresh database) and (3) a re-import of the same file.
-Peak memory is each child process's ru_maxrss (resource module), so every measurement runs
-in its own process. Not part of the test suite.
+Inputs come from generate.py (generic orders export, heavy-tailed buyers; an overlapping export
+with half the orders new; inquiries and fees exports). Each round, in a fresh child process
+each (so ru_maxrss is that import's peak memory):
+  1. DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a fresh database file (the limit),
+  2. `import_paths` into a fresh assetkit store,
+  3. the same file again into that store (re-import: everything is a duplicate),
+  4. the overlapping file into that store (half duplicates, half new),
+  5. the inquiries and fees exports, against DuckDB read_csv of the same two files.
+Targets: ≥ 50% of DuckDB's rows/s, < 2 GB peak at 10M rows, re-import < 20% of the first import.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+import generate
+from harness import PY, Measurement, summarise
 
-
-def generate(path: Path, rows: int, seed: int) -> None:
-    rng = random.Random(seed)
-    buyers = max(rows // 50, 10)
-    countries = ["US", "DE", "GB", "IN", "CN", "JP", "AU", "CA", "FR", "BR"]
-    products = ["LED Panel", "Copper Bottle", "Steel Flask", "Ceramic Mug", "Vase, Large"]
-    currencies = ["USD", "USD", "USD", "EUR", "GBP", "INR"]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("order_id,order_date,buyer_id,buyer_email,buyer_country,product,quantity,amount,currency,fee,status\n")
-        chunk = []
-        for i in range(rows):
-            b = int(buyers * rng.paretovariate(1.2)) % buyers
-            day = rng.randrange(0, 1400)
-            y, doy = 2022 + day // 365, day % 365
-            m, d = 1 + doy // 31 % 12, 1 + doy % 28
-            chunk.append(f"A{i:09d},{y}-{m:02d}-{d:02d},b{b},buyer{b}@example.com,{countries[b % 10]},"
-                         f"\"{products[i % 5]}\",{1 + i % 9},{rng.randrange(500, 500000) / 100:.2f},"
-                         f"{currencies[b % 6]},{rng.randrange(0, 5000) / 100:.2f},"
-                         f"{'cancelled' if i % 40 == 0 else 'completed'}\n")
-            if len(chunk) >= 100_000:
-                fh.write("".join(chunk))
-                chunk = []
-        fh.write("".join(chunk))
-
+REPO = Path(__file__).resolve().parent.parent
+TWO_GB_MIB = 2e9 / 2**20
 
 CHILD = r'''
 import json, resource, sys, time
-from pathlib import Path
-mode, data, db = sys.argv[1], sys.argv[2], sys.argv[3]
-t = time.perf_counter()
-if mode == "duckdb":
-    import duckdb
-    con = duckdb.connect(db)
-    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [data])
-    con.execute("CHECKPOINT")
-    n = con.execute("SELECT count(*) FROM t").fetchone()[0]
-    con.close()
-    out = {"rows": n}
-else:
+mode, db, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+import duckdb  # library imports stay outside the timed section (start-up has its own benchmark)
+if mode != "duckdb":
     from assetkit.store import open_store
     from assetkit.importers import import_paths
+wall, cpu = time.perf_counter(), time.process_time()
+out = {}
+if mode == "duckdb":
+    con = duckdb.connect(db)
+    for k, f in enumerate(files):
+        con.execute(f"CREATE TABLE t{k} AS SELECT * FROM read_csv(?)", [f])
+    con.execute("CHECKPOINT")
+    out["rows"] = sum(con.execute(f"SELECT count(*) FROM t{k}").fetchone()[0] for k in range(len(files)))
+    con.close()
+else:
     with open_store(db) as store:
-        if mode == "reimport":
-            import_paths(store, [data])
-            t = time.perf_counter()
-        (r,) = import_paths(store, [data])
-    assert r.ok, r.error
-    out = {"rows": r.rows_read, "loaded": r.loaded, "duplicate": r.duplicate, "rejected": r.rejected}
-out["seconds"] = time.perf_counter() - t
+        results = import_paths(store, files)
+    bad = [r.error for r in results if not r.ok]
+    assert not bad, bad
+    for key in ("rows_read", "loaded", "duplicate", "rejected"):
+        out[key] = sum(getattr(r, key) for r in results)
+    out["rows"] = out["rows_read"]
+out["seconds"] = time.perf_counter() - wall
+out["cpu"] = time.process_time() - cpu
 out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 '''
 
 
-def child(mode: str, data: Path, db: Path) -> dict:
-    for suffix in ("", ".wal", ".lock"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    done = subprocess.run([sys.executable, "-c", CHILD, mode, str(data), str(db)], capture_output=True, text=True, check=False,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, cwd=REPO)
+def child(mode: str, db: Path, files: list[Path], fresh: bool) -> dict:
+    if fresh:
+        for suffix in ("", ".wal", ".lock"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    done = subprocess.run([PY, "-c", CHILD, mode, str(db), *map(str, files)], capture_output=True, text=True,
+                          check=False, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
+                                            "OPENBLAS_NUM_THREADS": "1"}, cwd=REPO)
     if done.returncode:
-        raise SystemExit(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{mode} import failed: {done.stderr[-800:]}")
+    # DuckDB's progress bar can share stdout on long statements: the result is the last JSON object
+    result = json.loads(done.stdout[done.stdout.rindex('{"'):])
+    print(f"    {mode} {', '.join(f.name for f in files)}: {json.dumps(result)}", flush=True)  # progress
+    return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, action="append")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    data_dir = HERE / "data"
-    data_dir.mkdir(exist_ok=True)
-    for rows in args.rows or [1_000_000]:
-        data = data_dir / f"orders_{rows}_{args.seed}.csv"
-        if not data.exists():
-            t = time.perf_counter()
-            generate(data, rows, args.seed)
-            print(f"generated {data.name} ({data.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
-        duck = child("duckdb", data, data_dir / "duck.duckdb")
-        ours = child("assetkit", data, data_dir / "ak.duckdb")
-        again = child("reimport", data, data_dir / "ak2.duckdb")
-        print(f"rows={rows:,}")
-        print(f"  duckdb read_csv CTAS : {duck['seconds']:.2f} s  {rows / duck['seconds']:,.0f} rows/s  peak {duck['peak_mib']:.0f} MiB")
-        print(f"  assetkit import      : {ours['seconds']:.2f} s  {rows / ours['seconds']:,.0f} rows/s  peak {ours['peak_mib']:.0f} MiB"
-              f"  loaded={ours['loaded']:,} duplicate={ours['duplicate']:,} rejected={ours['rejected']:,}")
-        print(f"  assetkit re-import   : {again['seconds']:.2f} s  ({again['seconds'] / ours['seconds']:.0%} of first import)"
-              f"  duplicate={again['duplicate']:,}")
-        print(f"  throughput ratio     : {duck['seconds'] / ours['seconds']:.0%} of DuckDB (target >= 50%)")
+def _timing(rounds: list[dict], key: str):
+    return summarise([r[key]["seconds"] for r in rounds], [r[key]["cpu"] for r in rounds])
+
+
+def _peak(rounds: list[dict], key: str):
+    return summarise([r[key]["peak_mib"] for r in rounds], unit="MiB")
+
+
+def run(quick: bool = False) -> list[Measurement]:
+    return measure(1_000_000 if quick else 10_000_000)
+
+
+def measure(n: int) -> list[Measurement]:
+    """All five comparisons on an n-row orders export."""
+    orders, overlap = generate.orders_csv(n), generate.orders_csv(n, start=n // 2)
+    extras = [generate.inquiries_csv(n), generate.fees_csv(n)]
+    data = generate.DATA
+    rounds: list[dict] = []
+    runs = 5
+    while len(rounds) < runs:
+        r = {"duckdb": child("duckdb", data / "bench_duck.duckdb", [orders], fresh=True),
+             "first": child("assetkit", data / "bench_ak.duckdb", [orders], fresh=True)}
+        r["again"] = child("assetkit", data / "bench_ak.duckdb", [orders], fresh=False)
+        r["overlap"] = child("assetkit", data / "bench_ak.duckdb", [overlap], fresh=False)
+        r["duck_extras"] = child("duckdb", data / "bench_duck.duckdb", extras, fresh=True)
+        r["extras"] = child("assetkit", data / "bench_ak.duckdb", extras, fresh=False)
+        rounds.append(r)
+        if n >= 10_000_000 and len(rounds) == 1 and r["first"]["seconds"] > 30:
+            runs = 3  # allowed for the 10M-row cases when one run takes over 30 s
+    first, duck = _timing(rounds, "first"), _timing(rounds, "duckdb")
+    share = duck.median / first.median
+    r0 = rounds[0]
+    label = f"{n / 1e6:g}M orders"
+    few = [f"{runs} rounds, not 5: one assetkit import took over 30 s"] if runs < 5 else []
+    peak = _peak(rounds, "first")
+    return [
+        Measurement(f"import {label} ({orders.stat().st_size / 1e6:,.0f} MB CSV)", first, "DuckDB read_csv CTAS", duck,
+                    target="≥ 50% of DuckDB rows/s", holds=share >= 0.5,
+                    notes=[(f"assetkit {n / first.median:,.0f} rows/s vs DuckDB {n / duck.median:,.0f} rows/s = "
+                            f"{share:.0%} of DuckDB's throughput"),
+                           f"first round: loaded {r0['first']['loaded']:,}, rejected {r0['first']['rejected']:,}",
+                           *few]),
+        Measurement(f"import {label}: peak memory", peak, "DuckDB read_csv CTAS", _peak(rounds, "duckdb"),
+                    target="< 2 GB at 10M rows",
+                    holds=peak.high < TWO_GB_MIB if n >= 10_000_000 else None,
+                    notes=[] if n >= 10_000_000 else ["the target is stated for 10M rows; shown for reference"]),
+        Measurement(f"re-import of the same {label}", _timing(rounds, "again"), "first import", first,
+                    target="< 20% of first import", holds=_timing(rounds, "again").median / first.median < 0.2,
+                    notes=[f"duplicate {r0['again']['duplicate']:,}, loaded {r0['again']['loaded']:,}"]),
+        Measurement(f"import of an overlapping file ({n // 2:,} old + {n // 2:,} new)", _timing(rounds, "overlap"),
+                    "first import", first,
+                    notes=[f"loaded {r0['overlap']['loaded']:,}, duplicate {r0['overlap']['duplicate']:,}"]),
+        Measurement(f"import inquiries ({n // 5:,}) + fees ({n // 10:,}) exports", _timing(rounds, "extras"),
+                    "DuckDB read_csv CTAS", _timing(rounds, "duck_extras"),
+                    notes=[(f"loaded {r0['extras']['loaded']:,}, rejected {r0['extras']['rejected']:,}; "
+                            f"peak {r0['extras']['peak_mib']:,.0f} MiB")]),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    for m in run(quick="--quick" in sys.argv):
+        print(m)
