@@ -34,7 +34,19 @@ class Staged:
     columns: list[str]
 
 
+_COLUMNS_CACHE: dict[tuple[int, str], dict[str, tuple[str, bool]]] = {}
+
+
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, bool]]:
+    """Name -> (type, NOT NULL) of a canonical table, cached per connection: the schema is
+    fixed by the migrations, and an information_schema query costs ~5 ms per file and output."""
+    key = (id(con), table)
+    if key not in _COLUMNS_CACHE:
+        _COLUMNS_CACHE[key] = _query_columns(con, table)
+    return _COLUMNS_CACHE[key]
+
+
+def _query_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, bool]]:
     rows = con.execute("SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns "
                        "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
     return {r[0]: (r[1], bool(r[2])) for r in rows}
@@ -94,7 +106,7 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
             amounts = (*amounts, "refunded_amount")
         final = convert_sql(f"({final})", date_col, amounts, reporting)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_s{index} AS {final}")
-    stored = [c for c in _table_columns(con, f"ak_s{index}") if c in cols]
+    stored = [d[0] for d in con.execute(f"SELECT * FROM ak_s{index} LIMIT 0").description if d[0] in cols]
     return Staged(index, out.table, bool(out.group_by), stored)
 
 
