@@ -52,7 +52,7 @@ CHILD = r'''
 import json, resource, sys, time
 from pathlib import Path
 mode, data, db = sys.argv[1], sys.argv[2], sys.argv[3]
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 if mode == "duckdb":
     import duckdb
     con = duckdb.connect(db)
@@ -67,21 +67,22 @@ else:
     with open_store(db) as store:
         if mode == "reimport":
             import_paths(store, [data])
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
         (r,) = import_paths(store, [data])
     assert r.ok, r.error
     out = {"rows": r.rows_read, "loaded": r.loaded, "duplicate": r.duplicate, "rejected": r.rejected}
 out["seconds"] = time.perf_counter() - t
+out["cpu"] = time.process_time() - c  # every thread of the process: comparable on a busy machine
 out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 '''
 
 
-def child(mode: str, data: Path, db: Path) -> dict:
+def child(mode: str, data: Path, db: Path, repo: Path = REPO) -> dict:
     for suffix in ("", ".wal", ".lock"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-c", CHILD, mode, str(data), str(db)], capture_output=True, text=True, check=False,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, cwd=REPO)
+                          env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"}, cwd=repo)
     if done.returncode:
         raise SystemExit(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -91,6 +92,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repo", type=Path, action="append",
+                        help="assetkit checkout(s) to time (default: this one); several compare in one run")
     args = parser.parse_args()
     data_dir = HERE / "data"
     data_dir.mkdir(exist_ok=True)
@@ -101,16 +104,21 @@ def main() -> None:
             generate(data, rows, args.seed)
             print(f"generated {data.name} ({data.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
         duck = child("duckdb", data, data_dir / "duck.duckdb")
-        ours = child("assetkit", data, data_dir / "ak.duckdb")
-        again = child("reimport", data, data_dir / "ak2.duckdb")
         print(f"rows={rows:,}")
-        print(f"  duckdb read_csv CTAS : {duck['seconds']:.2f} s  {rows / duck['seconds']:,.0f} rows/s  peak {duck['peak_mib']:.0f} MiB")
-        print(f"  assetkit import      : {ours['seconds']:.2f} s  {rows / ours['seconds']:,.0f} rows/s  peak {ours['peak_mib']:.0f} MiB"
-              f"  loaded={ours['loaded']:,} duplicate={ours['duplicate']:,} rejected={ours['rejected']:,}")
-        print(f"  assetkit re-import   : {again['seconds']:.2f} s  ({again['seconds'] / ours['seconds']:.0%} of first import)"
-              f"  duplicate={again['duplicate']:,}")
-        print(f"  throughput ratio     : {duck['seconds'] / ours['seconds']:.0%} of DuckDB (target >= 50%)")
-
+        print(f"  duckdb read_csv CTAS : {duck['seconds']:.2f} s (cpu {duck['cpu']:.2f} s)  "
+              f"{rows / duck['seconds']:,.0f} rows/s  peak {duck['peak_mib']:.0f} MiB")
+        for repo in args.repo or [REPO]:
+            ours = child("assetkit", data, data_dir / "ak.duckdb", repo)
+            again = child("reimport", data, data_dir / "ak2.duckdb", repo)
+            print(f"  [{repo}]")
+            print(f"  assetkit import      : {ours['seconds']:.2f} s (cpu {ours['cpu']:.2f} s)  "
+                  f"{rows / ours['seconds']:,.0f} rows/s  peak {ours['peak_mib']:.0f} MiB"
+                  f"  loaded={ours['loaded']:,} duplicate={ours['duplicate']:,} rejected={ours['rejected']:,}")
+            print(f"  assetkit re-import   : {again['seconds']:.2f} s (cpu {again['cpu']:.2f} s)  "
+                  f"({again['seconds'] / ours['seconds']:.0%} of first import)  duplicate={again['duplicate']:,}"
+                  f"  peak {again['peak_mib']:.0f} MiB")
+            print(f"  throughput ratio     : {duck['seconds'] / ours['seconds']:.0%} of DuckDB wall, "
+                  f"{duck['cpu'] / ours['cpu']:.0%} of DuckDB cpu (target >= 50%)")
 
 if __name__ == "__main__":
     main()

@@ -22,7 +22,7 @@ from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
 from assetkit.importers import dates, fx, identity, loading, money, parsing
 from assetkit.importers.parsing import build_rows
-from assetkit.importers.reading import FAST_MIN_BYTES, load_raw
+from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.registry import select_profiles
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class FileResult:
     skipped: int = 0
     fx_missing: int = 0
     new_buyers: int = 0
+    reused_batch: int | None = None  # set when the same bytes were imported before (no re-parse)
     encoding: str | None = None
     dry_run: bool = False
     error: str | None = None
@@ -157,7 +158,13 @@ def _import_one(store: Store, path: Path, candidates: list, encoding: str | None
 def _run(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool, rc: str,
          fast_min_bytes: int, started: dt.datetime, result: FileResult) -> None:
     con = store.con
-    raw = load_raw(con, path, candidates, encoding, fast_min_bytes)
+    try:
+        digest = sha256_of(path)
+    except OSError as exc:
+        raise SourceError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
+    if _reuse(con, path, candidates, digest, strict, started, result):
+        return
+    raw = load_raw(con, path, candidates, encoding, fast_min_bytes, digest)
     profile = raw.profile
     result.profile, result.platform, result.kind, result.encoding = profile.name, profile.platform, profile.kind, raw.encoding
     batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
@@ -194,7 +201,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
                           "--strict refuses the file", path=str(path), line=first[0], column=first[1],
                           hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
     if has_buyer:
-        result.new_buyers = identity.store(con, profile, batch_id)
+        result.new_buyers = identity.store(con, batch_id)
     tables_done: set[str] = set()
     for st in staged:
         loading.insert(con, st, batch_id, bool(rejected))
@@ -210,13 +217,53 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.rejects = [RejectedRow(*r) for r in con.execute(
         f"SELECT line, column_name, raw, reason FROM ak_rej ORDER BY line LIMIT {REJECT_SAMPLE}").fetchall()]
     con.execute(f"INSERT INTO rejects SELECT {batch_id}, line, column_name, raw, reason FROM ak_rej")
+    _record_batch(con, path, digest, started, result)
+
+
+def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, started: dt.datetime,
+           result: FileResult) -> bool:
+    """Record a re-import of bytes already imported, without parsing them again.
+
+    The same bytes read by the same profile of the same assetkit version give the same rows,
+    so every row the earlier batch loaded or found duplicate is a duplicate now, and its
+    rejected and skipped rows are rejected and skipped again: the new batch copies those
+    counts and the earlier batch's quarantined rows (so `assetkit rejects` and `db check`
+    see the same as a full re-import would give). Only built-in profiles qualify (a user
+    mapping may change under the same name), and the earlier profile must be one this run
+    may use; --strict with earlier rejects takes the full path to report them.
+    """
+    names = [p.name for p in candidates if not p.name.startswith("mapping:")]
+    if not names:
+        return False
+    row = con.execute(
+        "SELECT batch_id, profile, platform, kind, encoding, rows_read, rows_loaded, rows_duplicate, rows_rejected "
+        "FROM import_batches WHERE sha256 = ? AND assetkit_version = ? AND list_contains(?, profile) "
+        "ORDER BY batch_id DESC LIMIT 1", [digest, __version__, names]).fetchone()
+    if row is None or (strict and row[8]):
+        return False
+    earlier, result.profile, result.platform, result.kind, result.encoding, read, loaded, duplicate, rejected = row
+    batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
+    result.batch_id, result.reused_batch = batch_id, int(earlier)
+    result.rows_read, result.duplicate, result.rejected = int(read), int(loaded + duplicate), int(rejected)
+    result.skipped = result.rows_read - result.duplicate - result.rejected
+    con.execute("INSERT INTO rejects SELECT ?, line, column_name, raw, reason FROM rejects WHERE batch_id = ?",
+                [batch_id, earlier])
+    result.rejects = [RejectedRow(*r) for r in con.execute(
+        "SELECT line, column_name, raw, reason FROM rejects WHERE batch_id = ? ORDER BY line LIMIT ?",
+        [batch_id, REJECT_SAMPLE]).fetchall()]
+    _record_batch(con, path, digest, started, result)
+    return True
+
+
+def _record_batch(con: Any, path: Path, digest: str, started: dt.datetime, result: FileResult) -> None:
     con.execute(
         "INSERT INTO import_batches (batch_id, source_path, file_name, sha256, platform, kind, profile, encoding, "
         "rows_read, rows_loaded, rows_duplicate, rows_rejected, started_at, finished_at, "
         "assetkit_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
-        [batch_id, os.path.abspath(path), path.name, raw.sha256, profile.platform, profile.kind, profile.name,
-         raw.encoding, read, result.loaded, result.duplicate, result.rejected, started, __version__])
-    con.execute("INSERT INTO import_batch_counts VALUES (?, ?, ?)", [batch_id, result.skipped, result.fx_missing])
+        [result.batch_id, os.path.abspath(path), path.name, digest, result.platform, result.kind, result.profile,
+         result.encoding, result.rows_read, result.loaded, result.duplicate, result.rejected, started, __version__])
+    con.execute("INSERT INTO import_batch_counts VALUES (?, ?, ?)",
+                [result.batch_id, result.skipped, result.fx_missing])
 
 
 def _drop_temp(con: Any, keep: set[str] | frozenset[str] = frozenset()) -> None:
