@@ -1,5 +1,5 @@
-"""Re-import short-circuit: the same bytes, profile and assetkit version are not parsed again,
-yet the new batch counts exactly what a full re-import would count."""
+"""Fast paths of the importer: re-import short-circuit (same bytes, profile and version are not
+parsed again, yet counted exactly as a full re-import), run-wide settings, buyer platforms."""
 
 from __future__ import annotations
 
@@ -107,3 +107,25 @@ def test_generic_rows_name_the_buyers_platform_and_channel(store, tmp_path: Path
                       "solo": ("generic", "other")}
     identities = store.query("SELECT platform, platform_ref FROM buyer_identities ORDER BY 1, 2")
     assert identities == [("alibaba", "acme"), ("alibaba", "zed"), ("generic", "solo"), ("madeinchina", "zed")]
+
+
+def test_run_settings_are_restored_and_the_memory_cap_only_lowers(store, tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    default = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = []
+    import_paths(store, [path], progress=lambda p: seen.append(
+        store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
+    store.con.execute("SET memory_limit = '2.5GiB'")
+    import_paths(store, [path], progress=lambda p: seen.append(
+        store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    assert seen == ["953.6 MiB", "953.6 MiB"]  # the 1GB cap while importing
+    assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "2.5 GiB"
+    monkeypatch.setenv("ASSETKIT_IMPORT_MEMORY", "8GB")
+    import_paths(store, [path], progress=lambda p: seen.append(
+        store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
+    assert seen[-1] == "2.5 GiB"  # never raised
+    # The optimizer, switched off for small files, is back on after the file.
+    plan = store.con.execute("EXPLAIN SELECT * FROM orders WHERE 1 = 0").fetchall()
+    assert "Empty Result" in str(plan)  # constant folding: the optimizer at work
