@@ -35,7 +35,7 @@ REJECT_SAMPLE = 20
 # wide generated statements is most of a small file's import time (~30% less CPU for the demo).
 SMALL_FILE_ROWS = 2000
 # DuckDB's memory cap while importing (env ASSETKIT_IMPORT_MEMORY overrides): big files spill.
-IMPORT_MEMORY = "1GB"
+IMPORT_MEMORY = "1536MB"
 
 
 @dataclass
@@ -107,12 +107,13 @@ def import_paths(store: Store, paths: list[Path | str], platform: str | None = N
     rc = _reporting(config, reporting_currency)
     files = expand_paths([Path(p) for p in paths])
     results = []
-    with _session(store.con):
+    with _session(store.con) as uncapped:
         for path in files:
             if progress:
                 progress(path)
             try:
-                results.append(_import_one(store, path, candidates, encoding, strict, dry_run, rc, fast_min_bytes))
+                results.append(_import_capped(store, uncapped, path, candidates, encoding, strict, dry_run, rc,
+                                              fast_min_bytes))
             except AssetkitError as exc:
                 results.append(FileResult(str(path), error=str(exc), hint=exc.hint, dry_run=dry_run))
     if not dry_run and any(r.ok for r in results):
@@ -125,21 +126,22 @@ def import_file(store: Store, path: Path | str, **options: Any) -> FileResult:
     platform, kind, mapping = options.pop("platform", None), options.pop("kind", None), options.pop("mapping", None)
     candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
     rc = _reporting(options.pop("config", None), options.pop("reporting_currency", None))
-    with _session(store.con):
-        result = _import_one(store, Path(path), candidates, options.get("encoding"), options.get("strict", False),
-                             options.get("dry_run", False), rc, options.get("fast_min_bytes", FAST_MIN_BYTES))
+    with _session(store.con) as uncapped:
+        result = _import_capped(store, uncapped, Path(path), candidates, options.get("encoding"),
+                                options.get("strict", False), options.get("dry_run", False), rc,
+                                options.get("fast_min_bytes", FAST_MIN_BYTES))
     if not result.dry_run:
         store.checkpoint()
     return result
 
 
 @contextlib.contextmanager
-def _session(con: Any) -> Iterator[None]:
+def _session(con: Any) -> Iterator[str]:
     """Run-wide set-up, outside any file's transaction (a rolled-back file must not take it
     along): the engine's SQL macros, created once per run instead of per file (~15 ms a
     file), and a memory cap so a big file spills to DuckDB's temp directory instead of
     growing with the file (10M rows otherwise need many GB); the cap is only ever lowered
-    and is restored afterwards."""
+    and is restored afterwards. Yields the limit from before the cap."""
     money.install(con)
     dates.install(con)
     parsing.install(con)
@@ -150,7 +152,7 @@ def _session(con: Any) -> Iterator[None]:
     if _bytes(lowered) > _bytes(before):
         con.execute("SET memory_limit = ?", [before])
     try:
-        yield
+        yield before
     finally:
         # The setting reads back rounded: RESET restores the default exactly, SET the rest.
         con.execute("RESET memory_limit")
@@ -161,6 +163,22 @@ def _session(con: Any) -> Iterator[None]:
 def _bytes(setting: str) -> float:
     number, unit = setting.split()
     return float(number) * 1024 ** ("B KiB MiB GiB TiB".split().index(unit))
+
+
+def _import_capped(store: Store, uncapped: str, path: Path, *args: Any) -> FileResult:
+    """`_import_one` under the run's memory cap; a file DuckDB cannot fit under it (it
+    rolled back whole) runs once more with the memory DuckDB had before the cap."""
+    import duckdb
+
+    try:
+        return _import_one(store, path, *args)
+    except duckdb.OutOfMemoryException:
+        cap = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        store.con.execute("SET memory_limit = ?", [uncapped])
+        try:
+            return _import_one(store, path, *args)
+        finally:
+            store.con.execute("SET memory_limit = ?", [cap])
 
 
 def _import_one(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool,
@@ -213,7 +231,9 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     buyer = ", ak_bid.buyer_id" if has_buyer else buyer
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_in AS SELECT ak_ok.*{buyer} FROM ak_ok {join}")
     skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
-    _drop_temp(con, keep={"ak_in", "ak_rej", "ak_bk", "ak_bk2", "ak_res", "ak_bid"})  # free memory early
+    small = raw.rows <= SMALL_FILE_ROWS
+    if not small:  # free memory early
+        _drop_temp(con, keep={"ak_in", "ak_rej", "ak_bk", "ak_bk2", "ak_res", "ak_bid"})
     staged = [loading.stage(con, profile, i, out, rc) for i, out in enumerate(profile.outputs)]
     for st in staged:
         con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
@@ -235,7 +255,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         result.new_buyers = identity.store(con, batch_id)
     tables_done: set[str] = set()
     for st in staged:
-        loading.insert(con, st, batch_id, bool(rejected))
+        loading.insert(con, st, batch_id, bool(rejected), precheck=not small)
         missing = loading.fx_missing_sql(st, batch_id)
         if missing and st.table not in tables_done:
             result.fx_missing += int(con.execute(missing).fetchone()[0])

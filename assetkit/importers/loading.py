@@ -123,7 +123,8 @@ def reject_sql(st: Staged) -> str:
             f"'no value for {st.table}.' || __bad || ' after mapping' AS reason FROM ({lines})")
 
 
-def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_rejects: bool) -> None:
+def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_rejects: bool,
+           precheck: bool = True) -> None:
     """One INSERT … ON CONFLICT DO NOTHING: rows already stored, or repeated in the file
     (the first line wins: rows go in line order), are not inserted again."""
     table, idx = st.table, st.index
@@ -135,8 +136,9 @@ def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_reject
     else:
         exists = f"EXISTS (SELECT 1 FROM {table} t WHERE t.{ID_COLUMN[table]} = s.__id)"
     # A hash anti-join is far cheaper than a conflict check per row: skip the INSERT when
-    # every row is already stored (re-importing a file).
-    if not con.execute(f"SELECT count(*) FROM ak_s{idx} s WHERE {clean} AND NOT {exists}").fetchone()[0]:
+    # every row is already stored (re-importing a file). A small file skips the check: one
+    # statement fewer costs less than a few conflict checks.
+    if precheck and not con.execute(f"SELECT count(*) FROM ak_s{idx} s WHERE {clean} AND NOT {exists}").fetchone()[0]:
         return
     cols = [c for c in st.columns if c not in ("batch_id", ID_COLUMN.get(table))]
     target = ([ID_COLUMN[table]] if table in ID_COLUMN else []) + cols + ["batch_id"]
