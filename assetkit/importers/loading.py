@@ -34,7 +34,19 @@ class Staged:
     columns: list[str]
 
 
+_COLUMNS_CACHE: dict[tuple[int, str], dict[str, tuple[str, bool]]] = {}
+
+
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, bool]]:
+    """Name -> (type, NOT NULL) of a canonical table, cached per connection: the schema is
+    fixed by the migrations, and an information_schema query costs ~5 ms per file and output."""
+    key = (id(con), table)
+    if key not in _COLUMNS_CACHE:
+        _COLUMNS_CACHE[key] = _query_columns(con, table)
+    return _COLUMNS_CACHE[key]
+
+
+def _query_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, tuple[str, bool]]:
     rows = con.execute("SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns "
                        "WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
     return {r[0]: (r[1], bool(r[2])) for r in rows}
@@ -94,7 +106,7 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
             amounts = (*amounts, "refunded_amount")
         final = convert_sql(f"({final})", date_col, amounts, reporting)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_s{index} AS {final}")
-    stored = [c for c in _table_columns(con, f"ak_s{index}") if c in cols]
+    stored = [d[0] for d in con.execute(f"SELECT * FROM ak_s{index} LIMIT 0").description if d[0] in cols]
     return Staged(index, out.table, bool(out.group_by), stored)
 
 
@@ -111,7 +123,8 @@ def reject_sql(st: Staged) -> str:
             f"'no value for {st.table}.' || __bad || ' after mapping' AS reason FROM ({lines})")
 
 
-def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_rejects: bool) -> None:
+def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_rejects: bool,
+           precheck: bool = True) -> None:
     """One INSERT … ON CONFLICT DO NOTHING: rows already stored, or repeated in the file
     (the first line wins: rows go in line order), are not inserted again."""
     table, idx = st.table, st.index
@@ -123,8 +136,9 @@ def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_reject
     else:
         exists = f"EXISTS (SELECT 1 FROM {table} t WHERE t.{ID_COLUMN[table]} = s.__id)"
     # A hash anti-join is far cheaper than a conflict check per row: skip the INSERT when
-    # every row is already stored (re-importing a file).
-    if not con.execute(f"SELECT count(*) FROM ak_s{idx} s WHERE {clean} AND NOT {exists}").fetchone()[0]:
+    # every row is already stored (re-importing a file). A small file skips the check: one
+    # statement fewer costs less than a few conflict checks.
+    if precheck and not con.execute(f"SELECT count(*) FROM ak_s{idx} s WHERE {clean} AND NOT {exists}").fetchone()[0]:
         return
     cols = [c for c in st.columns if c not in ("batch_id", ID_COLUMN.get(table))]
     target = ([ID_COLUMN[table]] if table in ID_COLUMN else []) + cols + ["batch_id"]

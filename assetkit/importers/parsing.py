@@ -9,6 +9,7 @@ are marked and never quarantined. All vectorised in DuckDB.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
@@ -78,12 +79,15 @@ def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[st
 
     Built in levels of projection (blank → helper columns → typed values) so every
     expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
-    repeated expressions very slowly.
+    repeated expressions very slowly. Only the raw columns a field reads are carried through
+    the levels (binding every level re-lists them).
     """
     level1, level2, level3, level4, checks = [], [], [], [], []
     level5: list[str] = []
+    used: set[str] = set()
     for spec in profile.fields:
         raw, label, t = _source(header, spec, path)
+        used.update(re.findall(r"\bc\d+\b", raw))
         n = spec.name
         level1.append(f"{t} AS __t_{n}")
         tcol = f"__t_{n}"
@@ -127,7 +131,7 @@ def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[st
         f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
         f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ("
         f"SELECT *, {', '.join(level5)} FROM (SELECT *{l4} FROM (SELECT *{l3} FROM (SELECT *{l2} FROM ("
-        f"SELECT ak_raw.*, {', '.join(level1)} FROM ak_raw))))))")
+        f"SELECT {', '.join(['__line', *sorted(used)])}, {', '.join(level1)} FROM ak_raw))))))")
 
 
 STATUS_WORDS = {

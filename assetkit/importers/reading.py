@@ -61,8 +61,10 @@ def sha256_of(path: Path) -> str:
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profile],
-             encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES) -> RawFile:
-    """Stage `path` in `ak_raw` and return what was found; SourceError on unreadable input."""
+             encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
+             digest: str | None = None) -> RawFile:
+    """Stage `path` in `ak_raw` and return what was found; SourceError on unreadable input.
+    `digest` is the file's sha256 when the caller has already computed it."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -70,7 +72,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
             sample = fh.read(SAMPLE_BYTES)
     except OSError as exc:
         raise SourceError(f"cannot read the file: {exc.strerror}", path=name) from None
-    digest = sha256_of(path)
+    digest = digest or sha256_of(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm") or sample.startswith(b"PK\x03\x04"):
         header, line, profile, records = _xlsx_records(path, candidates)

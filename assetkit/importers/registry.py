@@ -28,7 +28,7 @@ _READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates
               "trailer", "json_records"}
 _FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
 _OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "values"}
-_BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at"}
+_BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
 
 
 @dataclass(frozen=True)
