@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from assetkit.store import open_store
@@ -17,6 +18,10 @@ def test_demo_imports_everything_writes_the_report_and_a_rerun_adds_nothing(run_
     result = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
+    read, loaded, dup, quarantined, skipped = (int(n.replace(",", "")) for n in re.findall(
+        r"([\d,]+) rows read = ([\d,]+) loaded \+ ([\d,]+) duplicates \+ ([\d,]+) quarantined \+ ([\d,]+) skipped",
+        out)[0])
+    assert read == loaded + dup + quarantined + skipped
     assert "Report:" in out and "Database:" in out and "not imported" not in out
     folder = tmp_path / "biz"
     html = (folder / "report.html").read_text(encoding="utf-8")

@@ -41,7 +41,8 @@ def demo(
     stdout = console()
     stdout.print(Text(
         f"Imported {result.files} export files: {result.rows_read:,} rows read = {result.rows_loaded:,} loaded + "
-        f"{result.rows_duplicate:,} duplicates + {result.rows_rejected:,} quarantined ({result.seconds:.1f} s)."))
+        f"{result.rows_duplicate:,} duplicates + {result.rows_rejected:,} quarantined + {result.rows_skipped:,} "
+        f"skipped as structural (settlement summaries, bank transfers) in {result.seconds:.1f} s."))
     for failure in result.failed_files:
         stdout.print(Text(f"  not imported: {failure}"))
     stdout.print(Text(f"Report:   {result.report_path.resolve()}"))

@@ -25,6 +25,7 @@ class DemoResult:
     rows_loaded: int
     rows_duplicate: int
     rows_rejected: int
+    rows_skipped: int
     failed_files: list[str]
     seconds: float
 
@@ -74,6 +75,7 @@ def run_demo(folder: Path, seed: int = 7, db_path: Path | None = None, wait_seco
         rows_loaded=sum(r.loaded for r in results),
         rows_duplicate=sum(r.duplicate for r in results),
         rows_rejected=sum(r.rejected for r in results),
+        rows_skipped=sum(r.skipped for r in results),
         failed_files=[f"{r.path}: {r.error}" for r in results if not r.ok],
         seconds=round(time.monotonic() - started, 1),
     )
