@@ -75,6 +75,15 @@ EXPECTED = {
         ("batch_id", "BIGINT"), ("line", "INTEGER"), ("column_name", "VARCHAR"), ("raw", "VARCHAR"),
         ("reason", "VARCHAR"),
     ],
+    # migration 2
+    "import_batch_counts": [("batch_id", "BIGINT"), ("rows_skipped", "INTEGER"), ("fx_missing", "INTEGER")],
+    # migration 3
+    "actions_done": [("action_id", "VARCHAR"), ("rule", "VARCHAR"), ("kind", "VARCHAR"), ("buyer_id", "VARCHAR"),
+                     ("done_at", TZ), ("note", "VARCHAR")],
+    "plans": [("plan_id", "BIGINT"), ("created_at", TZ), ("start_date", "DATE"), ("baseline_as_of", "DATE"),
+              ("shift", "DOUBLE"), ("currency", "VARCHAR"), ("budget_to_move_per_month", M), ("document", "VARCHAR")],
+    "plan_targets": [("plan_id", "BIGINT"), ("phase", "VARCHAR"), ("metric", "VARCHAR"), ("due_date", "DATE"),
+                     ("direction", "VARCHAR"), ("baseline", "DOUBLE"), ("target", "DOUBLE")],
 }
 
 
@@ -96,6 +105,8 @@ def test_empty_database_migrates_to_the_pinned_schema(tmp_path: Path) -> None:
         for table, expected in EXPECTED.items():
             actual = columns(store, table)
             assert actual[: len(expected)] == expected, table
+        # columns added later by ALTER TABLE, after the original ones
+        assert columns(store, "inquiries")[len(EXPECTED["inquiries"])] == ("page", "VARCHAR")
         assert schema_version(store.con) == MIGRATIONS[-1].version
 
 
