@@ -60,14 +60,19 @@ class RuleSet:
     unanswered_prefix: str
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A finite int or float (YAML booleans are ints in Python, and are not numbers here)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _rule(raw: Any, index: int, where: str, seen: set[str]) -> Rule:
+def rule_label(raw: Any, index: int, where: str, seen: set[str], needs: str) -> tuple[str, str]:
+    """Check a rule's `id` (lower_snake_case, unique in the file); return (id, label for messages).
+
+    Shared by lead rules and follow-up rules so both files follow one grammar and one wording.
+    """
     label = f"{where}: rule #{index + 1}"
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{label} must be a mapping with id, type and points")
+        raise ConfigError(f"{label} must be a mapping with {needs}")
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not ID_RE.match(rule_id):
         raise ConfigError(f"{label}: id must be lower_snake_case text, got {rule_id!r}")
@@ -75,6 +80,11 @@ def _rule(raw: Any, index: int, where: str, seen: set[str]) -> Rule:
     if rule_id in seen:
         raise ConfigError(f"{label}: the id is used twice")
     seen.add(rule_id)
+    return rule_id, label
+
+
+def _rule(raw: Any, index: int, where: str, seen: set[str]) -> Rule:
+    rule_id, label = rule_label(raw, index, where, seen, "id, type and points")
     kind = raw.get("type")
     if kind not in TYPES:
         raise ConfigError(f"{label}: type must be one of {', '.join(TYPES)}, got {kind!r}")
@@ -82,7 +92,7 @@ def _rule(raw: Any, index: int, where: str, seen: set[str]) -> Rule:
     if unknown:
         raise ConfigError(f"{label}: unknown key(s) {', '.join(sorted(map(str, unknown)))} for a {kind} rule",
                           hint=f"a {kind} rule takes {', '.join(sorted(_KEYS[kind] | _COMMON))}")
-    if not _number(raw.get("points")):
+    if not is_number(raw.get("points")):
         raise ConfigError(f"{label}: points must be a number, got {raw.get('points')!r}")
     if not isinstance(raw.get("disqualify", False), bool):
         raise ConfigError(f"{label}: disqualify must be true or false")
@@ -109,7 +119,7 @@ def _rule(raw: Any, index: int, where: str, seen: set[str]) -> Rule:
     if low is None and high is None:
         raise ConfigError(f"{label}: a threshold rule needs min, max or both")
     for key, value in (("min", low), ("max", high)):
-        if value is not None and not _number(value):
+        if value is not None and not is_number(value):
             raise ConfigError(f"{label}: {key} must be a number, got {value!r}")
     if low is not None and high is not None and low >= high:
         raise ConfigError(f"{label}: min ({low}) must be below max ({high})")
@@ -126,7 +136,7 @@ def parse_rules(data: Any, where: str) -> RuleSet:
                                         {"grade": "C", "min_score": -1e9, "action": "Standard reply"}]
     grades = []
     for i, g in enumerate(grades_raw):
-        if not (isinstance(g, Mapping) and isinstance(g.get("grade"), str) and _number(g.get("min_score"))
+        if not (isinstance(g, Mapping) and isinstance(g.get("grade"), str) and is_number(g.get("min_score"))
                 and isinstance(g.get("action"), str)):
             raise ConfigError(f"{where}: grades[{i}] needs grade (text), min_score (number) and action (text)")
         grades.append(Grade(g["grade"], float(g["min_score"]), g["action"]))

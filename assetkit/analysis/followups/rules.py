@@ -7,13 +7,12 @@ and the rule, because the file is edited by hand.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assetkit.analysis.lead_rules import ID_RE
+from assetkit.analysis.lead_rules import ID_RE, is_number, rule_label
 from assetkit.errors import ConfigError
 
 # trigger -> {parameter: default}
@@ -51,21 +50,8 @@ class FollowUpRules:
     languages: Mapping[str, str] = field(default_factory=dict)  # country -> language
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _rule(raw: Any, index: int, where: str, seen: set[str]) -> FollowUpRule | None:
-    label = f"{where}: rule #{index + 1}"
-    if not isinstance(raw, Mapping):
-        raise ConfigError(f"{label} must be a mapping with id and trigger")
-    rule_id = raw.get("id")
-    if not isinstance(rule_id, str) or not ID_RE.match(rule_id):
-        raise ConfigError(f"{label}: id must be lower_snake_case text, got {rule_id!r}")
-    label = f"{where}: rule {rule_id!r} (#{index + 1})"
-    if rule_id in seen:
-        raise ConfigError(f"{label}: the id is used twice")
-    seen.add(rule_id)
+    rule_id, label = rule_label(raw, index, where, seen, "id and trigger")
     trigger = raw.get("trigger")
     if trigger not in TRIGGERS:
         raise ConfigError(f"{label}: trigger must be one of {', '.join(TRIGGERS)}, got {trigger!r}")
@@ -80,7 +66,7 @@ def _rule(raw: Any, index: int, where: str, seen: set[str]) -> FollowUpRule | No
     params: dict[str, float] = {}
     for key, default in defaults.items():
         value = raw.get(key, default)
-        if not _number(value) or value < 0:
+        if not is_number(value) or value < 0:
             raise ConfigError(f"{label}: {key} must be a number >= 0, got {value!r}")
         if key in _SHARES and not 0 < value <= 1:
             raise ConfigError(f"{label}: {key} must be a share in (0, 1], got {value!r}",
@@ -110,7 +96,7 @@ def parse_rules(data: Any, where: str) -> FollowUpRules:
     rules = tuple(r for i, raw in enumerate(data["rules"]) if (r := _rule(raw, i, where, seen)) is not None)
     prio = data.get("priority") or {}
     high, medium = prio.get("high", 2.0), prio.get("medium", 0.5)
-    if not (_number(high) and _number(medium) and 0 <= medium <= high):
+    if not (is_number(high) and is_number(medium) and 0 <= medium <= high):
         raise ConfigError(f"{where}: priority needs numbers high >= medium >= 0, got {prio!r}")
     relay = data.get("relay_domains") or []
     if not isinstance(relay, list) or not all(isinstance(d, str) for d in relay):
