@@ -65,32 +65,27 @@ def check_database(store: "Store") -> CheckResult:
         if quarantined != rejected:
             result.problems.append(f"{where}: records {rejected} quarantined rows but {quarantined} are in rejects")
     for table in (*DATA_TABLES, "rejects"):
-        (orphans,) = con.execute(
-            f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "
-            f"(SELECT 1 FROM import_batches b WHERE b.batch_id = t.batch_id)"
-        ).fetchone()
-        if orphans:
+        if orphans := _dangling(con, table, "batch_id", "import_batches"):
             result.problems.append(f"{table}: {orphans} rows belong to no recorded import batch")
-    (lost_ids,) = con.execute(
-        "SELECT count(*) FROM buyer_identities i WHERE NOT EXISTS (SELECT 1 FROM buyers b WHERE b.buyer_id = i.buyer_id)"
-    ).fetchone()
-    if lost_ids:
+    if lost_ids := _dangling(con, "buyer_identities", "buyer_id", "buyers"):
         result.problems.append(f"buyer_identities: {lost_ids} identities point to no buyer")
     for table in ("orders", "inquiries"):
-        (unknown,) = con.execute(
-            f"SELECT count(*) FROM {table} t WHERE buyer_id IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM buyers b WHERE b.buyer_id = t.buyer_id)"
-        ).fetchone()
-        if unknown:
+        if unknown := _dangling(con, table, "buyer_id", "buyers"):
             result.problems.append(f"{table}: {unknown} rows name a buyer that does not exist")
-    (unlinked,) = con.execute(
-        "SELECT count(*) FROM fees f WHERE order_id IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM orders o WHERE o.order_id = f.order_id)"
-    ).fetchone()
+    unlinked = _dangling(con, "fees", "order_id", "orders")
     if unlinked:
         result.warnings.append(f"fees: {unlinked} fee rows refer to orders not imported (yet); "
                                "they count as platform cost but not against a buyer")
     return result
+
+
+def _dangling(con, table: str, column: str, parent: str) -> int:  # noqa: ANN001 - duckdb connection
+    """Rows of `table` whose non-null `column` matches no row of `parent` (same column name)."""
+    (count,) = con.execute(
+        f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.{column} = t.{column})"
+    ).fetchone()
+    return int(count)
 
 
 def backup_database(store: "Store", destination: Path) -> Path:
