@@ -255,7 +255,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         result.new_buyers = identity.store(con, batch_id)
     tables_done: set[str] = set()
     for st in staged:
-        loading.insert(con, st, batch_id, bool(rejected), precheck=not small)
+        loading.insert(con, st, batch_id, bool(rejected))
         missing = loading.fx_missing_sql(st, batch_id)
         if missing and st.table not in tables_done:
             result.fx_missing += int(con.execute(missing).fetchone()[0])

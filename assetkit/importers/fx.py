@@ -48,7 +48,7 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
     """
     rc = check_currency(reporting)
     fresh = str(MAX_RATE_AGE_DAYS)
-    pairs = f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM {relation}"
+    pairs = f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM ak_fx_in"
     src = (f"SELECT p.currency, p.d, a.per_eur AS src_rate, a.rate_date AS src_date FROM ({pairs}) p "
            f"ASOF LEFT JOIN fx_rates a ON a.currency = p.currency AND p.d >= a.rate_date")
     if rc == "EUR":
@@ -63,8 +63,10 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
              f"CASE WHEN currency = '{rc}' THEN d ELSE least(CASE WHEN currency <> 'EUR' THEN src_date END, "
              f"CASE WHEN '{rc}' <> 'EUR' THEN rc_date END) END AS fx_date0 FROM ({both})")
     converted = ", ".join(f"CAST(s.{a} * r.fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
-    return (f"SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
-            f"FROM {relation} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
+    # Materialised: the relation is read twice (its rate pairs, then its rows) but computed once.
+    return (f"WITH ak_fx_in AS MATERIALIZED (SELECT * FROM {relation}) "
+            f"SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
+            f"FROM ak_fx_in s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
 
 
 def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
