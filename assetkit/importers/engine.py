@@ -218,7 +218,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.profile, result.platform, result.kind, result.encoding = profile.name, profile.platform, profile.kind, raw.encoding
     batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
     result.batch_id = batch_id
-    build_rows(con, profile, raw.header, str(path))
+    build_rows(con, profile, raw.header, str(path), identity.key_levels(profile))
     con.execute("CREATE OR REPLACE TEMP TABLE ak_rej (line INTEGER, column_name VARCHAR, raw VARCHAR, reason VARCHAR)")
     if raw.rejects:
         con.executemany("INSERT INTO ak_rej VALUES (?, ?, ?, ?)", raw.rejects)
@@ -226,14 +226,11 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
                 "WHERE __rej_reason IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP VIEW ak_ok AS SELECT * FROM ak_rows WHERE NOT __skip AND __rej_reason IS NULL")
     has_buyer = identity.resolve(con, profile)
-    join = "LEFT JOIN ak_bid USING (__line)" if has_buyer else ""
-    buyer = "" if has_buyer else ", CAST(NULL AS VARCHAR) AS buyer_id"
-    buyer = ", ak_bid.buyer_id" if has_buyer else buyer
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_in AS SELECT ak_ok.*{buyer} FROM ak_ok {join}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ak_in AS {identity.rows_with_buyer_sql(has_buyer)}")
     skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
     small = raw.rows <= SMALL_FILE_ROWS
-    if not small:  # free memory early
-        _drop_temp(con, keep={"ak_in", "ak_rej", "ak_bk", "ak_bk2", "ak_res", "ak_bid"})
+    if not small:  # free the raw text early
+        _drop_temp(con, keep={"ak_rows", "ak_ok", "ak_in", "ak_rej", "ak_res"})
     staged = [loading.stage(con, profile, i, out, rc) for i, out in enumerate(profile.outputs)]
     for st in staged:
         con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
@@ -242,7 +239,6 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
         f"'row type not recognised by profile {profile.name}' FROM ak_in "
         f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
-    con.execute("DROP TABLE ak_in")
     # One reason per line (the first found), as the rejects table keys on (batch, line).
     con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
     rejected = con.execute("SELECT count(*) FROM ak_rej").fetchone()[0]
@@ -252,7 +248,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
                           "--strict refuses the file", path=str(path), line=first[0], column=first[1],
                           hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
     if has_buyer:
-        result.new_buyers = identity.store(con, batch_id)
+        result.new_buyers = identity.store(con, profile, batch_id, bool(rejected))
     tables_done: set[str] = set()
     for st in staged:
         loading.insert(con, st, batch_id, bool(rejected))

@@ -104,7 +104,12 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         if "refunded_amount" not in values and out.table == "orders":
             final = final.replace("SELECT *,", "SELECT *, CAST(0 AS DECIMAL(18,4)) AS refunded_amount,", 1)
             amounts = (*amounts, "refunded_amount")
-        final = convert_sql(f"({final})", date_col, amounts, reporting)
+        pairs = None
+        if not out.group_by and date_col in values and "currency" in values:
+            # The rate pairs straight from the rows, with the same casts as the staged columns.
+            pairs = (f"SELECT DISTINCT CAST(({values['currency']}) AS {cols['currency'][0]}) AS currency, "
+                     f"CAST(CAST(({values[date_col]}) AS {cols[date_col][0]}) AS DATE) AS d FROM ak_in {where}")
+        final = convert_sql(f"({final})", date_col, amounts, reporting, pairs)
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_s{index} AS {final}")
     stored = [d[0] for d in con.execute(f"SELECT * FROM ak_s{index} LIMIT 0").description if d[0] in cols]
     return Staged(index, out.table, bool(out.group_by), stored)
