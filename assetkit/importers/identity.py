@@ -107,6 +107,12 @@ def store(con: duckdb.DuckDBPyConnection, profile: Profile, batch_id: int, any_r
     new = con.execute(
         f"INSERT INTO buyers SELECT buyer_id, name, company, email, phone, country, first_seen_at, "
         f"chan, plat, {batch_id} FROM ak_bnew ON CONFLICT DO NOTHING").fetchone()[0]
+    # A known buyer's missing details are filled in from these rows, never overwritten: so a file
+    # loaded in slices, or as two files, gives the buyer what the whole file gives.
+    fill = ", ".join(f"{c} = coalesce(buyers.{c}, n.{c})" for c in ("name", "company", "email", "phone", "country"))
+    con.execute(f"UPDATE buyers SET {fill} FROM ak_bnew n WHERE buyers.buyer_id = n.buyer_id AND "
+                "(buyers.name IS NULL OR buyers.company IS NULL OR buyers.email IS NULL OR buyers.phone IS NULL "
+                "OR buyers.country IS NULL)")
     # A buyer seen earlier here than anywhere before: this row's platform becomes where they came from.
     con.execute(
         "UPDATE buyers SET first_seen_at = n.first_seen_at, first_channel = n.chan, "

@@ -166,8 +166,9 @@ def loaded_lines_sql(st: Staged, batch_id: int) -> str:
             f"AND t.batch_id = {batch_id} AND t.source_line = s.source_line")
 
 
-def fx_missing_sql(st: Staged, batch_id: int) -> str | None:
-    if st.table not in MONEY_COLUMNS:
+def fx_missing_sql(table: str, batch_id: int) -> str | None:
+    """Rows of this batch in `table` whose amount found no FX rate (None: no money there)."""
+    if table not in MONEY_COLUMNS:
         return None
-    first = MONEY_COLUMNS[st.table][1][0]
-    return f"SELECT count(*) FROM {st.table} WHERE batch_id = {batch_id} AND {first}_rc IS NULL"
+    first = MONEY_COLUMNS[table][1][0]
+    return f"SELECT count(*) FROM {table} WHERE batch_id = {batch_id} AND {first}_rc IS NULL"

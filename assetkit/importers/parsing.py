@@ -1,4 +1,4 @@
-"""Turn the staged raw text (`ak_raw`) into typed fields (`ak_rows`), flagging bad rows.
+"""Turn staged raw text records into typed fields (`ak_rows`), flagging bad rows.
 
 One generated SQL statement per file: each profile field becomes a typed column through the
 money and date macros; a non-empty cell that cannot be read, or an empty required cell,
@@ -75,13 +75,14 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
 
 
 def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str,
-               extra_levels: list[list[str]] | None = None) -> None:
+               extra_levels: list[list[str]] | None = None, source: str = "ak_raw") -> None:
     """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
 
     Built in levels of projection (blank → helper columns → typed values) so every
     expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
     repeated expressions very slowly. Only the raw columns a field reads are carried through
-    the levels (binding every level re-lists them). `extra_levels` are further projections
+    the levels (binding every level re-lists them). `source` is the relation of raw records
+    (`__line, c0, c1, …`). `extra_levels` are further projections
     over the typed fields (the identity keys); the columns they name `__plat`, `__pref`, … are
     kept when listed in identity.KEY_COLUMNS.
     """
@@ -131,7 +132,7 @@ def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[st
     extra_levels = extra_levels or []
     l2, l3, l4 = ((", " + ", ".join(lv)) if lv else "" for lv in (level2, level3, level4))
     typed = f"SELECT *, {', '.join(level5)} FROM (SELECT *{l4} FROM (SELECT *{l3} FROM (SELECT *{l2} FROM ("
-    typed += f"SELECT {', '.join(['__line', *sorted(used)])}, {', '.join(level1)} FROM ak_raw))))"
+    typed += f"SELECT {', '.join(['__line', *sorted(used)])}, {', '.join(level1)} FROM {source}))))"
     for level in extra_levels:
         typed = f"SELECT *, {', '.join(level)} FROM ({typed})"
     keys = "".join(f", {k}" for k in KEY_COLUMNS) if extra_levels else ""
