@@ -98,12 +98,15 @@ def store(con: duckdb.DuckDBPyConnection, profile: Profile, batch_id: int, any_r
     e = _expressions(profile)
     keep = " AND k.__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else ""
     rows = f"ak_ok k JOIN ak_res r ON r.plat = k.__plat AND r.pref = k.__pref WHERE true{keep}"
-    order = f"ORDER BY {e['at']} NULLS LAST, k.__line"
+    # The earliest row (undated rows last, then file order) names where the buyer came from:
+    # arg_min over a NULL-free key instead of an ordered aggregate, which sorts every group.
+    earliest = f"{{'at': coalesce({e['at']}, TIMESTAMPTZ 'infinity'), 'line': k.__line}}"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE ak_bnew AS SELECT r.buyer_id, any_value({e['name']}) AS name, "
         f"any_value(k.__bcompany) AS company, min(k.__email) AS email, any_value({e['phone']}) AS phone, "
         f"any_value(k.__bcountry) AS country, min({e['at']}) AS first_seen_at, "
-        f"first({e['channel']} {order}) AS chan, first(k.__plat {order}) AS plat FROM {rows} GROUP BY r.buyer_id")
+        f"arg_min({e['channel']}, {earliest}) AS chan, arg_min(k.__plat, {earliest}) AS plat "
+        f"FROM {rows} GROUP BY r.buyer_id")
     new = con.execute(
         f"INSERT INTO buyers SELECT buyer_id, name, company, email, phone, country, first_seen_at, "
         f"chan, plat, {batch_id} FROM ak_bnew ON CONFLICT DO NOTHING").fetchone()[0]

@@ -86,11 +86,12 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     staged = [loading.stage(con, profile, i, o, rc) for i, o in enumerate(profile.outputs)]
     for st in staged:
         con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
-    routed = " UNION ALL ".join(loading.lines_sql(st, f"ak_s{st.index}") for st in staged)
-    con.execute(
-        "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
-        f"'row type not recognised by profile {profile.name}' FROM ak_in "
-        f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
+    if all(o.where for o in profile.outputs):  # else one output takes every valid row
+        routed = " UNION ALL ".join(loading.lines_sql(st, f"ak_s{st.index}") for st in staged)
+        con.execute(
+            "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
+            f"'row type not recognised by profile {profile.name}' FROM ak_in "
+            f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
     # One reason per line (the first found), as the rejects table keys on (batch, line).
     con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
     rejected = int(con.execute("SELECT count(*) FROM ak_rej").fetchone()[0])
