@@ -52,12 +52,15 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rejall {REJECTS_COLUMNS}")
     if raw.rejects:
         con.executemany("INSERT INTO ak_rejall VALUES (?, ?, ?, ?)", raw.rejects)
+    identity.begin(con)
     size = max(chunk_rows, 1) if sliceable(raw.profile) else max(raw.rows, 1)
     starts = list(range(0, max(raw.rows, 1), size))
     out, staged = Loaded(), []
     for start in starts:
         last = start == starts[-1]
         staged = _load_slice(con, raw, raw.records_sql(start, start + size), batch_id, rc, strict, small, last, out)
+    if raw.profile.buyer:
+        out.new_buyers = identity.store(con, batch_id)
     out.rejected = int(con.execute("SELECT count(*) FROM ak_rejall").fetchone()[0])
     # Counted once the whole file is in: lines behind this batch's rows, rows without a rate.
     loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
@@ -98,7 +101,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     if strict and (rejected or raw.rejects):
         _refuse(con, raw)
     if has_buyer:
-        out.new_buyers += identity.store(con, profile, batch_id, bool(rejected))
+        identity.collect(con, profile, bool(rejected))
     for st in staged:
         loading.insert(con, st, batch_id, bool(rejected))
     con.execute("INSERT INTO ak_rejall SELECT * FROM ak_rej")
@@ -120,7 +123,7 @@ def _drop_slice(con: duckdb.DuckDBPyConnection) -> None:
     found = con.execute(
         "SELECT view_name, true FROM duckdb_views() WHERE temporary AND view_name IN ('ak_ok', 'ak_in') "
         "UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ak_') "
-        "AND (table_name IN ('ak_rows', 'ak_res', 'ak_rej', 'ak_bnew') OR regexp_matches(table_name, '^ak_[sd][0-9]+$'))"
+        "AND (table_name IN ('ak_rows', 'ak_res', 'ak_rej') OR regexp_matches(table_name, '^ak_[sd][0-9]+$'))"
     ).fetchall()
     drops = [f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS temp.{name}"
              for name, is_view in sorted(found, key=lambda f: not f[1])]
