@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assetkit.analysis.clv import betageo, gammagamma, pareto
+from assetkit.analysis.clv.cache import cached_fit
 from assetkit.analysis.clv.groups import by_group, holdout_check, top
 from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
@@ -70,7 +71,7 @@ def _fit_spend(s: Summary) -> SpendModel:
     occasions = s.frequency + 1
     fallback = shrunk_aov(s.aov, occasions)
     if usable.sum() >= MIN_SPEND_BUYERS:
-        fit = gammagamma.fit_gamma_gamma(s.frequency[usable], s.monetary[usable])
+        fit = cached_fit("gamma_gamma", gammagamma.fit_gamma_gamma, s.frequency[usable], s.monetary[usable])
         p, q, v = fit.theta()
         if fit.diagnostics.identified and q > 1:
             corr = float(np.corrcoef(s.frequency[usable], s.monetary[usable])[0, 1]) if usable.sum() > 2 else None
@@ -161,10 +162,11 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
     if n_repeat < min_repeat:
         reason = f"only {n_repeat} repeat buyers (< {min_repeat}): too few to fit {model} honestly"
     else:
-        fit = MODELS[model](s.frequency, s.recency, s.T)
+        fit = cached_fit(model, MODELS[model], s.frequency, s.recency, s.T)
         warnings += fit.diagnostics.warnings
         if not fit.diagnostics.identified:
-            reason = f"the {model} fit is not identified by this data ({fit.diagnostics.method})"
+            detail = fit.diagnostics.warnings[0] if fit.diagnostics.warnings else fit.diagnostics.method
+            reason = f"the {model} fit is not identified by this data: {detail}"
     rng = np.random.default_rng(seed)
     if reason is None:
         path = _model_path(model, fit, d, s, spend, ends, discount, n_draws, rng)
