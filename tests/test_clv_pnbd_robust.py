@@ -16,7 +16,7 @@ from scipy.special import hyp2f1
 
 from assetkit.analysis.clv import pareto
 from assetkit.analysis.clv.mle import LOG_BOUND, maximise
-from assetkit.analysis.clv.pnbd_integral import log_j
+from assetkit.analysis.clv.pnbd_integral import Pairs, log_j
 from assetkit.analysis.clv.simulate import simulate_betageo
 
 
@@ -75,6 +75,27 @@ def test_gradient_matches_finite_differences():
             down[k] -= h
             fd = (log_j(up, x, t_x, T) - log_j(down, x, t_x, T)) / (2 * h)
             assert float(g[k]) == pytest.approx(float(fd), rel=1e-4, abs=1e-4)
+
+
+def test_pairs_difference_equals_direct_integration():
+    """K(t_x) − K(T) over distinct pairs matches the row-by-row rule, including t_x = T and
+    t_x a rounding error below T (integrated directly rather than by a cancelling difference)."""
+    rng = np.random.default_rng(6)
+    n = 2000
+    T = np.round(rng.uniform(20, 60, n) * 7) / 7 / 60
+    x = rng.integers(0, 40, n).astype(float)
+    t_x = np.where(x > 0, np.round(rng.uniform(0, 1, n) * T * 420) / 420, 0.0)
+    t_x[:20] = T[:20]
+    t_x[20:40] = T[20:40] * (1 - 1e-15)
+    x[:40] = np.maximum(x[:40], 1.0)
+    pairs = Pairs(x, t_x, T)
+    for theta in [(0.55, 0.18, 0.6, 0.2), (0.9, 0.1, 85.0, 50.0), (2.0, 0.05, 1000.0, 3000.0), (10.0, 0.01, 0.1, 0.01)]:
+        direct, g_direct = log_j(theta, x, t_x, T, grad=True)
+        paired, g_paired = pairs.log_j(theta, grad=True)
+        assert np.array_equal(np.isfinite(direct), np.isfinite(paired))
+        ok = np.isfinite(direct)
+        assert np.max(np.abs(direct[ok] - paired[ok])) < 1e-8
+        assert np.max(np.abs(g_direct - g_paired) / (1 + np.abs(g_direct))) < 1e-8
 
 
 def test_likelihood_gradient_in_log_parameters():
