@@ -12,8 +12,11 @@ scipy became seconds per call and then returned NaN. The integrand, in contrast,
 of two powers, and the larger of them can be integrated exactly by a change of variables: with
 u = ln((c+τ)/(c+t_x)) the factor (c+τ)^−q dτ is ∝ e^{(1−q)u} du, and w = its normalised
 primitive makes that factor uniform in w. What is left is the other power, which varies less
-(it is the one with the smaller log-range), so a fixed Gauss–Legendre rule in w is accurate
-and every evaluation costs the same: NODES exp/log per buyer row, never more.
+(it is the one with the smaller log-range). When the tilted power is steep, the map crowds that
+remaining variation toward w = 1 (a near-endpoint log singularity), which is what tanh-sinh
+nodes resolve: 39 of them agree with adaptive quadrature to ~1e-10 in log J over the whole
+parameter box, where 32 Gauss–Legendre nodes were off by 4e-5. Every evaluation costs the
+same: four exp/log per node and buyer row, never more.
 
 The gradient in (r, α, s, β) comes from the same nodes (a quadrature of ∂f/∂θ), so the fit
 needs no finite differences.
@@ -44,11 +47,8 @@ NODES = _W01.size
 def _log_expm1_over(a: np.ndarray, span: np.ndarray) -> np.ndarray:
     """log((e^{a·span} − 1)/a) for span > 0 and any a ≠ 0, without overflow or cancellation."""
     al = a * span
-    pos = al > 0
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        up = al + np.log(-np.expm1(-np.abs(al))) - np.log(np.abs(a))
-        down = np.log(-np.expm1(-np.abs(al))) - np.log(np.abs(a))
-    return np.where(pos, up, down)
+    with np.errstate(divide="ignore"):
+        return np.maximum(al, 0.0) + np.log(-np.expm1(-np.abs(al))) - np.log(np.abs(a))
 
 
 def _map(c: np.ndarray, q: np.ndarray, lo: np.ndarray, hi: np.ndarray):
