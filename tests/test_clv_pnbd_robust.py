@@ -156,3 +156,35 @@ def test_pnbd_on_bgnbd_data_ends_quickly_with_s_at_its_bound():
     assert d.warnings[0] == pareto.S_UNBOUNDED
     assert "BG/NBD" in d.warnings[0]
     assert np.all(np.isfinite(fit.theta())) and np.isfinite(fit.log_likelihood)
+
+
+def test_clv_on_a_store_without_pareto_dropout_says_to_use_bgnbd(tmp_path):
+    """End to end: `analyse_clv(model="pnbd")` on BG/NBD buyers ends with the heuristic and a
+    reason that names the bound and recommends BG/NBD."""
+    import datetime as dt
+
+    from assetkit.analysis.clv import analyse_clv
+    from tests.clv_helpers import insert_orders, new_store
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    T = rng.integers(140, 729, n).astype(float)  # days since the first occasion
+    x, t_x = simulate_betageo((2.0, 70.0, 20.0, 80.0), T, rng)
+    t_x = np.floor(t_x)
+    x = np.minimum(x, t_x)  # occasions are distinct days
+    end = dt.date(2025, 1, 1)
+    rows = []
+    for i in range(n):  # first day, x − 1 distinct days in between, last day at t_x
+        first = end - dt.timedelta(days=int(T[i]))
+        inner = rng.choice(np.arange(1, int(t_x[i])), int(x[i]) - 1, replace=False) if x[i] > 1 else []
+        days = [0] + sorted(int(d) for d in inner) + ([int(t_x[i])] if x[i] > 0 else [])
+        rows += [(f"o{i}-{k}", f"b{i}", (first + dt.timedelta(days=d)).isoformat(), 50.0 + k) for k, d in enumerate(days)]
+    store = new_store(tmp_path)
+    insert_orders(store.con, rows)
+    start = time.perf_counter()
+    res = analyse_clv(store.con, None, until=end.isoformat(), model="pnbd")
+    assert time.perf_counter() - start < 60
+    store.close()
+    assert res.method == "heuristic"
+    assert "s ran to its upper bound" in res.method_reason and "BG/NBD" in res.method_reason
+    assert res.fit.diagnostics.at_bound == ["s"]
