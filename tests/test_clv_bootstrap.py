@@ -79,6 +79,12 @@ def test_refit_budget_skips_with_a_reason(cdnow_store, monkeypatch):
     assert all(g["total_low"] is None for g in res.by_channel)
 
 
+def test_too_few_refits_configured_says_so(cdnow_store):
+    res = analyse_clv(cdnow_store.con, cfg(bootstrap_refits=5), until="1997-09-30", intervals="bootstrap")
+    assert res.interval_total is None
+    assert any("clv.bootstrap_refits is 5" in w for w in res.warnings)
+
+
 def test_bad_interval_arguments(cdnow_store):
     with pytest.raises(UsageError):
         analyse_clv(cdnow_store.con, cfg(), intervals="jackknife")

@@ -34,6 +34,8 @@ def model_bootstrap(model: str, fitter: Callable[..., Fit], d: Rfm, s: Summary,
                     spend: SpendModel, ends: np.ndarray, discount: np.ndarray, refits: int,
                     rng: np.random.Generator) -> tuple[list[np.ndarray], str | None, str | None]:
     """(simulated discounted revenue per buyer for each usable refit, method label, reason skipped)."""
+    if refits < MIN_REFITS:
+        return [], None, f"no bootstrap intervals: clv.bootstrap_refits is {refits}, at least {MIN_REFITS} are needed"
     refits = min(refits, int(REFIT_ROWS // max(d.x.size, 1)))
     if refits < MIN_REFITS:
         return [], None, (f"no bootstrap intervals: {d.x.size:,} distinct buyer histories would need more "
