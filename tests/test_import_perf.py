@@ -120,7 +120,7 @@ def test_run_settings_are_restored_and_the_memory_cap_only_lowers(store, tmp_pat
     store.con.execute("SET memory_limit = '2.5GiB'")
     import_paths(store, [path], progress=lambda p: seen.append(
         store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))
-    assert seen == ["1.4 GiB", "1.4 GiB"]  # the 1536MB cap while importing
+    assert seen == ["953.6 MiB", "953.6 MiB"]  # the 1GB cap while importing
     assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "2.5 GiB"
     monkeypatch.setenv("ASSETKIT_IMPORT_MEMORY", "8GB")
     import_paths(store, [path], progress=lambda p: seen.append(

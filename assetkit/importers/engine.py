@@ -34,7 +34,7 @@ REJECT_SAMPLE = 20
 # wide generated statements is most of a small file's import time (~30% less CPU for the demo).
 SMALL_FILE_ROWS = 2000
 # DuckDB's memory cap while importing (env ASSETKIT_IMPORT_MEMORY overrides): big files spill.
-IMPORT_MEMORY = "1536MB"
+IMPORT_MEMORY = "1GB"
 
 
 @dataclass

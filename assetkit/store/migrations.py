@@ -250,7 +250,7 @@ _ACTIONS = (
 # v4 (importer at 10M rows): the imported data tables lose their DuckDB PRIMARY KEY. Their ids
 # stay unique — the importer inserts only ids that are neither stored nor earlier in the file
 # (loading.insert), and `assetkit db check` proves it — but a key index cannot spill: at 10M
-# orders plus 10M fee rows the two indexes alone outgrew the import's 1.5 GB memory cap, and
+# orders plus 10M fee rows the two indexes alone outgrew the import's memory cap, and
 # they cost ~1.2 s per million rows. Recreated with the same columns in the same order
 # (DuckDB cannot drop a primary key in place).
 KEYLESS_TABLES = ("orders", "order_items", "fees", "spend", "inquiries", "products", "visits")
