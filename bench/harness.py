@@ -114,15 +114,6 @@ def time_command(argv: list[str], runs: int = 5, env: dict[str, str] | None = No
     return time_runs(call, runs)
 
 
-def peak_rss_of_command(argv: list[str], env: dict[str, str] | None = None) -> float:
-    """Peak resident memory (MiB) of a child process, via wait4's rusage."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{argv} failed: {proc.stderr.read().decode()[-500:] if proc.stderr else ''}")
-    return usage.ru_maxrss / 1024
-
-
 def machine() -> str:
     import importlib.metadata as md
 
@@ -161,10 +152,6 @@ def append_results(title: str, measurements: list[Measurement], notes: list[str]
     with RESULTS.open("a", encoding="utf-8") as fh:
         fh.write(entry)
     return entry
-
-
-def self_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 PY = sys.executable
