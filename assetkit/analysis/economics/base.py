@@ -1,5 +1,6 @@
 """The shared working tables of `assetkit fees`, built with as few passes over the big tables
-as possible (orders: two scans, the second joined to fees summed per order; fees: one scan):
+as possible (orders: a scan per day, one per buyer and one joined to the fees; fees: a scan per
+day and that join):
 
 - `_ak_econ_pcd`: orders summed per platform, channel and day over all history (revenue,
   orders, rows without an FX rate) -> the data span, home channels and per-month revenue.
@@ -9,8 +10,8 @@ as possible (orders: two scans, the second joined to fees summed per order; fees
 - `_ak_econ_alloc`: per platform and month, the unlinked cost and the factor that shares it
   among that month's orders of the platform in proportion to their gross revenue.
 - `_ak_econ_bp`: per buyer and platform, revenue, orders, linked fees and allocated rent in
-  scope, and the buyer's first non-cancelled order on that platform (all history up to the
-  window's end).
+  scope, and the time of the buyer's first non-cancelled order on that platform (all history
+  up to the window's end).
 - `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition).
 - `_ak_econ_om`: revenue, orders and new buyers per platform, channel and month in scope.
 """
@@ -31,6 +32,7 @@ from assetkit.analysis.economics._common import (
     require_orders,
     run,
     unconverted_note,
+    utc_day,
 )
 
 if TYPE_CHECKING:
@@ -122,14 +124,19 @@ def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
                sum(revenue) AS revenue, count(*) FILTER (WHERE counted AND converted) AS orders
         FROM ({ORDERS_ALL_SQL}) o GROUP BY ALL
     """, params)
+    # Summed per raw fee_type first: the few distinct values are normalised and mapped to a
+    # category afterwards instead of running the string functions on every fee row.
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_costd AS
+        WITH f AS (SELECT platform, {utc_day('incurred_at')} AS d, order_id IS NOT NULL AS linked, fee_type,
+                          count(*) AS n_all, count(amount) AS n_conv, sum(amount) AS amount
+                   FROM (SELECT platform, incurred_at, order_id, fee_type, {money('amount', 'amount_rc')} AS amount
+                         FROM fees) x GROUP BY ALL)
         SELECT f.platform, f.d, coalesce(t.category, 'other') AS category, coalesce(t.fixed, false) AS fixed,
-               f.linked, count(*) AS n_all, count(f.amount) AS n_conv, sum(f.amount) AS amount
-        FROM (SELECT platform, CAST(incurred_at AS DATE) AS d, order_id IS NOT NULL AS linked,
-                     replace(replace(lower(trim(fee_type)), ' ', '_'), '-', '_') AS alias,
-                     {money('amount', 'amount_rc')} AS amount FROM fees) f
-        LEFT JOIN _ak_econ_types t USING (alias)
+               f.linked, CAST(sum(f.n_all) AS BIGINT) AS n_all, CAST(sum(f.n_conv) AS BIGINT) AS n_conv,
+               sum(f.amount) AS amount
+        FROM f LEFT JOIN _ak_econ_types t
+          ON t.alias = replace(replace(lower(trim(f.fee_type)), ' ', '_'), '-', '_')
         GROUP BY ALL
     """, params)
 
@@ -178,42 +185,57 @@ def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
 
 
 def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Second scan of orders (per buyer and platform) and the join of fees to orders.
+    """Per buyer and platform: orders and revenue (second scan of orders), fees linked to
+    those orders (fees joined to orders, summed per buyer and platform straight away rather
+    than per order first), and the buyer's first order.
 
     The buyer's first non-cancelled order is found over all history up to the window's end
-    and across all platforms, so "new buyer" means new to the business, not to a filter.
+    and across all platforms, so "new buyer" means new to the business, not to a filter. Its
+    time comes out of the scan as a plain min(); the order itself (ties on the time broken by
+    order_id) and the fees linked to it are then looked up for those few orders only.
     """
     in_scope = ("o.d >= $lo AND ($platform IS NULL OR o.platform = $platform) "
                 "AND ($channel IS NULL OR o.channel = $channel)")
+    fee_platforms = "($platforms IS NULL OR list_contains($platforms, f.platform))"
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_bp AS
-        WITH l AS (SELECT order_id, sum({money('amount', 'amount_rc')}) AS linked FROM fees
-                   WHERE order_id IS NOT NULL AND ($platforms IS NULL OR list_contains($platforms, platform))
-                   GROUP BY order_id)
-        SELECT o.buyer_id, o.platform,
-               arg_min({{'id': o.order_id, 'c': o.channel, 'd': o.d, 'rev': o.revenue,
-                         'linked': coalesce(l.linked, 0)}}, (o.ordered_at, o.order_id))
-                   FILTER (WHERE o.counted) AS first,
-               min(o.ordered_at) FILTER (WHERE o.counted) AS first_ts,
-               count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
-               coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
-               coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc,
-               coalesce(sum(l.linked) FILTER (WHERE {in_scope}), 0) AS linked,
-               coalesce(sum(l.linked) FILTER (WHERE o.counted AND {in_scope}), 0) AS linked_counted
-        FROM ({ORDERS_SQL}) o
-        LEFT JOIN _ak_econ_alloc a ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
-        LEFT JOIN l ON l.order_id = o.order_id
-        WHERE o.d <= $hi
-        GROUP BY o.buyer_id, o.platform
+        SELECT buyer_id, platform, min(first_ts) AS first_ts, sum(orders) AS orders, sum(revenue) AS revenue,
+               sum(alloc) AS alloc, sum(linked) AS linked, sum(linked_counted) AS linked_counted
+        FROM (SELECT o.buyer_id, o.platform, min(o.ordered_at) FILTER (WHERE o.counted) AS first_ts,
+                     count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
+                     coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
+                     coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc,
+                     0 AS linked, 0 AS linked_counted
+              FROM ({ORDERS_SQL}) o
+              LEFT JOIN _ak_econ_alloc a
+                ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
+              WHERE o.d <= $hi GROUP BY ALL
+              UNION ALL
+              SELECT o.buyer_id, o.platform, NULL, 0, 0, 0,
+                     coalesce(sum(f.amount) FILTER (WHERE {in_scope}), 0),
+                     coalesce(sum(f.amount) FILTER (WHERE o.counted AND {in_scope}), 0)
+              FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees) f
+              JOIN ({ORDERS_SQL}) o USING (order_id)
+              WHERE o.d <= $hi AND {fee_platforms}
+              GROUP BY ALL) x
+        GROUP BY buyer_id, platform
     """, params)
     scope = ("f.d >= $lo AND ($platform IS NULL OR f.p = $platform) AND ($channel IS NULL OR f.c = $channel)")
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_fo AS
-        WITH b AS (SELECT buyer_id, arg_min({{'p': platform, 'c': first.c, 'd': first.d, 'id': first.id,
-                                             'rev': first.rev, 'linked': first.linked}}, (first_ts, first.id)) AS f
-                   FROM _ak_econ_bp WHERE buyer_id IS NOT NULL AND first IS NOT NULL GROUP BY buyer_id)
-        SELECT b.buyer_id, struct_insert(b.f, factor := a.factor, scope := {scope.replace('f.', 'b.f.')}) AS f
-        FROM b LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
+        WITH ft AS (SELECT buyer_id, min(first_ts) AS ts FROM _ak_econ_bp
+                    WHERE buyer_id IS NOT NULL AND first_ts IS NOT NULL GROUP BY buyer_id),
+        b AS (SELECT o.buyer_id, arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id,
+                                           'rev': o.revenue}}, o.order_id) AS f
+              FROM ({ORDERS_SQL}) o JOIN ft ON o.buyer_id = ft.buyer_id AND o.ordered_at = ft.ts
+              WHERE o.counted AND o.d <= $hi GROUP BY o.buyer_id),
+        l AS (SELECT b.buyer_id, sum({money('f.amount', 'f.amount_rc', 'f.currency')}) AS linked
+              FROM fees f JOIN b ON f.order_id = b.f.id WHERE {fee_platforms} GROUP BY b.buyer_id)
+        SELECT b.buyer_id, {{'p': b.f.p, 'c': b.f.c, 'd': b.f.d, 'id': b.f.id, 'rev': b.f.rev,
+                             'linked': coalesce(l.linked, 0), 'factor': a.factor,
+                             'scope': {scope.replace('f.', 'b.f.')}}} AS f
+        FROM b LEFT JOIN l USING (buyer_id)
+        LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
     """, params)
     run(con, """
         CREATE OR REPLACE TEMP TABLE _ak_econ_om AS
