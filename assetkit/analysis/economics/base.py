@@ -9,9 +9,9 @@ day and that join):
   `spend`) and whether it is linked to an order, inside the window.
 - `_ak_econ_alloc`: per platform and month, the unlinked cost and the factor that shares it
   among that month's orders of the platform in proportion to their gross revenue.
-- `_ak_econ_bp`: per buyer and platform, revenue, orders, linked fees and allocated rent in
-  scope, and the time of the buyer's first non-cancelled order on that platform (all history
-  up to the window's end).
+- `_ak_econ_bp`: per buyer, revenue, orders, linked fees and allocated rent in scope, and the
+  buyer's first non-cancelled order (all history up to the window's end).
+- `_ak_econ_pp`: the same sums per platform, apart for orders without a buyer (`anon`).
 - `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition).
 - `_ak_econ_om`: revenue, orders and new buyers per platform, channel and month in scope.
 """
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import duckdb
 
 TABLES = ("_ak_econ_pcd", "_ak_econ_costd", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_bp", "_ak_econ_fo",
+          "_ak_econ_pp", "_ak_econ_bpo", "_ak_econ_bpf",
           "_ak_econ_om", "_ak_econ_buyers", "_ak_econ_billed_ads", "_ak_econ_types",
           recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw")
 
@@ -185,56 +186,61 @@ def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
 
 
 def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Per buyer and platform: orders and revenue (second scan of orders), fees linked to
-    those orders (fees joined to orders, summed per buyer and platform straight away rather
-    than per order first), and the buyer's first order.
+    """Per buyer (second scan of orders): orders, revenue, allocated rent and the first order;
+    plus the fees linked to those orders, by one join of fees to orders summed per buyer
+    straight away (no sum per order first). The same two passes also give the per-platform
+    totals of buyers' orders the repeat-business toll needs (`_ak_econ_pp`), as a second
+    grouping set, so nothing is kept per buyer and platform.
 
     The buyer's first non-cancelled order is found over all history up to the window's end
-    and across all platforms, so "new buyer" means new to the business, not to a filter. Its
-    time comes out of the scan as a plain min(); the order itself (ties on the time broken by
-    order_id) and the fees linked to it are then looked up for those few orders only.
+    and across all platforms, so "new buyer" means new to the business, not to a filter.
     """
     in_scope = ("o.d >= $lo AND ($platform IS NULL OR o.platform = $platform) "
                 "AND ($channel IS NULL OR o.channel = $channel)")
     fee_platforms = "($platforms IS NULL OR list_contains($platforms, f.platform))"
+    sets = "GROUPING SETS ((o.buyer_id), (o.platform, o.buyer_id IS NULL))"
     run(con, f"""
-        CREATE OR REPLACE TEMP TABLE _ak_econ_bp AS
-        SELECT buyer_id, platform, min(first_ts) AS first_ts, sum(orders) AS orders, sum(revenue) AS revenue,
-               sum(alloc) AS alloc, sum(linked) AS linked, sum(linked_counted) AS linked_counted
-        FROM (SELECT o.buyer_id, o.platform, min(o.ordered_at) FILTER (WHERE o.counted) AS first_ts,
-                     count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
-                     coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
-                     coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc,
-                     0 AS linked, 0 AS linked_counted
-              FROM ({ORDERS_SQL}) o
-              LEFT JOIN _ak_econ_alloc a
-                ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
-              WHERE o.d <= $hi GROUP BY ALL
-              UNION ALL
-              SELECT o.buyer_id, o.platform, NULL, 0, 0, 0,
-                     coalesce(sum(f.amount) FILTER (WHERE {in_scope}), 0),
-                     coalesce(sum(f.amount) FILTER (WHERE o.counted AND {in_scope}), 0)
-              FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees) f
-              JOIN ({ORDERS_SQL}) o USING (order_id)
-              WHERE o.d <= $hi AND {fee_platforms}
-              GROUP BY ALL) x
-        GROUP BY buyer_id, platform
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bpo AS
+        SELECT grouping(o.buyer_id) = 0 AS per_buyer, o.buyer_id, o.platform, o.buyer_id IS NULL AS anon,
+               arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id, 'rev': o.revenue}},
+                       (o.ordered_at, o.order_id)) FILTER (WHERE o.counted) AS first,
+               count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
+               coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
+               coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc
+        FROM ({ORDERS_SQL}) o
+        LEFT JOIN _ak_econ_alloc a ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
+        WHERE o.d <= $hi
+        GROUP BY {sets}
     """, params)
+    run(con, f"""
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bpf AS
+        SELECT grouping(o.buyer_id) = 0 AS per_buyer, o.buyer_id, o.platform, o.buyer_id IS NULL AS anon,
+               coalesce(sum(f.amount) FILTER (WHERE {in_scope}), 0) AS linked,
+               coalesce(sum(f.amount) FILTER (WHERE o.counted AND {in_scope}), 0) AS linked_counted
+        FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees) f
+        JOIN ({ORDERS_SQL}) o USING (order_id)
+        WHERE o.d <= $hi AND {fee_platforms}
+        GROUP BY {sets}
+    """, params)
+    for table, key in (("_ak_econ_bp", "buyer_id"), ("_ak_econ_pp", "platform, anon")):
+        run(con, f"""
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT {key}, o.first, o.orders, o.revenue, o.alloc, coalesce(f.linked, 0) AS linked,
+                   coalesce(f.linked_counted, 0) AS linked_counted
+            FROM (SELECT * FROM _ak_econ_bpo WHERE {'' if key == 'buyer_id' else 'NOT '}per_buyer) o
+            LEFT JOIN (SELECT * FROM _ak_econ_bpf WHERE {'' if key == 'buyer_id' else 'NOT '}per_buyer) f
+              USING ({key})
+        """, params)
+    # The first order's own linked fees: a lookup of one order per buyer.
     scope = ("f.d >= $lo AND ($platform IS NULL OR f.p = $platform) AND ($channel IS NULL OR f.c = $channel)")
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_fo AS
-        WITH ft AS (SELECT buyer_id, min(first_ts) AS ts FROM _ak_econ_bp
-                    WHERE buyer_id IS NOT NULL AND first_ts IS NOT NULL GROUP BY buyer_id),
-        b AS (SELECT o.buyer_id, arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id,
-                                           'rev': o.revenue}}, o.order_id) AS f
-              FROM ({ORDERS_SQL}) o JOIN ft ON o.buyer_id = ft.buyer_id AND o.ordered_at = ft.ts
-              WHERE o.counted AND o.d <= $hi GROUP BY o.buyer_id),
-        l AS (SELECT b.buyer_id, sum({money('f.amount', 'f.amount_rc', 'f.currency')}) AS linked
-              FROM fees f JOIN b ON f.order_id = b.f.id WHERE {fee_platforms} GROUP BY b.buyer_id)
-        SELECT b.buyer_id, {{'p': b.f.p, 'c': b.f.c, 'd': b.f.d, 'id': b.f.id, 'rev': b.f.rev,
-                             'linked': coalesce(l.linked, 0), 'factor': a.factor,
-                             'scope': {scope.replace('f.', 'b.f.')}}} AS f
-        FROM b LEFT JOIN l USING (buyer_id)
+        WITH b AS (SELECT buyer_id, first AS f FROM _ak_econ_bp WHERE buyer_id IS NOT NULL AND first IS NOT NULL),
+        l AS (SELECT f.order_id, sum({money('f.amount', 'f.amount_rc', 'f.currency')}) AS linked
+              FROM fees f SEMI JOIN b ON f.order_id = b.f.id WHERE {fee_platforms} GROUP BY f.order_id)
+        SELECT b.buyer_id, struct_insert(b.f, linked := coalesce(l.linked, 0), factor := a.factor,
+                                         scope := {scope.replace('f.', 'b.f.')}) AS f
+        FROM b LEFT JOIN l ON l.order_id = b.f.id
         LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
     """, params)
     run(con, """
