@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# As `assetkit.cli.main` does: one OpenBLAS thread, or the CLV optimisers spin (numpy is not
+# imported yet at this point, so the setting takes effect for the whole run).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -39,6 +39,7 @@ def test_each_kind_of_problem_is_reported(tmp_path: Path) -> None:
         _order(store, "o1", 1, 2)  # only one line stored for 2 loaded
         _order(store, "o9", 9, 2)  # batch 9 does not exist
         _order(store, "o3", 1, 2, buyer="ghost")
+        _order(store, "o3", 1, 3)  # the same id twice
         store.con.execute("INSERT INTO buyer_identities VALUES ('etsy', 'u1', 'nobody', NULL, 1)")
         store.con.execute(
             "INSERT INTO fees (fee_id, platform, incurred_at, fee_type, currency, amount, order_id, batch_id, source_line) "
@@ -51,6 +52,7 @@ def test_each_kind_of_problem_is_reported(tmp_path: Path) -> None:
     assert "orders: 1 rows belong to no recorded import batch" in text
     assert "identities point to no buyer" in text
     assert "name a buyer that does not exist" in text
+    assert "orders: 1 ids are stored more than once" in text
     assert any("refer to orders not imported" in w for w in result.warnings)
 
 

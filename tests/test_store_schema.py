@@ -142,3 +142,35 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
         store.con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
     with pytest.raises(AssetkitError, match="newer than this assetkit"):
         open_store(path)
+
+
+def test_version_3_data_survives_the_keyless_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migration 4 recreates the data tables without a key index: rows, columns, types and
+    NOT NULL constraints stay; a doubled id is then the importer's to refuse (db check finds it)."""
+    import assetkit.store as store_module
+    from assetkit.store.maintenance import check_database
+
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:3])
+    with open_store(path) as store:
+        store.con.execute(
+            "INSERT INTO orders (order_id, platform, channel, source_order_id, ordered_at, status, currency, "
+            "gross_amount, batch_id, source_line) VALUES ('etsy:1', 'etsy', 'marketplace', '1', "
+            "'2024-01-02 00:00:00+00', 'completed', 'USD', 12.5, 1, 2)")
+        store.con.execute("INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, received_at, "
+                          "batch_id, source_line, page) VALUES ('site:9', 'site', 'own_site', '9', "
+                          "'2024-01-03 00:00:00+00', 1, 2, '/products/a')")
+        assert schema_version(store.con) == 3
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    with open_store(path) as store:
+        assert schema_version(store.con) == MIGRATIONS[-1].version
+        for table, expected in EXPECTED.items():
+            assert columns(store, table)[: len(expected)] == expected, table
+        assert store.query("SELECT order_id, gross_amount, refunded_amount FROM orders")[0][0] == "etsy:1"
+        assert store.query("SELECT page FROM inquiries") == [("/products/a",)]
+        assert not store.query("SELECT * FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+                               "AND table_name IN ('orders', 'fees', 'inquiries', 'order_items')")
+        with pytest.raises(Exception, match="NOT NULL"):
+            store.con.execute("INSERT INTO orders (order_id) VALUES ('x')")
+        store.con.execute("INSERT INTO orders SELECT * FROM orders")  # a doubled id is no longer refused …
+        assert any("stored more than once" in p for p in check_database(store).problems)  # … but found

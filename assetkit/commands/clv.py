@@ -17,6 +17,11 @@ class TimeUnit(str, enum.Enum):
     month = "month"
 
 
+class Intervals(str, enum.Enum):
+    hessian = "hessian"
+    bootstrap = "bootstrap"
+
+
 class Model(str, enum.Enum):
     bgnbd = "bgnbd"
     pnbd = "pnbd"
@@ -37,6 +42,10 @@ def clv(
     model: Model = typer.Option(Model.bgnbd, "--model", help="Purchase model: bgnbd, pnbd (Pareto/NBD) or mbgnbd."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, json or csv (one row per buyer)."),
     top: int = typer.Option(10, "--top", help="How many top buyers to list in text output."),
+    intervals: Intervals = typer.Option(
+        Intervals.hessian, "--intervals",
+        help="90% intervals from Hessian parameter draws (fast) or a bootstrap over buyers (refits; "
+             "better for small data)."),
 ) -> None:
     """Customer lifetime value: who is worth keeping, and which channels brought them."""
     from assetkit.analysis.clv import analyse_clv
@@ -44,7 +53,8 @@ def clv(
     s = settings(ctx)
     with s.open_store(create=False) as store:
         result = analyse_clv(store.con, s.config, until=until.date() if until else None,
-                             time_unit=time_unit.value, horizon=horizon, model=model.value)
+                             time_unit=time_unit.value, horizon=horizon, model=model.value,
+                             intervals=intervals.value)
     currency = s.config.reporting_currency
     render(fmt, "clv", result, s, text=lambda r: _text(r, currency, top), csv=_csv)
 
@@ -105,9 +115,11 @@ def _text(r, currency: str, top: int) -> None:
                              [(g["group"], g["n_buyers"], g["predicted"], g["actual"]) for g in h["by_frequency"]],
                              [False, True, True, True]))
     for title, rows in (("CLV by acquisition channel", r.by_channel), ("CLV by acquisition platform", r.by_platform)):
-        out.print(rich_table(f"{title} ({currency})", ["group", "buyers", "mean", "median", "total", "fees saved if owned"],
-                             [(g["group"], g["n_buyers"], g["mean"], g["median"], g["total"], g["fee_saved"]) for g in rows],
-                             [False, True, True, True, True, True]))
+        out.print(rich_table(f"{title} ({currency})", ["group", "buyers", "mean", "median", "total", "90% low",
+                                                       "90% high", "fees saved if owned"],
+                             [(g["group"], g["n_buyers"], g["mean"], g["median"], g["total"], g["total_low"],
+                               g["total_high"], g["fee_saved"]) for g in rows],
+                             [False, True, True, True, True, True, True, True]))
     out.print(rich_table(f"Top {top} buyers ({currency})", ["buyer", "CLV", "90% low", "90% high", "P(alive)",
                                                             f"occasions next {r.horizon:g} {unit}s", "platform"],
                          [(b["buyer_id"], b["clv"], b["clv_low"], b["clv_high"], b["p_alive"],

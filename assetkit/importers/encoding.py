@@ -3,7 +3,7 @@
 Marketplace exports come as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode text"),
 cp1252 (older Windows exports), cp932 (Amazon JP) and GB18030 (China-site back ends).
 Order of evidence: a BOM; NUL bytes in alternate positions (BOM-less UTF-16); a clean UTF-8
-decode; kana for cp932; CJK ideographs for GB18030; else cp1252. A guess that turns out
+decode; kana for cp932; mostly common CJK ideographs for GB18030; else cp1252. A guess that turns out
 wrong later raises a SourceError whose hint names `--encoding`.
 """
 
@@ -35,9 +35,9 @@ def detect_encoding(sample: bytes) -> str:
     if cp932 is not None and _count(cp932, 0x3040, 0x30FF) > 0 and _count(cp932, 0xFF61, 0xFF9F) == 0:
         return "cp932"
     gb = _decode_or_none(sample, "gb18030")
-    if gb is not None and _count(gb, 0x4E00, 0x9FFF) > 0:
+    if gb is not None and _count(gb, 0x4E00, 0x9FFF) > 0 and _common_share(gb, "gb18030", 0xB0, 0xD7) >= 0.5:
         return "gb18030"
-    if cp932 is not None and _count(cp932, 0x4E00, 0x9FFF) > 0:
+    if cp932 is not None and _count(cp932, 0x4E00, 0x9FFF) > 0 and _common_share(cp932, "cp932", 0x88, 0x98) >= 0.5:
         return "cp932"
     return "cp1252" if _decodes(sample, "cp1252") else "latin-1"
 
@@ -70,6 +70,18 @@ def _mostly_isolated_high_bytes(data: bytes) -> bool:
             if before < 0x80 and after < 0x80:
                 isolated += 1
     return high > 0 and isolated / high > 0.6
+
+
+def _common_share(text: str, encoding: str, lo: int, hi: int) -> float:
+    """Share of the ideographs that are common ones: lead byte lo..hi (GB2312's 3,755
+    level-1 hanzi are B0–D7, JIS X 0208's level-1 kanji 88–98).
+
+    Chinese and Japanese text is almost all common characters; cp1252 accented letters next
+    to each other (`é£` = E9 A3) also decode as GB18030 or cp932, but to rare ones (椋), so a
+    Latin file with a few such pairs is not taken for Chinese or Japanese.
+    """
+    leads = [ch.encode(encoding)[0] for ch in text if 0x4E00 <= ord(ch) <= 0x9FFF]
+    return sum(1 for b in leads if lo <= b <= hi) / len(leads) if leads else 0.0
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

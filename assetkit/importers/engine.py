@@ -1,8 +1,8 @@
 """The import engine: every file in one transaction, every row accounted for.
 
-For each file: read it into `ak_raw` (reading.py), type the fields (parsing.py), resolve
-buyers (identity.py), stage and insert each profile output (loading.py), record the
-quarantined rows and the batch. Counting invariant, per file:
+For each file: stage its records (reading.py), load them into the canonical tables, in
+slices when the file is big (pipeline.py: typing, identity, staging and inserting), record
+the quarantined rows and the batch. Counting invariant, per file:
 `rows_read = loaded + duplicate + rejected + skipped`, where skipped rows are ones the
 profile declares structural (a settlement summary row, a bank transfer) and a row that no
 output takes and no rule skips is quarantined, never dropped. Files are independent: each
@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
-from assetkit.importers import dates, fx, identity, loading, money, parsing
-from assetkit.importers.parsing import build_rows
+from assetkit.importers import dates, fx, money, parsing, pipeline
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.registry import select_profiles
 
@@ -101,7 +100,7 @@ def import_paths(store: Store, paths: list[Path | str], platform: str | None = N
                  kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
                  strict: bool = False, dry_run: bool = False, config: Any = None,
                  reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
-                 progress: Callable[[Path], None] | None = None) -> list[FileResult]:
+                 chunk_rows: int = pipeline.CHUNK_ROWS, progress: Callable[[Path], None] | None = None) -> list[FileResult]:
     """Import files and folders; one FileResult per file, failures recorded, not raised."""
     candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
     rc = _reporting(config, reporting_currency)
@@ -113,7 +112,7 @@ def import_paths(store: Store, paths: list[Path | str], platform: str | None = N
                 progress(path)
             try:
                 results.append(_import_capped(store, uncapped, path, candidates, encoding, strict, dry_run, rc,
-                                              fast_min_bytes))
+                                              fast_min_bytes, chunk_rows))
             except AssetkitError as exc:
                 results.append(FileResult(str(path), error=str(exc), hint=exc.hint, dry_run=dry_run))
     if not dry_run and any(r.ok for r in results):
@@ -129,7 +128,8 @@ def import_file(store: Store, path: Path | str, **options: Any) -> FileResult:
     with _session(store.con) as uncapped:
         result = _import_capped(store, uncapped, Path(path), candidates, options.get("encoding"),
                                 options.get("strict", False), options.get("dry_run", False), rc,
-                                options.get("fast_min_bytes", FAST_MIN_BYTES))
+                                options.get("fast_min_bytes", FAST_MIN_BYTES),
+                                options.get("chunk_rows", pipeline.CHUNK_ROWS))
     if not result.dry_run:
         store.checkpoint()
     return result
@@ -182,7 +182,7 @@ def _import_capped(store: Store, uncapped: str, path: Path, *args: Any) -> FileR
 
 
 def _import_one(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool,
-                dry_run: bool, rc: str, fast_min_bytes: int) -> FileResult:
+                dry_run: bool, rc: str, fast_min_bytes: int, chunk_rows: int) -> FileResult:
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     con = store.con
@@ -191,7 +191,7 @@ def _import_one(store: Store, path: Path, candidates: list, encoding: str | None
     try:
         with store.transaction():
             fx.ensure_seed(con)
-            _run(store, path, candidates, encoding, strict, rc, fast_min_bytes, started, result)
+            _run(store, path, candidates, encoding, strict, rc, fast_min_bytes, chunk_rows, started, result)
             if dry_run:
                 raise _DryRun()
     except _DryRun:
@@ -203,7 +203,7 @@ def _import_one(store: Store, path: Path, candidates: list, encoding: str | None
 
 
 def _run(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool, rc: str,
-         fast_min_bytes: int, started: dt.datetime, result: FileResult) -> None:
+         fast_min_bytes: int, chunk_rows: int, started: dt.datetime, result: FileResult) -> None:
     con = store.con
     try:
         digest = sha256_of(path)
@@ -218,56 +218,14 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.profile, result.platform, result.kind, result.encoding = profile.name, profile.platform, profile.kind, raw.encoding
     batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
     result.batch_id = batch_id
-    build_rows(con, profile, raw.header, str(path))
-    con.execute("CREATE OR REPLACE TEMP TABLE ak_rej (line INTEGER, column_name VARCHAR, raw VARCHAR, reason VARCHAR)")
-    if raw.rejects:
-        con.executemany("INSERT INTO ak_rej VALUES (?, ?, ?, ?)", raw.rejects)
-    con.execute("INSERT INTO ak_rej SELECT __line, __rej_col, __rej_raw, __rej_reason FROM ak_rows "
-                "WHERE __rej_reason IS NOT NULL")
-    con.execute("CREATE OR REPLACE TEMP VIEW ak_ok AS SELECT * FROM ak_rows WHERE NOT __skip AND __rej_reason IS NULL")
-    has_buyer = identity.resolve(con, profile)
-    join = "LEFT JOIN ak_bid USING (__line)" if has_buyer else ""
-    buyer = "" if has_buyer else ", CAST(NULL AS VARCHAR) AS buyer_id"
-    buyer = ", ak_bid.buyer_id" if has_buyer else buyer
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_in AS SELECT ak_ok.*{buyer} FROM ak_ok {join}")
-    skipped = con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0]
-    small = raw.rows <= SMALL_FILE_ROWS
-    if not small:  # free memory early
-        _drop_temp(con, keep={"ak_in", "ak_rej", "ak_bk", "ak_bk2", "ak_res", "ak_bid"})
-    staged = [loading.stage(con, profile, i, out, rc) for i, out in enumerate(profile.outputs)]
-    for st in staged:
-        con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
-    routed = " UNION ALL ".join(loading.lines_sql(st, f"ak_s{st.index}") for st in staged)
-    con.execute(
-        "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
-        f"'row type not recognised by profile {profile.name}' FROM ak_in "
-        f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
-    con.execute("DROP TABLE ak_in")
-    # One reason per line (the first found), as the rejects table keys on (batch, line).
-    con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
-    rejected = con.execute("SELECT count(*) FROM ak_rej").fetchone()[0]
-    if strict and rejected:
-        first = con.execute("SELECT line, column_name, raw, reason FROM ak_rej ORDER BY line LIMIT 1").fetchone()
-        raise SourceError(f"{first[3]} (value {first[2]!r}); {rejected} row(s) would be quarantined, "
-                          "--strict refuses the file", path=str(path), line=first[0], column=first[1],
-                          hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
-    if has_buyer:
-        result.new_buyers = identity.store(con, batch_id)
-    tables_done: set[str] = set()
-    for st in staged:
-        loading.insert(con, st, batch_id, bool(rejected), precheck=not small)
-        missing = loading.fx_missing_sql(st, batch_id)
-        if missing and st.table not in tables_done:
-            result.fx_missing += int(con.execute(missing).fetchone()[0])
-        tables_done.add(st.table)
-    loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
-    loaded = con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0]
+    out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows)
     read = raw.rows + len(raw.rejects)
-    result.rows_read, result.loaded, result.rejected, result.skipped = read, int(loaded), int(rejected), int(skipped)
+    result.rows_read, result.loaded, result.rejected, result.skipped = read, out.loaded, out.rejected, out.skipped
     result.duplicate = read - result.loaded - result.rejected - result.skipped
+    result.fx_missing, result.new_buyers = out.fx_missing, out.new_buyers
     result.rejects = [RejectedRow(*r) for r in con.execute(
-        f"SELECT line, column_name, raw, reason FROM ak_rej ORDER BY line LIMIT {REJECT_SAMPLE}").fetchall()]
-    con.execute(f"INSERT INTO rejects SELECT {batch_id}, line, column_name, raw, reason FROM ak_rej")
+        f"SELECT line, column_name, raw, reason FROM ak_rejall ORDER BY line LIMIT {REJECT_SAMPLE}").fetchall()]
+    con.execute(f"INSERT INTO rejects SELECT {batch_id}, line, column_name, raw, reason FROM ak_rejall")
     _record_batch(con, path, digest, started, result)
 
 

@@ -40,15 +40,19 @@ def check_currency(code: str) -> str:
     return code
 
 
-def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str) -> str:
+def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str,
+                pairs: str | None = None) -> str:
     """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date`.
 
     Rates are looked up once per distinct (currency, day) with ASOF joins, then joined back
-    by hash: a million orders touch a few thousand rate lookups, not a million.
+    by hash: a million orders touch a few thousand rate lookups, not a million. `pairs`, a
+    query giving exactly the relation's distinct (currency, d), lets the relation stream
+    through once; without it the relation is materialised to find them.
     """
     rc = check_currency(reporting)
     fresh = str(MAX_RATE_AGE_DAYS)
-    pairs = f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM {relation}"
+    source = "ak_fx_in" if pairs is None else relation
+    pairs = pairs or f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM ak_fx_in"
     src = (f"SELECT p.currency, p.d, a.per_eur AS src_rate, a.rate_date AS src_date FROM ({pairs}) p "
            f"ASOF LEFT JOIN fx_rates a ON a.currency = p.currency AND p.d >= a.rate_date")
     if rc == "EUR":
@@ -63,8 +67,10 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
              f"CASE WHEN currency = '{rc}' THEN d ELSE least(CASE WHEN currency <> 'EUR' THEN src_date END, "
              f"CASE WHEN '{rc}' <> 'EUR' THEN rc_date END) END AS fx_date0 FROM ({both})")
     converted = ", ".join(f"CAST(s.{a} * r.fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
-    return (f"SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
-            f"FROM {relation} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
+    # Materialised when it is read twice (its rate pairs, then its rows): computed once.
+    cte = f"WITH ak_fx_in AS MATERIALIZED (SELECT * FROM {relation}) " if source == "ak_fx_in" else ""
+    return (f"{cte}SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
+            f"FROM {source} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
 
 
 def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:

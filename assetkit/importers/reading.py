@@ -1,4 +1,4 @@
-"""Read any supported file into one all-VARCHAR DuckDB temp table `ak_raw(__line, c0, c1, …)`.
+"""Read any supported file into one all-VARCHAR DuckDB temp table of records (`c0, c1, …`).
 
 Two paths, same result. Small, non-UTF-8 or irregular files go through Python: decode,
 find the header under any preamble, walk the records with the csv module so every record
@@ -39,7 +39,7 @@ csv.field_size_limit(1 << 30)
 
 @dataclass
 class RawFile:
-    """What reading found: the profile, the header and the records staged in `ak_raw`."""
+    """What reading found: the profile, the header and the records staged in `table`."""
 
     path: str
     profile: Profile
@@ -50,6 +50,18 @@ class RawFile:
     sha256: str
     rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)
     fast_path: bool = False
+    table: str = "ak_raw"  # the staged records, in file order
+    first_rowid: int = 0  # rowids of tables created inside a transaction start at an offset
+    line_offset: int | None = None  # fast path: __line = rowid - first_rowid + line_offset
+
+    def records_sql(self, start: int, stop: int) -> str:
+        """Records start..stop-1 (0-based, file order) as a relation with `__line`; a rowid
+        range, so DuckDB reads only that slice of the staged table."""
+        where = f"rowid BETWEEN {self.first_rowid + start} AND {self.first_rowid + stop - 1}"
+        if self.line_offset is None:
+            return f"(SELECT * FROM {self.table} WHERE {where})"
+        return (f"(SELECT CAST(rowid - {self.first_rowid} + {self.line_offset} AS INTEGER) AS __line, * "
+                f"FROM {self.table} WHERE {where})")
 
 
 def sha256_of(path: Path) -> str:
@@ -63,7 +75,7 @@ def sha256_of(path: Path) -> str:
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profile],
              encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
              digest: str | None = None) -> RawFile:
-    """Stage `path` in `ak_raw` and return what was found; SourceError on unreadable input.
+    """Stage the records of `path` in a temp table and return what was found; SourceError on unreadable input.
     `digest` is the file's sha256 when the caller has already computed it."""
     name = str(path)
     try:
@@ -264,7 +276,8 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
             "allow_quoted_nulls=false, strict_mode=true)", [tmp])
     finally:
         os.unlink(tmp)
-    return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects)
+    first = con.execute("SELECT min(rowid) FROM ak_raw").fetchone()[0] or 0
+    return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects, first_rowid=int(first))
 
 
 def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path,
@@ -285,11 +298,9 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path,
     if bad or index + 1 + rows != _count_lines(path):
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
-    # rowids of rows created inside a transaction start at a large offset: subtract it.
     first = con.execute("SELECT min(rowid) FROM ak_raw0").fetchone()[0] or 0
-    con.execute(f"CREATE OR REPLACE TEMP VIEW ak_raw AS SELECT CAST(rowid - {int(first)} + {index + 2} AS INTEGER) "
-                "AS __line, * FROM ak_raw0")
-    return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest, fast_path=True)
+    return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest, fast_path=True,
+                   table="ak_raw0", first_rowid=int(first), line_offset=index + 2)
 
 
 def _count_lines(path: Path) -> int:

@@ -14,6 +14,7 @@ or the element index for JSON).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -246,8 +247,32 @@ _ACTIONS = (
     )""",
 )
 
+# v4 (importer at 10M rows): the imported data tables lose their DuckDB PRIMARY KEY. Their ids
+# stay unique — the importer inserts only ids that are neither stored nor earlier in the file
+# (loading.insert), and `assetkit db check` proves it — but a key index cannot spill: at 10M
+# orders plus 10M fee rows the two indexes alone outgrew the import's 1.5 GB memory cap, and
+# they cost ~1.2 s per million rows. Recreated with the same columns in the same order
+# (DuckDB cannot drop a primary key in place).
+KEYLESS_TABLES = ("orders", "order_items", "fees", "spend", "inquiries", "products", "visits")
+
+
+def _keyless(table: str) -> tuple[str, ...]:
+    ddl = next(d for d in _CORE if d.startswith(f"CREATE TABLE {table} ("))
+    ddl = ddl.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}__v4 (", 1)
+    ddl = re.sub(r"(\w+ VARCHAR) PRIMARY KEY,", r"\1 NOT NULL,", ddl)
+    ddl = re.sub(r",\s*PRIMARY KEY \([^)]*\)", "", ddl)
+    if table == "inquiries":  # v3 added `page` at the end
+        ddl = ddl.rstrip().removesuffix(")").rstrip() + ",\n        page VARCHAR\n    )"
+    assert "PRIMARY KEY" not in ddl, table
+    return (ddl, f"INSERT INTO {table}__v4 SELECT * FROM {table}", f"DROP TABLE {table}",
+            f"ALTER TABLE {table}__v4 RENAME TO {table}")
+
+
+_KEYLESS = tuple(statement for table in KEYLESS_TABLES for statement in _keyless(table))
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables", _CORE),
     Migration(2, "import batch skipped rows and missing FX count", _IMPORT_COUNTS),
     Migration(3, "follow-up actions done, plans and plan targets", _ACTIONS),
+    Migration(4, "imported data tables without primary key indexes", _KEYLESS),
 )

@@ -3,7 +3,9 @@
 Small businesses are the normal case. With fewer than `min_repeat_buyers` repeat buyers, or
 when the purchase model is not identified (parameter at a bound, singular Hessian), the
 result switches to the documented heuristic and says why. Intervals: Hessian-based parameter
-draws for fitted models, a bootstrap over buyers for the heuristic.
+draws for fitted models by default, or (`intervals="bootstrap"`) refits on buyers resampled
+with replacement (bootstrap.py); a bootstrap of the population priors for the heuristic.
+Every interval is given for the total and for the totals by channel and platform.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assetkit.analysis.clv import betageo, gammagamma, pareto
-from assetkit.analysis.clv.groups import by_group, holdout_check, top
+from assetkit.analysis.clv.bootstrap import model_bootstrap
+from assetkit.analysis.clv.cache import cached_fit
+from assetkit.analysis.clv.groups import by_group, group_intervals, holdout_check, top
 from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
 from assetkit.analysis.clv.rfm import merge, unit_days
@@ -42,10 +46,11 @@ MIN_SPEND_BUYERS = 10
 INTERVAL_WORK = 1e7  # hypergeometric evaluations allowed for interval draws
 
 
-CLV_KEYS = ("min_repeat_buyers", "interval_draws", "segments")
+CLV_KEYS = ("min_repeat_buyers", "interval_draws", "bootstrap_refits", "segments")
+INTERVALS = ("hessian", "bootstrap")
 
 
-def _settings(config: Any) -> tuple[float, float, int, int]:
+def _settings(config: Any) -> tuple[float, float, int, int, int]:
     """Margin, annual discount rate and the `clv:` section's knobs, validated."""
     section = config.section("clv") if config is not None and hasattr(config, "section") else {}
     unknown = sorted(set(section) - set(CLV_KEYS))
@@ -54,12 +59,14 @@ def _settings(config: Any) -> tuple[float, float, int, int]:
     try:
         min_repeat = int(section.get("min_repeat_buyers", MIN_REPEAT_BUYERS))
         draws = int(section.get("interval_draws", 100))
+        refits = int(section.get("bootstrap_refits", 100))
     except (TypeError, ValueError):
-        raise ConfigError("clv.min_repeat_buyers and clv.interval_draws must be whole numbers") from None
-    if min_repeat < 1 or draws < 0:
-        raise ConfigError("clv.min_repeat_buyers must be ≥ 1 and clv.interval_draws ≥ 0")
+        raise ConfigError("clv.min_repeat_buyers, clv.interval_draws and clv.bootstrap_refits must be "
+                          "whole numbers") from None
+    if min_repeat < 1 or draws < 0 or refits < 0:
+        raise ConfigError("clv.min_repeat_buyers must be ≥ 1, clv.interval_draws and clv.bootstrap_refits ≥ 0")
     return (float(getattr(config, "gross_margin", 0.35)), float(getattr(config, "discount_rate", 0.10)),
-            min_repeat, draws)
+            min_repeat, draws, refits)
 
 
 def _fit_spend(s: Summary) -> SpendModel:
@@ -70,7 +77,7 @@ def _fit_spend(s: Summary) -> SpendModel:
     occasions = s.frequency + 1
     fallback = shrunk_aov(s.aov, occasions)
     if usable.sum() >= MIN_SPEND_BUYERS:
-        fit = gammagamma.fit_gamma_gamma(s.frequency[usable], s.monetary[usable])
+        fit = cached_fit("gamma_gamma", gammagamma.fit_gamma_gamma, s.frequency[usable], s.monetary[usable])
         p, q, v = fit.theta()
         if fit.diagnostics.identified and q > 1:
             corr = float(np.corrcoef(s.frequency[usable], s.monetary[usable])[0, 1]) if usable.sum() > 2 else None
@@ -86,12 +93,19 @@ def _fit_spend(s: Summary) -> SpendModel:
 
 
 def _model_path(model: str, fit: Fit, d, s: Summary, spend: SpendModel, ends, discount,
-                n_draws: int, rng: np.random.Generator) -> dict:
-    """Predictions from a fitted model, with Hessian-based parameter draws for intervals."""
+                n_draws: int, rng: np.random.Generator, refits: int | None = None) -> dict:
+    """Predictions from a fitted model, with Hessian-based parameter draws for intervals, or
+    with `refits` bootstrap refits instead."""
     theta = fit.theta()
     occ_u, disc_u = discounted_occasions(model, theta, d, ends, discount)
     out = {"expected": d.expand(occ_u), "disc_occ": d.expand(disc_u),
            "p_alive": d.expand(alive(model, theta, d)), "sims": [], "interval_method": None}
+    if refits is not None:
+        out["sims"], out["interval_method"], skipped = model_bootstrap(
+            model, MODELS[model], d, s, spend, ends, discount, refits, rng)
+        if skipped:
+            out["interval_skipped"] = skipped
+        return out
     # Cap the work at ~1e7 hypergeometric evaluations; data that large pins the parameters
     # down so tightly that the intervals would be narrow anyway (the SEs are still reported).
     draws = min(n_draws, int(INTERVAL_WORK // max(d.x.size * ends.size, 1)))
@@ -135,15 +149,18 @@ def _heuristic_path(s: Summary, spend: SpendModel, ends, discount, rng: np.rando
 
 def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.date | str | None = None,
                 time_unit: str = "week", horizon: float | None = None, model: str = "bgnbd",
-                seed: int = 0) -> ClvResult:
-    """Fit, predict and value every buyer. `horizon` is in `time_unit` (default: one year)."""
+                seed: int = 0, intervals: str = "hessian") -> ClvResult:
+    """Fit, predict and value every buyer. `horizon` is in `time_unit` (default: one year).
+    `intervals`: "hessian" (parameter draws) or "bootstrap" (refits on resampled buyers)."""
     if model not in MODELS:
         raise UsageError(f"unknown model {model!r}", hint="use one of: bgnbd, pnbd, mbgnbd")
+    if intervals not in INTERVALS:
+        raise UsageError(f"unknown interval method {intervals!r}", hint="use hessian or bootstrap")
     days = unit_days(time_unit)
     horizon_units = float(horizon) if horizon is not None else 365.25 / days
     if horizon_units <= 0:
         raise UsageError("the horizon must be positive", hint="e.g. --horizon 52 with --time-unit week")
-    margin, rate, min_repeat, n_draws = _settings(config)
+    margin, rate, min_repeat, n_draws, n_refits = _settings(config)
     s = summary_from_orders(con, until=until, time_unit=time_unit)
     n_repeat = int((s.frequency > 0).sum())
     if n_repeat == 0:
@@ -161,13 +178,15 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
     if n_repeat < min_repeat:
         reason = f"only {n_repeat} repeat buyers (< {min_repeat}): too few to fit {model} honestly"
     else:
-        fit = MODELS[model](s.frequency, s.recency, s.T)
+        fit = cached_fit(model, MODELS[model], s.frequency, s.recency, s.T)
         warnings += fit.diagnostics.warnings
         if not fit.diagnostics.identified:
-            reason = f"the {model} fit is not identified by this data ({fit.diagnostics.method})"
+            detail = fit.diagnostics.warnings[0] if fit.diagnostics.warnings else fit.diagnostics.method
+            reason = f"the {model} fit is not identified by this data: {detail}"
     rng = np.random.default_rng(seed)
     if reason is None:
-        path = _model_path(model, fit, d, s, spend, ends, discount, n_draws, rng)
+        path = _model_path(model, fit, d, s, spend, ends, discount, n_draws, rng,
+                           n_refits if intervals == "bootstrap" else None)
         method, note = "model", f"{model} maximum likelihood; spend: {spend.name}"
     else:
         path = _heuristic_path(s, spend, ends, discount, rng)
@@ -181,7 +200,7 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
     factor = margin - fee
     revenue = path["disc_occ"] * spend.spend
     clv = factor * revenue
-    low = high = interval_total = None
+    low = high = interval_total = stack = None
     if path["sims"]:
         stack = np.array(path["sims"]) * factor
         low, high = np.percentile(stack, 5, axis=0), np.percentile(stack, 95, axis=0)
@@ -217,8 +236,10 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
         fit=fit, param_units={k: v.format(unit=time_unit) for k, v in PARAM_UNITS.items()},
         spend=spend, n_buyers=s.n, n_repeat_buyers=n_repeat, gross_margin=margin,
         discount_rate=rate, fee_shares=fees, buyers=buyers, holdout=holdout,
-        by_channel=by_group(s.first_channel, clv, {"fee_saved": fee * revenue}),
-        by_platform=by_group(s.first_platform, clv, {"fee_saved": fee * revenue}),
+        by_channel=group_intervals(by_group(s.first_channel, clv, {"fee_saved": fee * revenue}),
+                                   s.first_channel, stack),
+        by_platform=group_intervals(by_group(s.first_platform, clv, {"fee_saved": fee * revenue}),
+                                    s.first_platform, stack),
         top_buyers=top(clv, cols), interval_method=path["interval_method"],
         interval_total=interval_total, warnings=warnings,
     )

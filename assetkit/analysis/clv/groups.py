@@ -21,6 +21,19 @@ def by_group(labels: np.ndarray, values: np.ndarray, extra: dict[str, np.ndarray
     return sorted(out, key=lambda r: -r["total"])
 
 
+def group_intervals(rows: list[dict], labels: np.ndarray, stack: np.ndarray | None) -> list[dict]:
+    """Add a 90% interval of each group's total (`total_low`, `total_high`) from simulated
+    per-buyer values `stack` (draws × buyers); None when there are no draws."""
+    labels = labels.astype(str)
+    for row in rows:
+        if stack is None:
+            row["total_low"] = row["total_high"] = None
+            continue
+        totals = stack[:, labels == row["group"]].sum(axis=1)
+        row["total_low"], row["total_high"] = (float(v) for v in np.percentile(totals, [5, 95]))
+    return rows
+
+
 def holdout_check(frequency: np.ndarray, channel: np.ndarray, predicted: np.ndarray,
                   actual: np.ndarray, holdout_days: int, unit_days: float) -> dict:
     """Predicted vs actual holdout occasions in total, by calibration frequency and by channel."""

@@ -21,9 +21,11 @@ import numpy as np
 from scipy.optimize import minimize
 
 NllGrad = Callable[[np.ndarray], tuple[float, np.ndarray]]
+Bounds = Sequence[tuple[float, float]]
 
 LOG_BOUND = 14.0  # |log θ| ≤ 14: θ in [8e-7, 1.2e6]; further out the model is not identified
 GRAD_TOL = 1e-4  # largest |∂ mean-NLL / ∂ log θ| accepted as converged
+MAX_EVALS = 1500  # likelihood evaluations per optimiser run: every stage ends in bounded time
 
 
 @dataclass
@@ -125,57 +127,73 @@ def _safe(nll: NllGrad) -> NllGrad:
     return wrapped
 
 
-def _lbfgs(nll: NllGrad, x0: np.ndarray):
-    bounds = [(-LOG_BOUND, LOG_BOUND)] * x0.size
-    return minimize(nll, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                    options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20})
+def _box(bounds: Bounds | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+    b = np.array(bounds if bounds is not None else [(-LOG_BOUND, LOG_BOUND)] * k, float)
+    return b[:, 0], b[:, 1]
 
 
-def _preconditioned(f: NllGrad, screen: NllGrad, x0: np.ndarray):
+def _lbfgs(nll: NllGrad, x0: np.ndarray, bounds: Bounds | None = None):
+    lo, hi = _box(bounds, x0.size)
+    return minimize(nll, np.clip(x0, lo, hi), jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi)),
+                    options={"maxiter": 3000, "maxfun": MAX_EVALS, "ftol": 1e-14, "gtol": 1e-9,
+                             "maxcor": 20})
+
+
+def _preconditioned(f: NllGrad, screen: NllGrad, x0: np.ndarray, bounds: Bounds | None = None):
     """Polish on all rows in coordinates whitened by the subsample's Hessian.
 
     The subsample's optimum is close and its curvature is nearly the full data's (both are mean
     NLLs), so in whitened coordinates L-BFGS starts with the right scale and needs a handful of
-    full-data passes instead of ~20.
+    full-data passes instead of ~20. The box does not survive the rotation, so the likelihood is
+    evaluated at the point clipped into the box plus a quadratic penalty on the distance to it:
+    the polish can never wander where the likelihood is not defined or not computable.
     """
+    lo, hi = _box(bounds, x0.size)
     try:
         chol = np.linalg.cholesky(_hessian(screen, x0))
     except np.linalg.LinAlgError:
-        return _lbfgs(f, x0)
+        return _lbfgs(f, x0, bounds)
     inv_t = np.linalg.inv(chol).T  # φ = x0 + L⁻ᵀ z  ⇒  Hessian in z ≈ I
 
     def g(z: np.ndarray) -> tuple[float, np.ndarray]:
-        val, grad = f(x0 + inv_t @ z)
-        return val, inv_t.T @ grad
+        raw = x0 + inv_t @ z
+        phi = np.clip(raw, lo, hi)
+        val, grad = f(phi)
+        out = raw - phi
+        grad = np.where(out != 0, 0.0, grad) + 2.0 * out
+        return val + float(out @ out), inv_t.T @ grad
 
     res = minimize(g, np.zeros_like(x0), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 500, "ftol": 1e-14, "gtol": 1e-9})
-    phi = np.clip(x0 + inv_t @ res.x, -LOG_BOUND, LOG_BOUND)
+                   options={"maxiter": 500, "maxfun": MAX_EVALS // 3, "ftol": 1e-14, "gtol": 1e-9})
+    phi = np.clip(x0 + inv_t @ res.x, lo, hi)
     # A line search that stalls at rounding noise ("ABNORMAL") with a tiny gradient is converged.
     if res.success or np.max(np.abs(res.jac)) < GRAD_TOL / 100:
         res.x = phi
         return res
-    return _lbfgs(f, phi)
+    return _lbfgs(f, phi, bounds)
 
 
 def maximise(model: str, names: Sequence[str], nll: NllGrad, starts: Sequence[np.ndarray],
-             n: float, screen: NllGrad | None = None) -> Fit:
+             n: float, screen: NllGrad | None = None, bounds: Bounds | None = None) -> Fit:
     """Fit by the fallback chain: multistart L-BFGS-B → Nelder-Mead polish → ridge refit.
 
     With `screen` (the NLL on a weighted subsample, for large data) the starts are run there
-    and only the best is carried to the full data.
+    and only the best is carried to the full data. `bounds` (per log-parameter, default
+    ±LOG_BOUND) hold in every stage, and every stage has an evaluation budget.
     """
+    lo, hi = _box(bounds, len(names))
+    bounds = list(zip(lo, hi))
     f_safe = _safe(nll)
     path: list[str] = []
     best = None
     explore = _safe(screen) if screen is not None else f_safe
     for x0 in starts:
-        res = _lbfgs(explore, np.asarray(x0, float))
+        res = _lbfgs(explore, np.asarray(x0, float), bounds)
         if np.isfinite(res.fun) and res.fun < 1e10 and (best is None or res.fun < best.fun):
             best = res
     path.append(f"L-BFGS-B x{len(starts)} starts" + (" on a subsample" if screen is not None else ""))
     if screen is not None and best is not None:
-        best = _preconditioned(f_safe, explore, best.x)
+        best = _preconditioned(f_safe, explore, best.x, bounds)
         path.append("preconditioned L-BFGS-B on all rows")
     if best is None:
         phi = np.asarray(starts[0], float)
@@ -186,13 +204,13 @@ def maximise(model: str, names: Sequence[str], nll: NllGrad, starts: Sequence[np
     phi = best.x
     grad = f_safe(phi)[1]
     if np.max(np.abs(grad)) > GRAD_TOL:
-        nm = minimize(lambda p: f_safe(p)[0], phi, method="Nelder-Mead",
-                      options={"maxiter": 4000, "xatol": 1e-9, "fatol": 1e-13})
+        nm = minimize(lambda p: f_safe(p)[0], phi, method="Nelder-Mead", bounds=bounds,
+                      options={"maxiter": 4000, "maxfev": MAX_EVALS, "xatol": 1e-9, "fatol": 1e-13})
         path.append("Nelder-Mead polish")
         if nm.fun <= best.fun:
-            phi = _lbfgs(f_safe, nm.x).x
+            phi = _lbfgs(f_safe, nm.x, bounds).x
         grad = f_safe(phi)[1]
-    at_bound = [k for k, v in zip(names, phi) if abs(v) > LOG_BOUND - 0.5]
+    at_bound = [k for k, v, a, b in zip(names, phi, lo, hi) if v > b - 0.5 or v < a + 0.5]
     warnings: list[str] = []
     if at_bound:
         # A ridge on log θ toward the best start keeps the fit finite; say that it was needed.
@@ -203,7 +221,7 @@ def maximise(model: str, names: Sequence[str], nll: NllGrad, starts: Sequence[np
             f, g = f_safe(p)
             return f + ridge * np.sum((p - anchor) ** 2), g + 2 * ridge * (p - anchor)
 
-        phi = _lbfgs(penalised, phi).x
+        phi = _lbfgs(penalised, phi, bounds).x
         grad = f_safe(phi)[1]
         path.append(f"ridge-penalised refit (λ={ridge})")
         warnings.append(f"parameters {', '.join(at_bound)} ran to the edge of the parameter space; "

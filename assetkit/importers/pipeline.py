@@ -1,0 +1,131 @@
+"""From staged raw records to canonical rows, in slices of the file when it is big.
+
+Per slice: type the fields (parsing.py), resolve buyers (identity.py), stage each profile
+output, quarantine what cannot load, insert the new rows (loading.py). A big file goes
+through in slices of `chunk_rows` records, in file order, inside the file's one transaction:
+each slice's temp tables stay small enough to live in memory instead of spilling (a 10M-row
+file in one piece spilled every step and used ~1.8x the CPU per row), and what a later
+slice sees of the earlier ones (stored ids, buyers, identities) is exactly what it would see
+of an earlier file. A profile is sliced only when that changes nothing: no grouped output
+(an order's lines could straddle two slices), no carried-down field and no content-hashed
+ids (their occurrence numbers count identical rows across the whole file).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assetkit.errors import SourceError
+from assetkit.importers import identity, loading
+from assetkit.importers.parsing import build_rows
+from assetkit.importers.reading import RawFile
+from assetkit.importers.registry import Profile
+
+if TYPE_CHECKING:
+    import duckdb
+
+CHUNK_ROWS = 1_000_000
+REJECTS_COLUMNS = "(line INTEGER, column_name VARCHAR, raw VARCHAR, reason VARCHAR)"
+
+
+@dataclass
+class Loaded:
+    """What a file's records became: counts for the batch (its rejects are in `ak_rejall`)."""
+
+    loaded: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    fx_missing: int = 0
+    new_buyers: int = 0
+
+
+def sliceable(profile: Profile) -> bool:
+    """True when loading the file in slices gives exactly what loading it whole gives."""
+    return (not any(f.fill for f in profile.fields)
+            and all(o.key and not o.key_optional and not o.group_by for o in profile.outputs))
+
+
+def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc: str, strict: bool,
+                 small: bool, chunk_rows: int = CHUNK_ROWS) -> Loaded:
+    """Load every staged record of `raw` into the canonical tables under `batch_id`."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rejall {REJECTS_COLUMNS}")
+    if raw.rejects:
+        con.executemany("INSERT INTO ak_rejall VALUES (?, ?, ?, ?)", raw.rejects)
+    identity.begin(con)
+    size = max(chunk_rows, 1) if sliceable(raw.profile) else max(raw.rows, 1)
+    starts = list(range(0, max(raw.rows, 1), size))
+    out, staged = Loaded(), []
+    for start in starts:
+        last = start == starts[-1]
+        staged = _load_slice(con, raw, raw.records_sql(start, start + size), batch_id, rc, strict, small, last, out)
+    if raw.profile.buyer:
+        out.new_buyers = identity.store(con, batch_id)
+    out.rejected = int(con.execute("SELECT count(*) FROM ak_rejall").fetchone()[0])
+    # Counted once the whole file is in: lines behind this batch's rows, rows without a rate.
+    loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
+    out.loaded = int(con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0])
+    for table in dict.fromkeys(st.table for st in staged):
+        missing = loading.fx_missing_sql(table, batch_id)
+        if missing:
+            out.fx_missing += int(con.execute(missing).fetchone()[0])
+    return out
+
+
+def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch_id: int, rc: str,
+                strict: bool, small: bool, last: bool, out: Loaded) -> list[loading.Staged]:
+    profile = raw.profile
+    _drop_slice(con)
+    build_rows(con, profile, raw.header, raw.path, identity.key_levels(profile), source)
+    if last and not small:  # free the raw text early
+        con.execute(f"DROP TABLE IF EXISTS {raw.table}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rej {REJECTS_COLUMNS}")
+    con.execute("INSERT INTO ak_rej SELECT __line, __rej_col, __rej_raw, __rej_reason FROM ak_rows "
+                "WHERE __rej_reason IS NOT NULL")
+    con.execute("CREATE OR REPLACE TEMP VIEW ak_ok AS SELECT * FROM ak_rows WHERE NOT __skip AND __rej_reason IS NULL")
+    has_buyer = identity.resolve(con, profile)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ak_in AS {identity.rows_with_buyer_sql(has_buyer)}")
+    out.skipped += int(con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0])
+    staged = [loading.stage(con, profile, i, o, rc) for i, o in enumerate(profile.outputs)]
+    for st in staged:
+        con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
+    if all(o.where for o in profile.outputs):  # else one output takes every valid row
+        routed = " UNION ALL ".join(loading.lines_sql(st, f"ak_s{st.index}") for st in staged)
+        con.execute(
+            "INSERT INTO ak_rej SELECT __line, NULL, NULL, "
+            f"'row type not recognised by profile {profile.name}' FROM ak_in "
+            f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
+    # One reason per line (the first found), as the rejects table keys on (batch, line).
+    con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
+    rejected = int(con.execute("SELECT count(*) FROM ak_rej").fetchone()[0])
+    if strict and (rejected or raw.rejects):
+        _refuse(con, raw)
+    if has_buyer:
+        identity.collect(con, profile, bool(rejected))
+    for st in staged:
+        loading.insert(con, st, batch_id, bool(rejected))
+    con.execute("INSERT INTO ak_rejall SELECT * FROM ak_rej")
+    return staged
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
+    """--strict: the first quarantined row fails the file (the transaction rolls back)."""
+    rows = "SELECT * FROM ak_rejall UNION ALL SELECT * FROM ak_rej"
+    first = con.execute(f"SELECT line, column_name, raw, reason FROM ({rows}) ORDER BY line LIMIT 1").fetchone()
+    count = con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0]
+    raise SourceError(f"{first[3]} (value {first[2]!r}); {count} row(s) would be quarantined, "
+                      "--strict refuses the file", path=raw.path, line=first[0], column=first[1],
+                      hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
+
+
+def _drop_slice(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the previous slice's temp tables and views (views first: they read the tables)."""
+    found = con.execute(
+        "SELECT view_name, true FROM duckdb_views() WHERE temporary AND view_name IN ('ak_ok', 'ak_in') "
+        "UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ak_') "
+        "AND (table_name IN ('ak_rows', 'ak_res', 'ak_rej') OR regexp_matches(table_name, '^ak_[sd][0-9]+$'))"
+    ).fetchall()
+    drops = [f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS temp.{name}"
+             for name, is_view in sorted(found, key=lambda f: not f[1])]
+    if drops:
+        con.execute("; ".join(drops))
