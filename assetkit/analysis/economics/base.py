@@ -2,8 +2,9 @@
 as possible (orders: a scan per day, one per buyer and one joined to the fees; fees: a scan per
 day and that join):
 
-- `_ak_econ_pcd`: orders summed per platform, channel and day over all history (revenue,
-  orders, rows without an FX rate) -> the data span, home channels and per-month revenue.
+- `_ak_econ_pcd`: orders summed per platform, channel, day and with-or-without a buyer over
+  all history (revenue, orders, rows without an FX rate) -> the data span, home channels,
+  per-month revenue and the per-platform sums of `_ak_econ_pp`.
 - `_ak_econ_costd`: fees summed per platform, day, category and linked-or-not.
 - `_ak_econ_cost`: platform cost per platform, month, category, source (`fees`, `config`,
   `spend`) and whether it is linked to an order, inside the window.
@@ -121,8 +122,9 @@ def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     con.executemany("INSERT INTO _ak_econ_types VALUES (?, ?, ?)", schedules.alias_rows())
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_pcd AS
-        SELECT platform, channel, d, count(*) AS n_all, count(*) FILTER (WHERE converted) AS n_conv,
-               sum(revenue) AS revenue, count(*) FILTER (WHERE counted AND converted) AS orders
+        SELECT platform, channel, d, buyer_id IS NULL AS anon, count(*) AS n_all,
+               count(*) FILTER (WHERE converted) AS n_conv, sum(revenue) AS revenue,
+               count(*) FILTER (WHERE counted AND converted) AS orders
         FROM ({ORDERS_ALL_SQL}) o GROUP BY ALL
     """, params)
     # Summed per raw fee_type first: the few distinct values are normalised and mapped to a
@@ -188,9 +190,9 @@ def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
 def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Per buyer (second scan of orders): orders, revenue, allocated rent and the first order;
     plus the fees linked to those orders, by one join of fees to orders summed per buyer
-    straight away (no sum per order first). The same two passes also give the per-platform
-    totals of buyers' orders the repeat-business toll needs (`_ak_econ_pp`), as a second
-    grouping set, so nothing is kept per buyer and platform.
+    straight away (no sum per order first). The per-platform totals the repeat-business toll
+    needs (`_ak_econ_pp`) come from the daily table and a second grouping set of the join, so
+    nothing is kept per buyer and platform.
 
     The buyer's first non-cancelled order is found over all history up to the window's end
     and across all platforms, so "new buyer" means new to the business, not to a filter.
@@ -198,10 +200,9 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     in_scope = ("o.d >= $lo AND ($platform IS NULL OR o.platform = $platform) "
                 "AND ($channel IS NULL OR o.channel = $channel)")
     fee_platforms = "($platforms IS NULL OR list_contains($platforms, f.platform))"
-    sets = "GROUPING SETS ((o.buyer_id), (o.platform, o.buyer_id IS NULL))"
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_bpo AS
-        SELECT grouping(o.buyer_id) = 0 AS per_buyer, o.buyer_id, o.platform, o.buyer_id IS NULL AS anon,
+        SELECT o.buyer_id,
                arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id, 'rev': o.revenue}},
                        (o.ordered_at, o.order_id)) FILTER (WHERE o.counted) AS first,
                count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
@@ -210,27 +211,39 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         FROM ({ORDERS_SQL}) o
         LEFT JOIN _ak_econ_alloc a ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
         WHERE o.d <= $hi
-        GROUP BY {sets}
+        GROUP BY o.buyer_id
     """, params)
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_bpf AS
         SELECT grouping(o.buyer_id) = 0 AS per_buyer, o.buyer_id, o.platform, o.buyer_id IS NULL AS anon,
-               coalesce(sum(f.amount) FILTER (WHERE {in_scope}), 0) AS linked,
-               coalesce(sum(f.amount) FILTER (WHERE o.counted AND {in_scope}), 0) AS linked_counted
-        FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees) f
+               coalesce(sum(f.amount), 0) AS linked,
+               coalesce(sum(f.amount) FILTER (WHERE o.counted), 0) AS linked_counted
+        FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees
+              WHERE order_id IS NOT NULL) f
         JOIN ({ORDERS_SQL}) o USING (order_id)
-        WHERE o.d <= $hi AND {fee_platforms}
-        GROUP BY {sets}
+        WHERE o.d <= $hi AND {in_scope} AND {fee_platforms}
+        GROUP BY GROUPING SETS ((o.buyer_id), (o.platform, o.buyer_id IS NULL))
     """, params)
-    for table, key in (("_ak_econ_bp", "buyer_id"), ("_ak_econ_pp", "platform, anon")):
-        run(con, f"""
-            CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT {key}, o.first, o.orders, o.revenue, o.alloc, coalesce(f.linked, 0) AS linked,
-                   coalesce(f.linked_counted, 0) AS linked_counted
-            FROM (SELECT * FROM _ak_econ_bpo WHERE {'' if key == 'buyer_id' else 'NOT '}per_buyer) o
-            LEFT JOIN (SELECT * FROM _ak_econ_bpf WHERE {'' if key == 'buyer_id' else 'NOT '}per_buyer) f
-              USING ({key})
-        """, params)
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bp AS
+        SELECT o.*, coalesce(f.linked, 0) AS linked
+        FROM _ak_econ_bpo o LEFT JOIN (SELECT * FROM _ak_econ_bpf WHERE per_buyer) f USING (buyer_id)
+    """, params)
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_pp AS
+        WITH m AS (SELECT platform, anon, CAST(date_trunc('month', d) AS DATE) AS month,
+                          sum(orders) AS orders, sum(revenue) AS revenue
+                   FROM _ak_econ_pcd WHERE d BETWEEN $lo AND $hi AND n_conv > 0
+                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
+                   GROUP BY ALL),
+        o AS (SELECT platform, anon, sum(m.orders) AS orders, sum(m.revenue) AS revenue,
+                     coalesce(sum(m.revenue * a.factor), 0) AS alloc
+              FROM m LEFT JOIN _ak_econ_alloc a USING (platform, month) GROUP BY ALL)
+        SELECT platform, anon, coalesce(o.orders, 0) AS orders, coalesce(o.revenue, 0) AS revenue,
+               coalesce(o.alloc, 0) AS alloc, coalesce(f.linked, 0) AS linked,
+               coalesce(f.linked_counted, 0) AS linked_counted
+        FROM o FULL JOIN (SELECT * FROM _ak_econ_bpf WHERE NOT per_buyer) f USING (platform, anon)
+    """, params)
     # The first order's own linked fees: a lookup of one order per buyer.
     scope = ("f.d >= $lo AND ($platform IS NULL OR f.p = $platform) AND ($channel IS NULL OR f.c = $channel)")
     run(con, f"""
