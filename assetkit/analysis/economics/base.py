@@ -1,6 +1,7 @@
 """The shared working tables of `assetkit fees`, built with as few passes over the big tables
-as possible (orders: a scan per day, one per buyer and one joined to the fees; fees: a scan per
-day and that join):
+as possible: orders are scanned once summed per day and once summed per buyer; fees once
+summed per day; fees are joined to orders once (summed per buyer straight away) and once more
+only to look up the fees of each buyer's first order:
 
 - `_ak_econ_pcd`: orders summed per platform, channel, day and with-or-without a buyer over
   all history (revenue, orders, rows without an FX rate) -> the data span, home channels,
@@ -11,9 +12,11 @@ day and that join):
 - `_ak_econ_alloc`: per platform and month, the unlinked cost and the factor that shares it
   among that month's orders of the platform in proportion to their gross revenue.
 - `_ak_econ_bp`: per buyer, revenue, orders, linked fees and allocated rent in scope, and the
-  buyer's first non-cancelled order (all history up to the window's end).
+  buyer's first non-cancelled order (all history up to the window's end); built from
+  `_ak_econ_bpo` (the orders) and `_ak_econ_bpf` (the fee join, also per platform).
 - `_ak_econ_pp`: the same sums per platform, apart for orders without a buyer (`anon`).
-- `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition).
+- `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition), with
+  its own linked fees, allocation factor and whether it falls in scope.
 - `_ak_econ_om`: revenue, orders and new buyers per platform, channel and month in scope.
 """
 
@@ -229,6 +232,8 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         SELECT o.*, coalesce(f.linked, 0) AS linked
         FROM _ak_econ_bpo o LEFT JOIN (SELECT * FROM _ak_econ_bpf WHERE per_buyer) f USING (buyer_id)
     """, params)
+    # Allocated rent per platform = month revenue x that month's factor, summed: the same as the
+    # per-order products summed (up to float rounding), without another pass over the orders.
     run(con, """
         CREATE OR REPLACE TEMP TABLE _ak_econ_pp AS
         WITH m AS (SELECT platform, anon, CAST(date_trunc('month', d) AS DATE) AS month,
