@@ -116,6 +116,22 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> lis
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
+def utc(ts: str) -> str:
+    """SQL: a TIMESTAMPTZ column as a plain TIMESTAMP in UTC.
+
+    Days, months and years of orders, fees and inquiries are UTC calendar periods
+    (docs/schema.md). Going through the epoch makes that explicit and is ~20x cheaper per row
+    than CAST(ts AS DATE) or `ts + INTERVAL`, which convert through the session time zone
+    (ICU): at 10M orders those casts alone cost seconds.
+    """
+    return f"make_timestamp(epoch_us({ts}))"
+
+
+def utc_day(ts: str) -> str:
+    """SQL: the UTC calendar day of a TIMESTAMPTZ column (see utc())."""
+    return f"CAST({utc(ts)} AS DATE)"
+
+
 def money(amount: str, amount_rc: str, currency: str = "currency") -> str:
     """SQL for an amount in the reporting currency ($rc): the stored *_rc value, or the
     original amount when it already is in the reporting currency; NULL when unconvertible."""
@@ -128,7 +144,7 @@ def money(amount: str, amount_rc: str, currency: str = "currency") -> str:
 # full refund. A refund without its own *_rc value is converted at the order's own rate.
 # `converted` is false when the order has no reporting-currency amount (no FX rate).
 ORDERS_ALL_SQL = f"""
-SELECT order_id, platform, channel, buyer_id, ordered_at, CAST(ordered_at AS DATE) AS d,
+SELECT order_id, platform, channel, buyer_id, ordered_at, {utc_day('ordered_at')} AS d,
        CASE WHEN status = 'cancelled' THEN 0
             WHEN coalesce(refunded_amount, 0) = 0 THEN CASE WHEN status = 'refunded' THEN 0 ELSE g_rc END
             ELSE g_rc - coalesce(refunded_amount_rc,

@@ -1,17 +1,22 @@
 """The shared working tables of `assetkit fees`, built with as few passes over the big tables
-as possible (orders: two scans, the second joined to fees summed per order; fees: one scan):
+as possible: orders are scanned once summed per day and once summed per buyer; fees once
+summed per day; fees are joined to orders once (summed per buyer straight away) and once more
+only to look up the fees of each buyer's first order:
 
-- `_ak_econ_pcd`: orders summed per platform, channel and day over all history (revenue,
-  orders, rows without an FX rate) -> the data span, home channels and per-month revenue.
+- `_ak_econ_pcd`: orders summed per platform, channel, day and with-or-without a buyer over
+  all history (revenue, orders, rows without an FX rate) -> the data span, home channels,
+  per-month revenue and the per-platform sums of `_ak_econ_pp`.
 - `_ak_econ_costd`: fees summed per platform, day, category and linked-or-not.
 - `_ak_econ_cost`: platform cost per platform, month, category, source (`fees`, `config`,
   `spend`) and whether it is linked to an order, inside the window.
 - `_ak_econ_alloc`: per platform and month, the unlinked cost and the factor that shares it
   among that month's orders of the platform in proportion to their gross revenue.
-- `_ak_econ_bp`: per buyer and platform, revenue, orders, linked fees and allocated rent in
-  scope, and the buyer's first non-cancelled order on that platform (all history up to the
-  window's end).
-- `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition).
+- `_ak_econ_bp`: per buyer, revenue, orders, linked fees and allocated rent in scope, and the
+  buyer's first non-cancelled order (all history up to the window's end); built from
+  `_ak_econ_bpo` (the orders) and `_ak_econ_bpf` (the fee join, also per platform).
+- `_ak_econ_pp`: the same sums per platform, apart for orders without a buyer (`anon`).
+- `_ak_econ_fo`: per buyer, the first non-cancelled order across platforms (acquisition), with
+  its own linked fees, allocation factor and whether it falls in scope.
 - `_ak_econ_om`: revenue, orders and new buyers per platform, channel and month in scope.
 """
 
@@ -31,12 +36,14 @@ from assetkit.analysis.economics._common import (
     require_orders,
     run,
     unconverted_note,
+    utc_day,
 )
 
 if TYPE_CHECKING:
     import duckdb
 
 TABLES = ("_ak_econ_pcd", "_ak_econ_costd", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_bp", "_ak_econ_fo",
+          "_ak_econ_pp", "_ak_econ_bpo", "_ak_econ_bpf",
           "_ak_econ_om", "_ak_econ_buyers", "_ak_econ_billed_ads", "_ak_econ_types",
           recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw")
 
@@ -118,18 +125,24 @@ def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     con.executemany("INSERT INTO _ak_econ_types VALUES (?, ?, ?)", schedules.alias_rows())
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_pcd AS
-        SELECT platform, channel, d, count(*) AS n_all, count(*) FILTER (WHERE converted) AS n_conv,
-               sum(revenue) AS revenue, count(*) FILTER (WHERE counted AND converted) AS orders
+        SELECT platform, channel, d, buyer_id IS NULL AS anon, count(*) AS n_all,
+               count(*) FILTER (WHERE converted) AS n_conv, sum(revenue) AS revenue,
+               count(*) FILTER (WHERE counted AND converted) AS orders
         FROM ({ORDERS_ALL_SQL}) o GROUP BY ALL
     """, params)
+    # Summed per raw fee_type first: the few distinct values are normalised and mapped to a
+    # category afterwards instead of running the string functions on every fee row.
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_costd AS
+        WITH f AS (SELECT platform, {utc_day('incurred_at')} AS d, order_id IS NOT NULL AS linked, fee_type,
+                          count(*) AS n_all, count(amount) AS n_conv, sum(amount) AS amount
+                   FROM (SELECT platform, incurred_at, order_id, fee_type, {money('amount', 'amount_rc')} AS amount
+                         FROM fees) x GROUP BY ALL)
         SELECT f.platform, f.d, coalesce(t.category, 'other') AS category, coalesce(t.fixed, false) AS fixed,
-               f.linked, count(*) AS n_all, count(f.amount) AS n_conv, sum(f.amount) AS amount
-        FROM (SELECT platform, CAST(incurred_at AS DATE) AS d, order_id IS NOT NULL AS linked,
-                     replace(replace(lower(trim(fee_type)), ' ', '_'), '-', '_') AS alias,
-                     {money('amount', 'amount_rc')} AS amount FROM fees) f
-        LEFT JOIN _ak_econ_types t USING (alias)
+               f.linked, CAST(sum(f.n_all) AS BIGINT) AS n_all, CAST(sum(f.n_conv) AS BIGINT) AS n_conv,
+               sum(f.amount) AS amount
+        FROM f LEFT JOIN _ak_econ_types t
+          ON t.alias = replace(replace(lower(trim(f.fee_type)), ' ', '_'), '-', '_')
         GROUP BY ALL
     """, params)
 
@@ -178,42 +191,75 @@ def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
 
 
 def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Second scan of orders (per buyer and platform) and the join of fees to orders.
+    """Per buyer (second scan of orders): orders, revenue, allocated rent and the first order;
+    plus the fees linked to those orders, by one join of fees to orders summed per buyer
+    straight away (no sum per order first). The per-platform totals the repeat-business toll
+    needs (`_ak_econ_pp`) come from the daily table and a second grouping set of the join, so
+    nothing is kept per buyer and platform.
 
     The buyer's first non-cancelled order is found over all history up to the window's end
     and across all platforms, so "new buyer" means new to the business, not to a filter.
     """
     in_scope = ("o.d >= $lo AND ($platform IS NULL OR o.platform = $platform) "
                 "AND ($channel IS NULL OR o.channel = $channel)")
+    fee_platforms = "($platforms IS NULL OR list_contains($platforms, f.platform))"
     run(con, f"""
-        CREATE OR REPLACE TEMP TABLE _ak_econ_bp AS
-        WITH l AS (SELECT order_id, sum({money('amount', 'amount_rc')}) AS linked FROM fees
-                   WHERE order_id IS NOT NULL AND ($platforms IS NULL OR list_contains($platforms, platform))
-                   GROUP BY order_id)
-        SELECT o.buyer_id, o.platform,
-               arg_min({{'id': o.order_id, 'c': o.channel, 'd': o.d, 'rev': o.revenue,
-                         'linked': coalesce(l.linked, 0)}}, (o.ordered_at, o.order_id))
-                   FILTER (WHERE o.counted) AS first,
-               min(o.ordered_at) FILTER (WHERE o.counted) AS first_ts,
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bpo AS
+        SELECT o.buyer_id,
+               arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id, 'rev': o.revenue}},
+                       (o.ordered_at, o.order_id)) FILTER (WHERE o.counted) AS first,
                count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
                coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
-               coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc,
-               coalesce(sum(l.linked) FILTER (WHERE {in_scope}), 0) AS linked,
-               coalesce(sum(l.linked) FILTER (WHERE o.counted AND {in_scope}), 0) AS linked_counted
+               coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc
         FROM ({ORDERS_SQL}) o
         LEFT JOIN _ak_econ_alloc a ON a.platform = o.platform AND a.month = CAST(date_trunc('month', o.d) AS DATE)
-        LEFT JOIN l ON l.order_id = o.order_id
         WHERE o.d <= $hi
-        GROUP BY o.buyer_id, o.platform
+        GROUP BY o.buyer_id
     """, params)
+    run(con, f"""
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bpf AS
+        SELECT grouping(o.buyer_id) = 0 AS per_buyer, o.buyer_id, o.platform, o.buyer_id IS NULL AS anon,
+               coalesce(sum(f.amount), 0) AS linked,
+               coalesce(sum(f.amount) FILTER (WHERE o.counted), 0) AS linked_counted
+        FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees
+              WHERE order_id IS NOT NULL) f
+        JOIN ({ORDERS_SQL}) o USING (order_id)
+        WHERE o.d <= $hi AND {in_scope} AND {fee_platforms}
+        GROUP BY GROUPING SETS ((o.buyer_id), (o.platform, o.buyer_id IS NULL))
+    """, params)
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_bp AS
+        SELECT o.*, coalesce(f.linked, 0) AS linked
+        FROM _ak_econ_bpo o LEFT JOIN (SELECT * FROM _ak_econ_bpf WHERE per_buyer) f USING (buyer_id)
+    """, params)
+    # Allocated rent per platform = month revenue x that month's factor, summed: the same as the
+    # per-order products summed (up to float rounding), without another pass over the orders.
+    run(con, """
+        CREATE OR REPLACE TEMP TABLE _ak_econ_pp AS
+        WITH m AS (SELECT platform, anon, CAST(date_trunc('month', d) AS DATE) AS month,
+                          sum(orders) AS orders, sum(revenue) AS revenue
+                   FROM _ak_econ_pcd WHERE d BETWEEN $lo AND $hi AND n_conv > 0
+                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
+                   GROUP BY ALL),
+        o AS (SELECT platform, anon, sum(m.orders) AS orders, sum(m.revenue) AS revenue,
+                     coalesce(sum(m.revenue * a.factor), 0) AS alloc
+              FROM m LEFT JOIN _ak_econ_alloc a USING (platform, month) GROUP BY ALL)
+        SELECT platform, anon, coalesce(o.orders, 0) AS orders, coalesce(o.revenue, 0) AS revenue,
+               coalesce(o.alloc, 0) AS alloc, coalesce(f.linked, 0) AS linked,
+               coalesce(f.linked_counted, 0) AS linked_counted
+        FROM o FULL JOIN (SELECT * FROM _ak_econ_bpf WHERE NOT per_buyer) f USING (platform, anon)
+    """, params)
+    # The first order's own linked fees: a lookup of one order per buyer.
     scope = ("f.d >= $lo AND ($platform IS NULL OR f.p = $platform) AND ($channel IS NULL OR f.c = $channel)")
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_fo AS
-        WITH b AS (SELECT buyer_id, arg_min({{'p': platform, 'c': first.c, 'd': first.d, 'id': first.id,
-                                             'rev': first.rev, 'linked': first.linked}}, (first_ts, first.id)) AS f
-                   FROM _ak_econ_bp WHERE buyer_id IS NOT NULL AND first IS NOT NULL GROUP BY buyer_id)
-        SELECT b.buyer_id, struct_insert(b.f, factor := a.factor, scope := {scope.replace('f.', 'b.f.')}) AS f
-        FROM b LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
+        WITH b AS (SELECT buyer_id, first AS f FROM _ak_econ_bp WHERE buyer_id IS NOT NULL AND first IS NOT NULL),
+        l AS (SELECT f.order_id, sum({money('f.amount', 'f.amount_rc', 'f.currency')}) AS linked
+              FROM fees f SEMI JOIN b ON f.order_id = b.f.id WHERE {fee_platforms} GROUP BY f.order_id)
+        SELECT b.buyer_id, struct_insert(b.f, linked := coalesce(l.linked, 0), factor := a.factor,
+                                         scope := {scope.replace('f.', 'b.f.')}) AS f
+        FROM b LEFT JOIN l ON l.order_id = b.f.id
+        LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
     """, params)
     run(con, """
         CREATE OR REPLACE TEMP TABLE _ak_econ_om AS

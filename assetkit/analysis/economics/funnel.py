@@ -25,6 +25,8 @@ from assetkit.analysis.economics._common import (
     section,
     share,
     unconverted_note,
+    utc,
+    utc_day,
 )
 from assetkit.errors import NotEnoughData, UsageError
 
@@ -67,27 +69,39 @@ class FunnelResult:
 
 
 def _conversion(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Conversion, attributed revenue and response times per dimension, with one ASOF join.
+
+    Each order is matched once to the buyer's latest inquiry at or before it (`att`). That
+    gives the revenue attributed to every inquiry and the first order after it before the
+    buyer's next inquiry; the first order after an inquiry at all is then the earliest of
+    those over the inquiry and the buyer's later ones (a running minimum over the inquiries
+    alone, peers included), which spares a second join of all orders to the inquiries.
+    """
     rows = run(con, f"""
-        WITH o AS (SELECT order_id, buyer_id, ordered_at, revenue FROM ({ORDERS_SQL}) x
+        WITH o AS (SELECT buyer_id, {utc('ordered_at')} AS ts, revenue FROM ({ORDERS_SQL}) x
                    WHERE counted AND buyer_id IS NOT NULL AND d <= $hi),
-        i AS (SELECT i.inquiry_id, i.platform, i.channel, i.buyer_id, i.received_at,
+        ia AS (SELECT inquiry_id, buyer_id, {utc('received_at')} AS ts FROM inquiries WHERE buyer_id IS NOT NULL),
+        att AS (SELECT ia.inquiry_id, min(o.ts) AS first_order,
+                       sum(o.revenue) FILTER (WHERE o.ts < ia.ts + to_days($window)) AS revenue
+                FROM o ASOF JOIN ia ON o.buyer_id = ia.buyer_id AND ia.ts <= o.ts
+                GROUP BY ia.inquiry_id),
+        i AS (SELECT i.inquiry_id, i.platform, i.channel, i.buyer_id, {utc('i.received_at')} AS ts,
                      coalesce(i.product, '(none)') AS product,
                      coalesce(i.country, b.country, '(unknown)') AS country,
-                     date_diff('second', i.received_at, i.first_response_at) / 3600.0 AS response_h
-              FROM inquiries i LEFT JOIN buyers b USING (buyer_id)
-              WHERE CAST(i.received_at AS DATE) BETWEEN $lo AND $hi
-                AND ($platform IS NULL OR i.platform = $platform) AND ($channel IS NULL OR i.channel = $channel)),
-        nxt AS (SELECT i.*, o.ordered_at AS next_order FROM i
-                ASOF LEFT JOIN o ON i.buyer_id = o.buyer_id AND o.ordered_at >= i.received_at),
-        att AS (SELECT ia.inquiry_id, sum(o.revenue) AS revenue FROM o
-                ASOF JOIN (SELECT inquiry_id, buyer_id, received_at FROM inquiries WHERE buyer_id IS NOT NULL) ia
-                  ON o.buyer_id = ia.buyer_id AND ia.received_at <= o.ordered_at
-                WHERE o.ordered_at < ia.received_at + to_days($window)
-                GROUP BY ia.inquiry_id),
-        f AS (SELECT nxt.*, coalesce(att.revenue, 0) AS revenue,
-                     coalesce(next_order < received_at + to_days($window), false) AS converted,
-                     buyer_id IS NOT NULL AND CAST(received_at + to_days($window) AS DATE) > $hi AS open
-              FROM nxt LEFT JOIN att USING (inquiry_id))
+                     date_diff('second', {utc('i.received_at')}, {utc('i.first_response_at')}) / 3600.0 AS response_h,
+                     att.first_order, att.revenue
+              FROM inquiries i LEFT JOIN buyers b USING (buyer_id) LEFT JOIN att USING (inquiry_id)),
+        nxt AS (SELECT * EXCLUDE (first_order),
+                       CASE WHEN buyer_id IS NOT NULL THEN min(first_order) OVER (
+                           PARTITION BY buyer_id ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+                       END AS next_order
+                FROM i),
+        f AS (SELECT * EXCLUDE (revenue), coalesce(revenue, 0) AS revenue,
+                     coalesce(next_order < ts + to_days($window), false) AS converted,
+                     buyer_id IS NOT NULL AND CAST(ts + to_days($window) AS DATE) > $hi AS open
+              FROM nxt
+              WHERE CAST(ts AS DATE) BETWEEN $lo AND $hi
+                AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel))
         SELECT CASE WHEN grouping(channel) = 0 THEN 'channel' WHEN grouping(platform) = 0 THEN 'platform'
                     WHEN grouping(country) = 0 THEN 'country' WHEN grouping(product) = 0 THEN 'product'
                     ELSE 'all' END AS dimension,
@@ -96,14 +110,14 @@ def _conversion(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[
                count(*) FILTER (WHERE NOT converted AND open) AS pending,
                count(*) FILTER (WHERE NOT converted AND NOT open) AS never_converted,
                sum(revenue) AS revenue, count(response_h) FILTER (WHERE response_h >= 0) AS responded,
-               quantile_cont(response_h, 0.5) FILTER (WHERE response_h >= 0) AS response_median_h,
-               quantile_cont(response_h, 0.9) FILTER (WHERE response_h >= 0) AS response_p90_h
+               quantile_cont(response_h, [0.5, 0.9]) FILTER (WHERE response_h >= 0) AS response_q
         FROM f GROUP BY GROUPING SETS ((), (channel), (platform), (country), (product))
         ORDER BY 1, inquiries DESC, value
     """, params)
     order = {"all": 0, **{d: n + 1 for n, d in enumerate(DIMENSIONS)}}
     rows.sort(key=lambda r: order[r["dimension"]])
     for r in rows:
+        r["response_median_h"], r["response_p90_h"] = r.pop("response_q") or (None, None)
         r["revenue"] = as_float(r["revenue"])
         r["conversion_rate"] = ratio(r["converted"], r["converted"] + r["never_converted"])
         r["revenue_per_inquiry"] = ratio(r["revenue"], r["inquiries"])
@@ -190,12 +204,12 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
         WITH o AS (SELECT min(d) FILTER (WHERE g IS NOT NULL) AS lo, max(d) FILTER (WHERE g IS NOT NULL) AS hi,
                           count(g) AS n, count(*) - count(g) AS unconverted,
                           count(DISTINCT date_trunc('month', d)) FILTER (WHERE g IS NOT NULL) AS months
-                   FROM (SELECT CAST(ordered_at AS DATE) AS d, {money('gross_amount', 'gross_amount_rc')} AS g
+                   FROM (SELECT {utc_day('ordered_at')} AS d, {money('gross_amount', 'gross_amount_rc')} AS g
                          FROM orders WHERE ($platform IS NULL OR platform = $platform)
                            AND ($channel IS NULL OR channel = $channel)) x
                    WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)),
         i AS (SELECT count(*) AS inquiries, min(d) AS lo, max(d) AS hi
-              FROM (SELECT CAST(received_at AS DATE) AS d FROM inquiries
+              FROM (SELECT {utc_day('received_at')} AS d FROM inquiries
                     WHERE ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)) x
               WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until))
         SELECT o.n, o.months, o.unconverted, i.inquiries, least(o.lo, i.lo) AS lo, greatest(o.hi, i.hi) AS hi

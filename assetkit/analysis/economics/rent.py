@@ -22,10 +22,9 @@ TOP_BUYERS = 10
 # orders in scope = fees linked to the orders + their share of unlinked costs. Cancelled orders
 # keep the fees linked to them but get no share of unlinked costs (their revenue is 0).
 BUYERS = """
-    SELECT p.buyer_id, any_value(fo.f.p) AS acq_platform, sum(p.orders) AS orders, sum(p.revenue) AS revenue,
-           sum(p.alloc + p.linked) AS rent
+    SELECT p.buyer_id, fo.f.p AS acq_platform, p.orders, p.revenue, p.alloc + p.linked AS rent
     FROM _ak_econ_bp p JOIN _ak_econ_fo fo USING (buyer_id)
-    WHERE fo.f.scope GROUP BY p.buyer_id
+    WHERE fo.f.scope
 """
 
 
@@ -43,19 +42,19 @@ def analyse(con: duckdb.DuckDBPyConnection, prep: Prepared,
         FROM _ak_econ_buyers p LEFT JOIN buyers b USING (buyer_id)
         ORDER BY p.rent DESC, p.buyer_id LIMIT {TOP_BUYERS}
     """, prep.params)
-    # Repeat orders = a buyer's non-cancelled orders in scope minus their first order.
+    # Repeat orders = buyers' non-cancelled orders in scope minus each buyer's first order, summed
+    # per platform (the first order counts against the platform it was placed on).
     toll = run(con, """
-        WITH first AS (SELECT buyer_id, f.p AS platform, 1 AS orders, f.rev AS revenue,
-                              f.rev * coalesce(f.factor, 0) + f.linked AS rent
-                       FROM _ak_econ_fo WHERE f.scope),
-        allo AS (SELECT buyer_id, platform, orders, revenue, alloc + linked_counted AS rent
-                 FROM _ak_econ_bp WHERE buyer_id IS NOT NULL)
-        SELECT a.platform, sum(a.orders - coalesce(f.orders, 0)) AS repeat_orders,
-               sum(a.revenue - coalesce(f.revenue, 0)) AS repeat_revenue, sum(a.rent - coalesce(f.rent, 0)) AS toll
-        FROM allo a LEFT JOIN first f USING (buyer_id, platform)
-        GROUP BY ALL HAVING sum(a.orders - coalesce(f.orders, 0)) > 0 ORDER BY toll DESC, platform
+        WITH first AS (SELECT f.p AS platform, count(*) AS orders, sum(f.rev) AS revenue,
+                              sum(f.rev * coalesce(f.factor, 0) + f.linked) AS rent
+                       FROM _ak_econ_fo WHERE f.scope GROUP BY ALL),
+        allo AS (SELECT platform, orders, revenue, alloc + linked_counted AS rent FROM _ak_econ_pp WHERE NOT anon)
+        SELECT a.platform, a.orders - coalesce(f.orders, 0) AS repeat_orders,
+               a.revenue - coalesce(f.revenue, 0) AS repeat_revenue, a.rent - coalesce(f.rent, 0) AS toll
+        FROM allo a LEFT JOIN first f USING (platform)
+        WHERE a.orders - coalesce(f.orders, 0) > 0 ORDER BY toll DESC, platform
     """, prep.params)
-    allocated = run(con, "SELECT coalesce(sum(alloc + linked), 0) AS rent FROM _ak_econ_bp",
+    allocated = run(con, "SELECT coalesce(sum(alloc + linked), 0) AS rent FROM _ak_econ_pp",
                     prep.params)[0]["rent"]
     cost = {p["platform"]: p["platform_cost"] for p in platforms}
     return {

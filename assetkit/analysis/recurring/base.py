@@ -70,8 +70,10 @@ class BaseTables:
             self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-_DAY = "CAST(timezone('UTC', ordered_at) AS DATE)"
-_FEE_DAY = "CAST(timezone('UTC', incurred_at) AS DATE)"
+# UTC calendar days through the epoch: the same day as CAST(timezone('UTC', ts) AS DATE), which
+# converts through ICU and costs about a second of CPU per 10M rows each time it is evaluated.
+_DAY = "CAST(make_timestamp(epoch_us(ordered_at)) AS DATE)"
+_FEE_DAY = "CAST(make_timestamp(epoch_us(incurred_at)) AS DATE)"
 
 
 _LINKED = f"""
