@@ -174,3 +174,20 @@ def test_version_3_data_survives_the_keyless_migration(tmp_path: Path, monkeypat
             store.con.execute("INSERT INTO orders (order_id) VALUES ('x')")
         store.con.execute("INSERT INTO orders SELECT * FROM orders")  # a doubled id is no longer refused …
         assert any("stored more than once" in p for p in check_database(store).problems)  # … but found
+
+
+def test_duckdb_draws_no_progress_bar_on_stdout(tmp_path: Path) -> None:
+    """DuckDB's own bar (statements over 2 s) goes to stdout even in a pipe and would corrupt
+    `--format json` output; the store switches it off. Checked in a plain child process: under
+    pytest's output capture DuckDB starts with the bar off anyway."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from assetkit.store import open_store\n"
+            f"with open_store({str(tmp_path / 'a.duckdb')!r}) as s:\n"
+            "    print(s.query(\"SELECT current_setting('enable_progress_bar')\")[0][0])")
+    repo = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": repo}).stdout
+    assert out.strip() == "False"

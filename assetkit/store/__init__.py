@@ -84,6 +84,9 @@ def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, cre
     # Calendar arithmetic (months, years, date_trunc) happens in UTC whatever the machine's zone,
     # so the same data gives the same report in cron and on a laptop.
     con.execute("SET TimeZone = 'UTC'")
+    # DuckDB draws its own progress bar on stdout for statements over 2 s, even into a pipe:
+    # it would corrupt `--format json` output and cron logs (assetkit has its own, terminal only).
+    con.execute("SET enable_progress_bar = false")
     store = Store(db_path, con, lock)
     try:
         migrate(store)
