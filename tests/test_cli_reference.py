@@ -6,7 +6,6 @@ Regenerate with: ASSETKIT_REGEN_DOCS=1 python -m pytest tests/test_cli_reference
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

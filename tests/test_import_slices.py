@@ -61,3 +61,28 @@ def test_any_order_of_rows_in_any_slices_matches_the_whole_load(order: list[int]
     lines = [ROWS[i] for i in order]
     with tempfile.TemporaryDirectory() as tmp:  # a fresh store per example (hypothesis re-runs examples)
         assert load(Path(tmp), "sliced", lines, size) == load(Path(tmp), "whole", lines, 1_000_000)
+
+
+def test_each_slice_reports_its_progress(tmp_path: Path) -> None:
+    src = tmp_path / "o.csv"
+    src.write_text(HEADER + "\n".join(ROWS) + "\n", encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    with open_store(tmp_path / "p.duckdb") as store:
+        import_file(store, src, chunk_rows=4, fast_min_bytes=0, slice_progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(4, 9), (8, 9), (9, 9)]
+
+
+def test_the_terminal_bar_names_the_file_and_its_records(monkeypatch) -> None:
+    import sys
+    from types import SimpleNamespace
+
+    from assetkit.commands.importing import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with _progress(SimpleNamespace(quiet=False), 2) as bar:
+        bar.file(Path("a.csv"))
+        bar.records(1_000_000, 3_000_000)
+        task = bar.bar.tasks[0]
+        assert task.description == "importing a.csv: 1,000,000 of 3,000,000 records" and task.completed == 0
+        bar.file(Path("b.csv"))
+        assert bar.bar.tasks[0].description == "importing b.csv" and bar.bar.tasks[0].completed == 1

@@ -46,9 +46,10 @@ def import_cmd(
         from assetkit.errors import UsageError
 
         raise UsageError("no importable files found", hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx")
-    with s.open_store() as store, _progress(s, len(files)) as advance:
+    with s.open_store() as store, _progress(s, len(files)) as bar:
         results = import_paths(store, files, platform=platform, kind=kind, mapping=mapping, encoding=encoding,
-                               strict=strict, dry_run=dry_run, config=s.config, progress=advance)
+                               strict=strict, dry_run=dry_run, config=s.config, progress=bar.file,
+                               slice_progress=bar.records)
     if fmt is OutputFormat.json:
         emit_json("import", {"files": [r.to_dict() for r in results]}, s)
     else:
@@ -58,24 +59,32 @@ def import_cmd(
 
 
 class _progress:
-    """A rich progress bar on a terminal only (never in pipes, cron or tests)."""
+    """A rich progress bar on a terminal only (never in pipes, cron or tests): files done, and
+    the records of a big file as its slices go in."""
 
     def __init__(self, s, total: int) -> None:
-        self.enabled = sys.stderr.isatty() and not s.quiet and total > 1
-        self.total, self.bar, self.task = total, None, None
+        self.enabled = sys.stderr.isatty() and not s.quiet
+        self.total, self.bar, self.task, self.name = total, None, None, ""
 
-    def __enter__(self):
+    def __enter__(self) -> _progress:
         if self.enabled:
             from rich.progress import Progress
 
             self.bar = Progress(console=console(stderr=True), transient=True)
             self.bar.start()
             self.task = self.bar.add_task("importing", total=self.total)
-        return self.advance
+        return self
 
-    def advance(self, path: Path) -> None:
+    def file(self, path: Path) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=f"importing {path.name}")
+            if self.name:
+                self.bar.advance(self.task)
+            self.name = path.name
+            self.bar.update(self.task, description=f"importing {self.name}")
+
+    def records(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"importing {self.name}: {done:,} of {total:,} records")
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

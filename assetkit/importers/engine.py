@@ -100,8 +100,11 @@ def import_paths(store: Store, paths: list[Path | str], platform: str | None = N
                  kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
                  strict: bool = False, dry_run: bool = False, config: Any = None,
                  reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
-                 chunk_rows: int = pipeline.CHUNK_ROWS, progress: Callable[[Path], None] | None = None) -> list[FileResult]:
-    """Import files and folders; one FileResult per file, failures recorded, not raised."""
+                 chunk_rows: int = pipeline.CHUNK_ROWS, progress: Callable[[Path], None] | None = None,
+                 slice_progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
+    """Import files and folders; one FileResult per file, failures recorded, not raised.
+    `progress(path)` is called as each file starts, `slice_progress(done, total)` as each
+    slice of a big file's records is in (a terminal's progress bar)."""
     candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
     rc = _reporting(config, reporting_currency)
     files = expand_paths([Path(p) for p in paths])
@@ -112,7 +115,7 @@ def import_paths(store: Store, paths: list[Path | str], platform: str | None = N
                 progress(path)
             try:
                 results.append(_import_capped(store, uncapped, path, candidates, encoding, strict, dry_run, rc,
-                                              fast_min_bytes, chunk_rows))
+                                              fast_min_bytes, chunk_rows, slice_progress))
             except AssetkitError as exc:
                 results.append(FileResult(str(path), error=str(exc), hint=exc.hint, dry_run=dry_run))
     if not dry_run and any(r.ok for r in results):
@@ -129,7 +132,7 @@ def import_file(store: Store, path: Path | str, **options: Any) -> FileResult:
         result = _import_capped(store, uncapped, Path(path), candidates, options.get("encoding"),
                                 options.get("strict", False), options.get("dry_run", False), rc,
                                 options.get("fast_min_bytes", FAST_MIN_BYTES),
-                                options.get("chunk_rows", pipeline.CHUNK_ROWS))
+                                options.get("chunk_rows", pipeline.CHUNK_ROWS), options.get("slice_progress"))
     if not result.dry_run:
         store.checkpoint()
     return result
@@ -182,7 +185,8 @@ def _import_capped(store: Store, uncapped: str, path: Path, *args: Any) -> FileR
 
 
 def _import_one(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool,
-                dry_run: bool, rc: str, fast_min_bytes: int, chunk_rows: int) -> FileResult:
+                dry_run: bool, rc: str, fast_min_bytes: int, chunk_rows: int,
+                slice_progress: Callable[[int, int], None] | None) -> FileResult:
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     con = store.con
@@ -191,7 +195,8 @@ def _import_one(store: Store, path: Path, candidates: list, encoding: str | None
     try:
         with store.transaction():
             fx.ensure_seed(con)
-            _run(store, path, candidates, encoding, strict, rc, fast_min_bytes, chunk_rows, started, result)
+            _run(store, path, candidates, encoding, strict, rc, fast_min_bytes, chunk_rows, slice_progress, started,
+                 result)
             if dry_run:
                 raise _DryRun()
     except _DryRun:
@@ -203,7 +208,8 @@ def _import_one(store: Store, path: Path, candidates: list, encoding: str | None
 
 
 def _run(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool, rc: str,
-         fast_min_bytes: int, chunk_rows: int, started: dt.datetime, result: FileResult) -> None:
+         fast_min_bytes: int, chunk_rows: int, slice_progress: Callable[[int, int], None] | None,
+         started: dt.datetime, result: FileResult) -> None:
     con = store.con
     try:
         digest = sha256_of(path)
@@ -218,7 +224,8 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.profile, result.platform, result.kind, result.encoding = profile.name, profile.platform, profile.kind, raw.encoding
     batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
     result.batch_id = batch_id
-    out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows)
+    out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows,
+                                slice_progress)
     read = raw.rows + len(raw.rejects)
     result.rows_read, result.loaded, result.rejected, result.skipped = read, out.loaded, out.rejected, out.skipped
     result.duplicate = read - result.loaded - result.rejected - result.skipped

@@ -13,6 +13,7 @@ ids (their occurrence numbers count identical rows across the whole file).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,8 +48,10 @@ def sliceable(profile: Profile) -> bool:
 
 
 def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc: str, strict: bool,
-                 small: bool, chunk_rows: int = CHUNK_ROWS) -> Loaded:
-    """Load every staged record of `raw` into the canonical tables under `batch_id`."""
+                 small: bool, chunk_rows: int = CHUNK_ROWS,
+                 on_slice: Callable[[int, int], None] | None = None) -> Loaded:
+    """Load every staged record of `raw` into the canonical tables under `batch_id`;
+    `on_slice(done, total)` after each slice."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rejall {REJECTS_COLUMNS}")
     if raw.rejects:
         con.executemany("INSERT INTO ak_rejall VALUES (?, ?, ?, ?)", raw.rejects)
@@ -59,6 +62,8 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
     for start in starts:
         last = start == starts[-1]
         staged = _load_slice(con, raw, raw.records_sql(start, start + size), batch_id, rc, strict, small, last, out)
+        if on_slice:
+            on_slice(min(start + size, raw.rows), raw.rows)
     if raw.profile.buyer:
         out.new_buyers = identity.store(con, batch_id)
     out.rejected = int(con.execute("SELECT count(*) FROM ak_rejall").fetchone()[0])
