@@ -26,15 +26,32 @@ if TYPE_CHECKING:
     import polars as pl
 
 
+def gap_lists(base: BaseTables) -> str:
+    """Temp table of each buyer's activity days in order and the gap before each (NULL first).
+
+    Built once (registered in `base.temps`, dropped with the base tables) and shared by the
+    fallback gap and the per-month running medians: one list per buyer is far cheaper than a
+    window sort over every buyer-day, and the running median is only needed at month ends.
+    """
+    table = f"{base.orders}_gaps"
+    if table not in base.temps:
+        base.con.execute(f"""
+            CREATE TEMP TABLE {table} AS
+            SELECT buyer_id, days,
+                   list_transform(days, lambda d, i: CASE WHEN i > 1 THEN date_diff('day', days[i - 1], d) END)
+                       AS gaps
+            FROM (SELECT buyer_id, list(day ORDER BY day) AS days FROM {base.orders}
+                  WHERE is_activity GROUP BY buyer_id)""")
+        base.temps.append(table)
+    return table
+
+
 def fallback_gap(base: BaseTables, spec: CohortSpec) -> tuple[float, str]:
     """The gap assumed for one-order buyers: configured, else the median of all repeat gaps."""
     if spec.fallback_gap_days is not None:
         return float(spec.fallback_gap_days), "configured"
-    median = base.con.execute(f"""
-        SELECT median(gap) FROM (
-            SELECT date_diff('day', lag(day) OVER (PARTITION BY buyer_id ORDER BY day), day) AS gap
-            FROM (SELECT buyer_id, day FROM {base.orders} WHERE is_activity))
-        WHERE gap IS NOT NULL""").fetchone()[0]
+    median = base.con.execute(f"SELECT median(gap) FROM (SELECT unnest(gaps) AS gap FROM {gap_lists(base)})"
+                              ).fetchone()[0]
     if median is None:
         # Nobody has ordered twice: one-order buyers stay active for the run-rate window only.
         return spec.window_months * 30.4375 / spec.churn_k, "window (no repeat buyers)"
@@ -49,19 +66,16 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
              else f"midx - last_churn <= {int(spec.reactivation_window_months)}")
     until = base.until.isoformat()
     return f"""
-        WITH act_days AS (
-            SELECT buyer_id, day FROM {base.orders} WHERE is_activity
-        ), med AS (
-            SELECT buyer_id, day, median(gap) OVER (PARTITION BY buyer_id ORDER BY day
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS med_gap
-            FROM (SELECT buyer_id, day,
-                         date_diff('day', lag(day) OVER (PARTITION BY buyer_id ORDER BY day), day) AS gap
-                  FROM act_days)
+        WITH ends AS (
+            -- the position of each buyer-month's last activity day in the buyer's ordered days
+            SELECT buyer_id, days, gaps, unnest(list_filter(range(1, len(days) + 1), lambda i: i = len(days)
+                       OR year(days[i]) * 12 + month(days[i]) <> year(days[i + 1]) * 12 + month(days[i + 1]))) AS n
+            FROM {gap_lists(base)}
         ), act_month AS (
             -- the last activity day of each buyer-month and the median gap known on that day
-            SELECT buyer_id, year(day) * 12 + month(day) - 1 AS midx, max(day) AS last_day,
-                   arg_max_null(med_gap, day) AS med_gap
-            FROM med GROUP BY ALL
+            SELECT buyer_id, year(days[n]) * 12 + month(days[n]) - 1 AS midx, days[n] AS last_day,
+                   list_median(gaps[:n]) AS med_gap
+            FROM ends
         ), mrev AS (
             SELECT buyer_id, midx, sum(revenue) AS rev, sum(revenue - fees) AS rev_net
             FROM {base.orders} GROUP BY buyer_id, midx
