@@ -64,6 +64,10 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
     w, h = spec.window_months, spec.nrr_horizon_months
     react = ("TRUE" if spec.reactivation_window_months is None
              else f"midx - last_churn <= {int(spec.reactivation_window_months)}")
+    # only the reactivation window reads the month of the last churn: skip that window sort otherwise
+    last_churn = ("CAST(NULL AS BIGINT)" if spec.reactivation_window_months is None
+                  else "max(CASE WHEN prev_active AND NOT active THEN midx END) "
+                       "OVER (PARTITION BY bk ORDER BY midx ROWS UNBOUNDED PRECEDING)")
     until = base.until.isoformat()
     return f"""
         WITH ends AS (
@@ -80,13 +84,15 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
             SELECT buyer_id, midx, sum(revenue) AS rev, sum(revenue - fees) AS rev_net
             FROM {base.orders} GROUP BY buyer_id, midx
         ), span AS (
-            SELECT b.buyer_id, b.source, least(any_value(b.first_midx), min(o.midx)) AS m0
-            FROM {base.buyers} b JOIN {base.orders} o USING (buyer_id) GROUP BY b.buyer_id, b.source
+            -- bk: an integer buyer key, cheaper to partition the window sorts below by
+            SELECT *, row_number() OVER () AS bk FROM (
+                SELECT b.buyer_id, b.source, least(any_value(b.first_midx), min(r.midx)) AS m0
+                FROM {base.buyers} b JOIN mrev r USING (buyer_id) GROUP BY b.buyer_id, b.source)
         ), grid AS (
-            SELECT buyer_id, source, midx,
+            SELECT buyer_id, bk, source, midx,
                    least(last_day(make_date(CAST(midx // 12 AS INTEGER), CAST(midx % 12 + 1 AS INTEGER), 1)),
                          DATE '{until}') AS month_end
-            FROM (SELECT buyer_id, source, unnest(range(m0, {last + 1})) AS midx FROM span)
+            FROM (SELECT buyer_id, bk, source, unnest(range(m0, {last + 1})) AS midx FROM span)
         ), trail AS (
             -- dense months per buyer, so ROWS frames are calendar months; the last activity day
             -- and its median gap are carried forward from the latest month that had one
@@ -95,8 +101,8 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
                    last_value(a.last_day IGNORE NULLS) OVER f AS last_day,
                    last_value(a.med_gap IGNORE NULLS) OVER f AS med_gap
             FROM grid g LEFT JOIN mrev r USING (buyer_id, midx) LEFT JOIN act_month a USING (buyer_id, midx)
-            WINDOW w AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW),
-                   f AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS UNBOUNDED PRECEDING)
+            WINDOW w AS (PARTITION BY g.bk ORDER BY g.midx ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW),
+                   f AS (PARTITION BY g.bk ORDER BY g.midx ROWS UNBOUNDED PRECEDING)
         ), state AS (
             SELECT *, (last_day IS NOT NULL
                        AND date_diff('day', last_day, month_end) <= {spec.churn_k} * coalesce(med_gap, {gap})
@@ -114,11 +120,9 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
                    CASE WHEN lag(active, {h}) OVER b THEN lag(rr, {h}) OVER b END AS base_rr,
                    CASE WHEN lag(active, {h}) OVER b THEN lag(rr_net, {h}) OVER b END AS base_rr_net,
                    bool_and(active) OVER (b ROWS BETWEEN {h - 1} PRECEDING AND CURRENT ROW) AS stayed
-            FROM rr WINDOW b AS (PARTITION BY buyer_id ORDER BY midx)
+            FROM rr WINDOW b AS (PARTITION BY bk ORDER BY midx)
         ), churns AS (
-            SELECT *, max(CASE WHEN prev_active AND NOT active THEN midx END)
-                          OVER (PARTITION BY buyer_id ORDER BY midx ROWS UNBOUNDED PRECEDING) AS last_churn
-            FROM prev
+            SELECT *, {last_churn} AS last_churn FROM prev
         )
         SELECT *, CASE
                 WHEN NOT prev_active AND active AND ever_before AND {react} THEN 'reactivated'
