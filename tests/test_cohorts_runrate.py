@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 
 import duckdb
@@ -160,7 +161,7 @@ def test_month_end_activity_matches_the_rule_read_directly(orders, k, window) ->
         expected = {}
         for label, end in (_month_ends(days[0], until) if days else []):
             seen = [d for d in days if d <= end]
-            gaps = [(y - x).days for x, y in zip(seen, seen[1:])]
+            gaps = [(y - x).days for x, y in itertools.pairwise(seen)]
             gap = statistics.median(gaps) if gaps else 15
             in_window = (seen[-1].year * 12 + seen[-1].month) > (end.year * 12 + end.month) - window
             expected[label] = int((end - seen[-1]).days <= k * gap and in_window)
