@@ -1,6 +1,7 @@
 """The order and buyer base every cohort and run-rate figure is computed from.
 
-Two temporary tables on the caller's connection (dropped by `BaseTables.drop`):
+Two temporary tables on the caller's connection (dropped by `BaseTables.drop`, with any table
+derived from them and registered in `BaseTables.temps`):
 - `<prefix>_o`: one row per buyer and calendar day (UTC) with non-cancelled orders up to
   `until`: month and period index, net revenue `gross_amount_rc - refunded_amount_rc` (a
   `refunded` order with no refunded amount is fully refunded), the platform fees allocated to

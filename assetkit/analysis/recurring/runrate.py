@@ -76,7 +76,8 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
                        OR year(days[i]) * 12 + month(days[i]) <> year(days[i + 1]) * 12 + month(days[i + 1]))) AS n
             FROM {gap_lists(base)}
         ), act_month AS (
-            -- the last activity day of each buyer-month and the median gap known on that day
+            -- the last activity day of each buyer-month and the median gap known on that day: of the
+            -- buyer's first n gaps (1-based, end inclusive; the first day's NULL is ignored)
             SELECT buyer_id, year(days[n]) * 12 + month(days[n]) - 1 AS midx, days[n] AS last_day,
                    list_median(gaps[:n]) AS med_gap
             FROM ends
