@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import statistics
 
 import duckdb
 import pytest
@@ -126,3 +128,41 @@ def test_movements_sum_to_the_change_in_run_rate(orders, k, window, react) -> No
     overall = result.cohorts[0]
     assert sum(r.size for r in overall.rows) == result.data["buyers"]
     assert all(c.active_buyers <= r.size for r in overall.rows for c in r.cells)
+
+
+def _month_ends(first: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
+    """(label, last day or `until`) of each calendar month from first's month to until's."""
+    out, year, month = [], first.year, first.month
+    while (year, month) <= (until.year, until.month):
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        out.append((f"{year:04d}-{month:02d}", min(nxt - dt.timedelta(days=1), until)))
+        year, month = nxt.year, nxt.month
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(orders=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 400)), min_size=1, max_size=40),
+       k=st.sampled_from([1.0, 2.0, 3.0]), window=st.sampled_from([1, 3, 12]))
+def test_month_end_activity_matches_the_rule_read_directly(orders, k, window) -> None:
+    """Per buyer and month end: active iff the last order is at most k × the median of the gaps
+    seen up to that order (several orders a day count once; fallback 15 days) and inside the window.
+    Each buyer has a split of their own, so a split's buyers_end is that buyer's state."""
+    con = _CON
+    for name in ("orders", "fees", "buyers"):
+        con.execute(f"DELETE FROM {name}")
+    channels = ["marketplace", "own_site", "referral"]
+    add_buyers(con, [(f"b{i}", channels[i], None) for i in range(3)])
+    add_orders(con, [(f"o{j}", f"b{b}", "own_site", channels[b], (START + dt.timedelta(days=d)).isoformat(),
+                      10, 0, "completed") for j, (b, d) in enumerate(orders)])
+    until = START + dt.timedelta(days=430)
+    result = analyse_cohorts(con, churn_k=k, window_months=window, fallback_gap_days=15, until=until.isoformat())
+    for b, split in enumerate(channels):
+        days = sorted({START + dt.timedelta(days=d) for buyer, d in orders if buyer == b})
+        expected = {}
+        for label, end in (_month_ends(days[0], until) if days else []):
+            seen = [d for d in days if d <= end]
+            gaps = [(y - x).days for x, y in itertools.pairwise(seen)]
+            gap = statistics.median(gaps) if gaps else 15
+            in_window = (seen[-1].year * 12 + seen[-1].month) > (end.year * 12 + end.month) - window
+            expected[label] = int((end - seen[-1]).days <= k * gap and in_window)
+        assert {m.month: m.buyers_end for m in result.recurring if m.split == split} == expected, split

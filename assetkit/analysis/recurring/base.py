@@ -1,6 +1,7 @@
 """The order and buyer base every cohort and run-rate figure is computed from.
 
-Two temporary tables on the caller's connection (dropped by `BaseTables.drop`):
+Two temporary tables on the caller's connection (dropped by `BaseTables.drop`, with any table
+derived from them and registered in `BaseTables.temps`):
 - `<prefix>_o`: one row per buyer and calendar day (UTC) with non-cancelled orders up to
   `until`: month and period index, net revenue `gross_amount_rc - refunded_amount_rc` (a
   `refunded` order with no refunded amount is fully refunded), the platform fees allocated to
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,9 +65,11 @@ class BaseTables:
     until: dt.date
     counts: dict[str, int]
     fees: dict[str, float]
+    # further temp tables derived from these two (e.g. runrate.gap_lists), dropped with them
+    temps: list[str] = field(default_factory=list)
 
     def drop(self) -> None:
-        for table in (self.orders, self.buyers):
+        for table in (self.orders, self.buyers, *self.temps):
             self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -132,20 +135,25 @@ def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | Non
                arg_min(platform, order_id) FILTER (WHERE is_activity) AS platform
         FROM alloc GROUP BY buyer_id, day
     """, {"until": until})
+    # Data-quality counts. Fee sums start from the fee rows joined to their order (a fee table is
+    # a tenth of the orders): re-aggregating fees per order and joining them to every order, plus
+    # an anti join hashing every order id for the unlinked sum, cost as much as the base table.
+    # Unlinked = all fees up to `until` minus those naming a stored order (order_id is the key).
     counts_row = con.execute(f"""
-        SELECT count(*) FILTER (WHERE status = 'cancelled'),
-               count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NULL),
-               count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NULL),
-               count(*) FILTER (WHERE {kept_where}),
-               count(*) FILTER (WHERE {kept_where} AND {full_refund}),
-               coalesce(sum(l.fee) FILTER (WHERE status <> 'cancelled'), 0),
-               coalesce(sum(l.fee) FILTER (WHERE status = 'cancelled'), 0),
-               (SELECT coalesce(sum(f.amount_rc), 0) FROM fees f ANTI JOIN orders x ON f.order_id = x.order_id
-                WHERE {_FEE_DAY} <= $until),
-               (SELECT count(*) FROM fees WHERE amount_rc IS NULL AND {_FEE_DAY} <= $until),
-               (SELECT coalesce(sum(fees), 0) FROM {orders})
-        FROM orders o LEFT JOIN ({_LINKED}) l USING (order_id) WHERE {_DAY} <= $until""",
-                             {"until": until}).fetchone()
+        SELECT o.*, l.*, f.*, (SELECT coalesce(sum(fees), 0) FROM {orders})
+        FROM (SELECT count(*) FILTER (WHERE status = 'cancelled'),
+                     count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NULL),
+                     count(*) FILTER (WHERE status <> 'cancelled' AND buyer_id IS NOT NULL
+                                      AND gross_amount_rc IS NULL),
+                     count(*) FILTER (WHERE {kept_where}),
+                     count(*) FILTER (WHERE {kept_where} AND {full_refund})
+              FROM orders WHERE {_DAY} <= $until) o,
+             (SELECT coalesce(sum(f.amount_rc) FILTER (WHERE o.status <> 'cancelled' AND {_DAY} <= $until), 0),
+                     coalesce(sum(f.amount_rc) FILTER (WHERE o.status = 'cancelled' AND {_DAY} <= $until), 0),
+                     coalesce(sum(f.amount_rc), 0) AS matched
+              FROM fees f JOIN orders o USING (order_id) WHERE {_FEE_DAY} <= $until) l,
+             (SELECT coalesce(sum(amount_rc), 0) AS total, count(*) FILTER (WHERE amount_rc IS NULL)
+              FROM fees WHERE {_FEE_DAY} <= $until) f""", {"until": until}).fetchone()
     where, params = "", []
     if channel:
         where, params = "WHERE channel = ? OR platform = ? OR source = ?", [channel] * 3
@@ -172,7 +180,7 @@ def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | Non
     counts["buyers"] = int(con.execute(f"SELECT count(*) FROM {buyers}").fetchone()[0])
     fees: dict[str, Any] = {
         "linked_to_orders": float(counts_row[5]), "linked_to_cancelled_orders": float(counts_row[6]),
-        "unlinked": float(counts_row[7]), "rows_without_reporting_amount": int(counts_row[8]),
-        "allocated_to_orders": float(counts_row[9]),
+        "unlinked": float(counts_row[8] - counts_row[7]), "rows_without_reporting_amount": int(counts_row[9]),
+        "allocated_to_orders": float(counts_row[10]),
     }
     return BaseTables(con, orders, buyers, until, counts, fees)

@@ -26,15 +26,32 @@ if TYPE_CHECKING:
     import polars as pl
 
 
+def gap_lists(base: BaseTables) -> str:
+    """Temp table of each buyer's activity days in order and the gap before each (NULL first).
+
+    Built once (registered in `base.temps`, dropped with the base tables) and shared by the
+    fallback gap and the per-month running medians: one list per buyer is far cheaper than a
+    window sort over every buyer-day, and the running median is only needed at month ends.
+    """
+    table = f"{base.orders}_gaps"
+    if table not in base.temps:
+        base.con.execute(f"""
+            CREATE TEMP TABLE {table} AS
+            SELECT buyer_id, days,
+                   list_transform(days, lambda d, i: CASE WHEN i > 1 THEN date_diff('day', days[i - 1], d) END)
+                       AS gaps
+            FROM (SELECT buyer_id, list(day ORDER BY day) AS days FROM {base.orders}
+                  WHERE is_activity GROUP BY buyer_id)""")
+        base.temps.append(table)
+    return table
+
+
 def fallback_gap(base: BaseTables, spec: CohortSpec) -> tuple[float, str]:
     """The gap assumed for one-order buyers: configured, else the median of all repeat gaps."""
     if spec.fallback_gap_days is not None:
         return float(spec.fallback_gap_days), "configured"
-    median = base.con.execute(f"""
-        SELECT median(gap) FROM (
-            SELECT date_diff('day', lag(day) OVER (PARTITION BY buyer_id ORDER BY day), day) AS gap
-            FROM (SELECT buyer_id, day FROM {base.orders} WHERE is_activity))
-        WHERE gap IS NOT NULL""").fetchone()[0]
+    median = base.con.execute(f"SELECT median(gap) FROM (SELECT unnest(gaps) AS gap FROM {gap_lists(base)})"
+                              ).fetchone()[0]
     if median is None:
         # Nobody has ordered twice: one-order buyers stay active for the run-rate window only.
         return spec.window_months * 30.4375 / spec.churn_k, "window (no repeat buyers)"
@@ -47,32 +64,36 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
     w, h = spec.window_months, spec.nrr_horizon_months
     react = ("TRUE" if spec.reactivation_window_months is None
              else f"midx - last_churn <= {int(spec.reactivation_window_months)}")
+    # only the reactivation window reads the month of the last churn: skip that window sort otherwise
+    last_churn = ("CAST(NULL AS BIGINT)" if spec.reactivation_window_months is None
+                  else "max(CASE WHEN prev_active AND NOT active THEN midx END) "
+                       "OVER (PARTITION BY bk ORDER BY midx ROWS UNBOUNDED PRECEDING)")
     until = base.until.isoformat()
     return f"""
-        WITH act_days AS (
-            SELECT buyer_id, day FROM {base.orders} WHERE is_activity
-        ), med AS (
-            SELECT buyer_id, day, median(gap) OVER (PARTITION BY buyer_id ORDER BY day
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS med_gap
-            FROM (SELECT buyer_id, day,
-                         date_diff('day', lag(day) OVER (PARTITION BY buyer_id ORDER BY day), day) AS gap
-                  FROM act_days)
+        WITH ends AS (
+            -- the position of each buyer-month's last activity day in the buyer's ordered days
+            SELECT buyer_id, days, gaps, unnest(list_filter(range(1, len(days) + 1), lambda i: i = len(days)
+                       OR year(days[i]) * 12 + month(days[i]) <> year(days[i + 1]) * 12 + month(days[i + 1]))) AS n
+            FROM {gap_lists(base)}
         ), act_month AS (
-            -- the last activity day of each buyer-month and the median gap known on that day
-            SELECT buyer_id, year(day) * 12 + month(day) - 1 AS midx, max(day) AS last_day,
-                   arg_max_null(med_gap, day) AS med_gap
-            FROM med GROUP BY ALL
+            -- the last activity day of each buyer-month and the median gap known on that day: of the
+            -- buyer's first n gaps (1-based, end inclusive; the first day's NULL is ignored)
+            SELECT buyer_id, year(days[n]) * 12 + month(days[n]) - 1 AS midx, days[n] AS last_day,
+                   list_median(gaps[:n]) AS med_gap
+            FROM ends
         ), mrev AS (
             SELECT buyer_id, midx, sum(revenue) AS rev, sum(revenue - fees) AS rev_net
             FROM {base.orders} GROUP BY buyer_id, midx
         ), span AS (
-            SELECT b.buyer_id, b.source, least(any_value(b.first_midx), min(o.midx)) AS m0
-            FROM {base.buyers} b JOIN {base.orders} o USING (buyer_id) GROUP BY b.buyer_id, b.source
+            -- bk: an integer buyer key, cheaper to partition the window sorts below by
+            SELECT *, row_number() OVER () AS bk FROM (
+                SELECT b.buyer_id, b.source, least(any_value(b.first_midx), min(r.midx)) AS m0
+                FROM {base.buyers} b JOIN mrev r USING (buyer_id) GROUP BY b.buyer_id, b.source)
         ), grid AS (
-            SELECT buyer_id, source, midx,
+            SELECT buyer_id, bk, source, midx,
                    least(last_day(make_date(CAST(midx // 12 AS INTEGER), CAST(midx % 12 + 1 AS INTEGER), 1)),
                          DATE '{until}') AS month_end
-            FROM (SELECT buyer_id, source, unnest(range(m0, {last + 1})) AS midx FROM span)
+            FROM (SELECT buyer_id, bk, source, unnest(range(m0, {last + 1})) AS midx FROM span)
         ), trail AS (
             -- dense months per buyer, so ROWS frames are calendar months; the last activity day
             -- and its median gap are carried forward from the latest month that had one
@@ -81,8 +102,8 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
                    last_value(a.last_day IGNORE NULLS) OVER f AS last_day,
                    last_value(a.med_gap IGNORE NULLS) OVER f AS med_gap
             FROM grid g LEFT JOIN mrev r USING (buyer_id, midx) LEFT JOIN act_month a USING (buyer_id, midx)
-            WINDOW w AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW),
-                   f AS (PARTITION BY g.buyer_id ORDER BY g.midx ROWS UNBOUNDED PRECEDING)
+            WINDOW w AS (PARTITION BY g.bk ORDER BY g.midx ROWS BETWEEN {w - 1} PRECEDING AND CURRENT ROW),
+                   f AS (PARTITION BY g.bk ORDER BY g.midx ROWS UNBOUNDED PRECEDING)
         ), state AS (
             SELECT *, (last_day IS NOT NULL
                        AND date_diff('day', last_day, month_end) <= {spec.churn_k} * coalesce(med_gap, {gap})
@@ -100,11 +121,9 @@ def grid_sql(base: BaseTables, spec: CohortSpec, gap: float) -> str:
                    CASE WHEN lag(active, {h}) OVER b THEN lag(rr, {h}) OVER b END AS base_rr,
                    CASE WHEN lag(active, {h}) OVER b THEN lag(rr_net, {h}) OVER b END AS base_rr_net,
                    bool_and(active) OVER (b ROWS BETWEEN {h - 1} PRECEDING AND CURRENT ROW) AS stayed
-            FROM rr WINDOW b AS (PARTITION BY buyer_id ORDER BY midx)
+            FROM rr WINDOW b AS (PARTITION BY bk ORDER BY midx)
         ), churns AS (
-            SELECT *, max(CASE WHEN prev_active AND NOT active THEN midx END)
-                          OVER (PARTITION BY buyer_id ORDER BY midx ROWS UNBOUNDED PRECEDING) AS last_churn
-            FROM prev
+            SELECT *, {last_churn} AS last_churn FROM prev
         )
         SELECT *, CASE
                 WHEN NOT prev_active AND active AND ever_before AND {react} THEN 'reactivated'
