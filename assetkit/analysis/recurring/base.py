@@ -138,7 +138,8 @@ def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | Non
     # Data-quality counts. Fee sums start from the fee rows joined to their order (a fee table is
     # a tenth of the orders): re-aggregating fees per order and joining them to every order, plus
     # an anti join hashing every order id for the unlinked sum, cost as much as the base table.
-    # Unlinked = all fees up to `until` minus those naming a stored order (order_id is unique: the importer guarantees it, `db check` verifies it).
+    # Unlinked = all fees up to `until` minus those naming a stored order (order_id is unique:
+    # the importer guarantees it, `db check` verifies it).
     counts_row = con.execute(f"""
         SELECT o.*, l.*, f.*, (SELECT coalesce(sum(fees), 0) FROM {orders})
         FROM (SELECT count(*) FILTER (WHERE status = 'cancelled'),
