@@ -190,6 +190,15 @@ def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """, params)
 
 
+def _month_sums(key: str) -> str:
+    """Orders and revenue per platform, `key` and month, within the scope, from the daily table."""
+    return (f"SELECT platform, {key}, CAST(date_trunc('month', d) AS DATE) AS month, "
+            "sum(orders) AS orders, sum(revenue) AS revenue FROM _ak_econ_pcd "
+            "WHERE d BETWEEN $lo AND $hi AND n_conv > 0 "
+            "AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel) "
+            "GROUP BY ALL")
+
+
 def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Per buyer (second scan of orders): orders, revenue, allocated rent and the first order;
     plus the fees linked to those orders, by one join of fees to orders summed per buyer
@@ -234,13 +243,9 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """, params)
     # Allocated rent per platform = month revenue x that month's factor, summed: the same as the
     # per-order products summed (up to float rounding), without another pass over the orders.
-    run(con, """
+    run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_pp AS
-        WITH m AS (SELECT platform, anon, CAST(date_trunc('month', d) AS DATE) AS month,
-                          sum(orders) AS orders, sum(revenue) AS revenue
-                   FROM _ak_econ_pcd WHERE d BETWEEN $lo AND $hi AND n_conv > 0
-                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
-                   GROUP BY ALL),
+        WITH m AS ({_month_sums("anon")}),
         o AS (SELECT platform, anon, sum(m.orders) AS orders, sum(m.revenue) AS revenue,
                      coalesce(sum(m.revenue * a.factor), 0) AS alloc
               FROM m LEFT JOIN _ak_econ_alloc a USING (platform, month) GROUP BY ALL)
@@ -261,13 +266,9 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         FROM b LEFT JOIN l ON l.order_id = b.f.id
         LEFT JOIN _ak_econ_alloc a ON a.platform = b.f.p AND a.month = CAST(date_trunc('month', b.f.d) AS DATE)
     """, params)
-    run(con, """
+    run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_om AS
-        WITH r AS (SELECT platform, channel, CAST(date_trunc('month', d) AS DATE) AS month,
-                          sum(revenue) AS revenue, sum(orders) AS orders
-                   FROM _ak_econ_pcd WHERE d BETWEEN $lo AND $hi AND n_conv > 0
-                     AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
-                   GROUP BY ALL),
+        WITH r AS ({_month_sums("channel")}),
         n AS (SELECT f.p AS platform, f.c AS channel, CAST(date_trunc('month', f.d) AS DATE) AS month,
                      count(*) AS new_buyers
               FROM _ak_econ_fo WHERE f.scope GROUP BY ALL)
