@@ -6,29 +6,19 @@ import datetime as dt
 import itertools
 import statistics
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.cohorts import analyse_cohorts
-from assetkit.store.migrations import MIGRATIONS
+from tests.store_helpers import memory_store
 from tests.test_cohorts_fixture import add_buyers, add_orders
-
-
-def schema_connection() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    for migration in MIGRATIONS:
-        for statement in migration.statements:
-            con.execute(statement)
-    return con
 
 
 @pytest.fixture(scope="module")
 def gaps_con():
     """E (own_site): orders 1 Jan, 31 Jan, 1 Mar (gaps 30, 30; 100 each). F (referral): one order 15 Jan (60)."""
-    con = schema_connection()
+    con = memory_store()
     add_buyers(con, [("E", "own_site", None), ("F", "referral", None)])
     add_orders(con, [
         ("e1", "E", "own_site", "own_site", "2024-01-01", 100, 0, "completed"),
@@ -74,7 +64,7 @@ def test_window_expiry_churns_even_within_the_gap_rule(gaps_con) -> None:
 
 # --- invariants on random order books -------------------------------------------------------------
 
-_CON = schema_connection()
+_CON = memory_store()
 START = dt.date(2023, 1, 1)
 order_strategy = st.tuples(
     st.integers(0, 5),                       # buyer

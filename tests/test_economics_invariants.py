@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.economics import analyse_fees
 from assetkit.errors import NotEnoughData
-from assetkit.store.migrations import MIGRATIONS
+from tests.store_helpers import memory_store
 
 PLATFORMS = ["etsy", "amazon", "shopify", "indiamart"]
 DAY0 = dt.date(2023, 1, 1)
@@ -24,15 +23,6 @@ order = st.tuples(st.sampled_from(PLATFORMS[:3]), st.integers(0, 4), st.integers
 fee = st.tuples(st.sampled_from(PLATFORMS), st.integers(0, 900), st.sampled_from(
     ["commission", "payment", "listing", "membership", "advertising", "fba", "mystery"]),
     st.integers(-20, 200), st.booleans())
-
-
-def memory_store() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    for migration in MIGRATIONS:
-        for statement in migration.statements:
-            con.execute(statement)
-    return con
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -203,7 +203,7 @@ def _import_one(store: Store, path: Path, candidates: list, encoding: str | None
         pass
     finally:
         con.execute("PRAGMA enable_optimizer")
-        _drop_temp(con)
+        pipeline.drop_temp(con)
     return result
 
 
@@ -280,17 +280,3 @@ def _record_batch(con: Any, path: Path, digest: str, started: dt.datetime, resul
          result.encoding, result.rows_read, result.loaded, result.duplicate, result.rejected, started, __version__])
     con.execute("INSERT INTO import_batch_counts VALUES (?, ?, ?)",
                 [result.batch_id, result.skipped, result.fx_missing])
-
-
-def _drop_temp(con: Any, keep: set[str] | frozenset[str] = frozenset()) -> None:
-    """Drop the engine's temp tables and views (all, or all but `keep`), views first."""
-    found = con.execute(
-        "SELECT view_name, true FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'ak_') "
-        "UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ak_')"
-    ).fetchall()
-    # Views first: a table may not go while a view reads it.
-    drops = [f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS temp.{name}"
-             for name, is_view in sorted(found, key=lambda f: not f[1]) if name not in keep]
-    if drops:
-        con.execute("; ".join(drops))
-

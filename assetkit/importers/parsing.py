@@ -74,19 +74,17 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
     return raw, header[index], t
 
 
-def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str,
-               extra_levels: list[list[str]] | None = None, source: str = "ak_raw") -> None:
+def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str, source: str,
+               extra_levels: list[list[str]] | None = None, extra_columns: tuple[str, ...] = ()) -> None:
     """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
 
     Built in levels of projection (blank → helper columns → typed values) so every
     expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
     repeated expressions very slowly. Only the raw columns a field reads are carried through
     the levels (binding every level re-lists them). `source` is the relation of raw records
-    (`__line, c0, c1, …`). `extra_levels` are further projections
-    over the typed fields (the identity keys); the columns they name `__plat`, `__pref`, … are
-    kept when listed in identity.KEY_COLUMNS.
+    (`__line, c0, c1, …`). `extra_levels` are further projections over the typed fields (the
+    identity keys), of which `extra_columns` are kept.
     """
-    from assetkit.importers.identity import KEY_COLUMNS
 
     level1, level2, level3, level4, checks = [], [], [], [], []
     level5: list[str] = []
@@ -135,7 +133,7 @@ def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[st
     typed += f"SELECT {', '.join(['__line', *sorted(used)])}, {', '.join(level1)} FROM {source}))))"
     for level in extra_levels:
         typed = f"SELECT *, {', '.join(level)} FROM ({typed})"
-    keys = "".join(f", {k}" for k in KEY_COLUMNS) if extra_levels else ""
+    keys = "".join(f", {k}" for k in extra_columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE ak_rows AS SELECT __line, {names}{keys}, __skip, "
         f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "

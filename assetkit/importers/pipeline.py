@@ -80,8 +80,9 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
 def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch_id: int, rc: str,
                 strict: bool, small: bool, last: bool, out: Loaded) -> list[loading.Staged]:
     profile = raw.profile
-    _drop_slice(con)
-    build_rows(con, profile, raw.header, raw.path, identity.key_levels(profile), source)
+    drop_temp(con, SLICE_TEMPS)
+    build_rows(con, profile, raw.header, raw.path, source, identity.key_levels(profile),
+               identity.KEY_COLUMNS if profile.buyer else ())
     if last and not small:  # free the raw text early
         con.execute(f"DROP TABLE IF EXISTS {raw.table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rej {REJECTS_COLUMNS}")
@@ -123,13 +124,18 @@ def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
                       hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")
 
 
-def _drop_slice(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the previous slice's temp tables and views (views first: they read the tables)."""
+# A slice's working tables and views; the file-level ones (the raw text, ak_rejall, the
+# identity accumulators) stay until the file is done.
+SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sd][0-9]+)$"
+
+
+def drop_temp(con: duckdb.DuckDBPyConnection, pattern: str = r"^ak_") -> None:
+    """Drop the engine's temp tables and views whose names match `pattern`, views first (a
+    table may not go while a view reads it)."""
     found = con.execute(
-        "SELECT view_name, true FROM duckdb_views() WHERE temporary AND view_name IN ('ak_ok', 'ak_in') "
-        "UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'ak_') "
-        "AND (table_name IN ('ak_rows', 'ak_res', 'ak_rej') OR regexp_matches(table_name, '^ak_[sd][0-9]+$'))"
-    ).fetchall()
+        "SELECT view_name, true FROM duckdb_views() WHERE temporary AND regexp_matches(view_name, $p) "
+        "UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary AND regexp_matches(table_name, $p)",
+        {"p": pattern}).fetchall()
     drops = [f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS temp.{name}"
              for name, is_view in sorted(found, key=lambda f: not f[1])]
     if drops:

@@ -49,7 +49,6 @@ class RawFile:
     rows: int
     sha256: str
     rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)
-    fast_path: bool = False
     table: str = "ak_raw"  # the staged records, in file order
     first_rowid: int = 0  # rowids of tables created inside a transaction start at an offset
     line_offset: int | None = None  # fast path: __line = rowid - first_rowid + line_offset
@@ -299,7 +298,7 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path,
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
     first = con.execute("SELECT min(rowid) FROM ak_raw0").fetchone()[0] or 0
-    return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest, fast_path=True,
+    return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest,
                    table="ak_raw0", first_rowid=int(first), line_offset=index + 2)
 
 
