@@ -67,9 +67,6 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
     if raw.profile.buyer:
         out.new_buyers = identity.store(con, batch_id)
     out.rejected = int(con.execute("SELECT count(*) FROM ak_rejall").fetchone()[0])
-    # Counted once the whole file is in: lines behind this batch's rows, rows without a rate.
-    loaded_sql = " UNION ".join(loading.loaded_lines_sql(st, batch_id) for st in staged)
-    out.loaded = int(con.execute(f"SELECT count(*) FROM ({loaded_sql})").fetchone()[0])
     for table in dict.fromkeys(st.table for st in staged):
         missing = loading.fx_missing_sql(table, batch_id)
         if missing:
@@ -110,6 +107,11 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
         identity.collect(con, profile, bool(rejected))
     for st in staged:
         loading.insert(con, st, batch_id, bool(rejected))
+    # The lines behind the rows this slice inserted: its lines come after every earlier slice's.
+    first_line = con.execute("SELECT min(__line) FROM ak_rows").fetchone()[0]
+    if first_line is not None:
+        loaded = " UNION ".join(loading.loaded_lines_sql(st, batch_id, first_line) for st in staged)
+        out.loaded += int(con.execute(f"SELECT count(*) FROM ({loaded})").fetchone()[0])
     con.execute("INSERT INTO ak_rejall SELECT * FROM ak_rej")
     return staged
 
@@ -126,7 +128,7 @@ def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
 
 # A slice's working tables and views; the file-level ones (the raw text, ak_rejall, the
 # identity accumulators) stay until the file is done.
-SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sd][0-9]+)$"
+SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sdx][0-9]+)$"
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection, pattern: str = r"^ak_") -> None:
