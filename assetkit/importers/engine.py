@@ -217,7 +217,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         raise SourceError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
     if _reuse(con, path, candidates, digest, strict, started, result):
         return
-    raw = load_raw(con, path, candidates, encoding, fast_min_bytes, digest)
+    raw = load_raw(con, path, candidates, encoding, fast_min_bytes, digest, pipeline.typing)
     if raw.rows <= SMALL_FILE_ROWS:
         con.execute("PRAGMA disable_optimizer")  # same results, planned faster; re-enabled after the file
     profile = raw.profile

@@ -40,19 +40,14 @@ def check_currency(code: str) -> str:
     return code
 
 
-def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str,
-                pairs: str | None = None) -> str:
-    """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date`.
+def rates_sql(pairs: str, reporting: str) -> str:
+    """The rate for each (currency, d) that `pairs` gives: `currency, d, fx_rate, fx_date0`.
 
-    Rates are looked up once per distinct (currency, day) with ASOF joins, then joined back
-    by hash: a million orders touch a few thousand rate lookups, not a million. `pairs`, a
-    query giving exactly the relation's distinct (currency, d), lets the relation stream
-    through once; without it the relation is materialised to find them.
+    Looked up with ASOF joins once per distinct (currency, day): a million orders touch a
+    few thousand rate lookups, not a million.
     """
     rc = check_currency(reporting)
     fresh = str(MAX_RATE_AGE_DAYS)
-    source = "ak_fx_in" if pairs is None else relation
-    pairs = pairs or f"SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM ak_fx_in"
     src = (f"SELECT p.currency, p.d, a.per_eur AS src_rate, a.rate_date AS src_date FROM ({pairs}) p "
            f"ASOF LEFT JOIN fx_rates a ON a.currency = p.currency AND p.d >= a.rate_date")
     if rc == "EUR":
@@ -62,15 +57,27 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
                 f"ASOF LEFT JOIN (SELECT * FROM fx_rates WHERE currency = '{rc}') b ON t.d >= b.rate_date")
     src_rate = f"(CASE WHEN currency = 'EUR' THEN 1.0 WHEN d - src_date <= {fresh} THEN src_rate END)"
     rc_rate = f"(CASE WHEN '{rc}' = 'EUR' THEN 1.0 WHEN d - rc_date <= {fresh} THEN rc_rate END)"
-    rates = (f"SELECT currency, d, CAST(CASE WHEN currency = '{rc}' THEN 1 ELSE CAST({rc_rate} AS DOUBLE) / "
-             f"CAST({src_rate} AS DOUBLE) END AS DECIMAL(18,8)) AS fx_rate, "
-             f"CASE WHEN currency = '{rc}' THEN d ELSE least(CASE WHEN currency <> 'EUR' THEN src_date END, "
-             f"CASE WHEN '{rc}' <> 'EUR' THEN rc_date END) END AS fx_date0 FROM ({both})")
+    return (f"SELECT currency, d, CAST(CASE WHEN currency = '{rc}' THEN 1 ELSE CAST({rc_rate} AS DOUBLE) / "
+            f"CAST({src_rate} AS DOUBLE) END AS DECIMAL(18,8)) AS fx_rate, "
+            f"CASE WHEN currency = '{rc}' THEN d ELSE least(CASE WHEN currency <> 'EUR' THEN src_date END, "
+            f"CASE WHEN '{rc}' <> 'EUR' THEN rc_date END) END AS fx_date0 FROM ({both})")
+
+
+def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reporting: str,
+                rates: str | None = None) -> str:
+    """SELECT over `relation` adding `<amount>_rc`, `fx_rate`, `fx_date`, joined by hash to
+    the rates of its (currency, day) pairs. `rates`, a table made from `rates_sql` over
+    exactly the relation's pairs, lets the relation stream through once (and, being a table
+    of known size, makes DuckDB build the join on the few rates, not on the rows); without
+    it the relation is materialised to find its pairs."""
+    source = "ak_fx_in" if rates is None else relation
+    if rates is None:
+        rates = f"({rates_sql(f'SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM ak_fx_in', reporting)})"
     converted = ", ".join(f"CAST(s.{a} * r.fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
     # Materialised when it is read twice (its rate pairs, then its rows): computed once.
     cte = f"WITH ak_fx_in AS MATERIALIZED (SELECT * FROM {relation}) " if source == "ak_fx_in" else ""
     return (f"{cte}SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
-            f"FROM {source} s LEFT JOIN ({rates}) r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
+            f"FROM {source} s LEFT JOIN {rates} r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
 
 
 def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:

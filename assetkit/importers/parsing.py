@@ -76,7 +76,14 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
 
 def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str, source: str,
                extra_levels: list[list[str]] | None = None, extra_columns: tuple[str, ...] = ()) -> None:
-    """CREATE TEMP TABLE ak_rows(__line, <fields>, __skip, __rej_col, __rej_raw, __rej_reason).
+    """CREATE TEMP TABLE ak_rows from `rows_sql` (same arguments)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rows AS "
+                f"{rows_sql(profile, header, path, source, extra_levels, extra_columns)}")
+
+
+def rows_sql(profile: Profile, header: list[str], path: str, source: str,
+             extra_levels: list[list[str]] | None = None, extra_columns: tuple[str, ...] = ()) -> str:
+    """SELECT __line, <fields>, <extra_columns>, __skip, __rej_col, __rej_raw, __rej_reason.
 
     Built in levels of projection (blank → helper columns → typed values) so every
     expression refers to columns, not to repeated sub-expressions: DuckDB plans deeply
@@ -134,12 +141,11 @@ def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[st
     for level in extra_levels:
         typed = f"SELECT *, {', '.join(level)} FROM ({typed})"
     keys = "".join(f", {k}" for k in extra_columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE ak_rows AS SELECT __line, {names}{keys}, __skip, "
-        f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
-        f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
-        f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
-        f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ({typed}))")
+    return (f"SELECT __line, {names}{keys}, __skip, "
+            f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
+            f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
+            f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
+            f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ({typed}))")
 
 
 STATUS_WORDS = {

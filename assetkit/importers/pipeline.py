@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
 from assetkit.importers import identity, loading
-from assetkit.importers.parsing import build_rows
+from assetkit.importers.parsing import build_rows, rows_sql
 from assetkit.importers.reading import RawFile
 from assetkit.importers.registry import Profile
 
@@ -39,6 +39,15 @@ class Loaded:
     skipped: int = 0
     fx_missing: int = 0
     new_buyers: int = 0
+
+
+def typing(profile: Profile, header: list[str], source: str) -> str | None:
+    """The SELECT typing raw records as `ak_rows` holds them (reading.Typing), for a big
+    file read in one pass; None when a field is carried down (it needs the rows in order)."""
+    if any(f.fill for f in profile.fields):
+        return None
+    return rows_sql(profile, header, "", source, identity.key_levels(profile),
+                    identity.KEY_COLUMNS if profile.buyer else ())
 
 
 def sliceable(profile: Profile) -> bool:
@@ -78,10 +87,13 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
                 strict: bool, small: bool, last: bool, out: Loaded) -> list[loading.Staged]:
     profile = raw.profile
     drop_temp(con, SLICE_TEMPS)
-    build_rows(con, profile, raw.header, raw.path, source, identity.key_levels(profile),
-               identity.KEY_COLUMNS if profile.buyer else ())
-    if last and not small:  # free the raw text early
-        con.execute(f"DROP TABLE IF EXISTS {raw.table}")
+    if raw.typed:
+        con.execute(f"CREATE TEMP VIEW ak_rows AS SELECT * FROM {source}")
+    else:
+        build_rows(con, profile, raw.header, raw.path, source, identity.key_levels(profile),
+                   identity.KEY_COLUMNS if profile.buyer else ())
+        if last and not small:  # free the raw text early
+            con.execute(f"DROP TABLE IF EXISTS {raw.table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rej {REJECTS_COLUMNS}")
     con.execute("INSERT INTO ak_rej SELECT __line, __rej_col, __rej_raw, __rej_reason FROM ak_rows "
                 "WHERE __rej_reason IS NOT NULL")
@@ -128,7 +140,7 @@ def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
 
 # A slice's working tables and views; the file-level ones (the raw text, ak_rejall, the
 # identity accumulators) stay until the file is done.
-SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sdx][0-9]+)$"
+SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sdxr][0-9]+)$"
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection, pattern: str = r"^ak_") -> None:

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,7 @@ class RawFile:
     table: str = "ak_raw"  # the staged records, in file order
     first_rowid: int = 0  # rowids of tables created inside a transaction start at an offset
     line_offset: int | None = None  # fast path: __line = rowid - first_rowid + line_offset
+    typed: bool = False  # the records were typed as they were read (the caller's `typing`)
 
     def records_sql(self, start: int, stop: int) -> str:
         """Records start..stop-1 (0-based, file order) as a relation with `__line`; a rowid
@@ -59,8 +60,15 @@ class RawFile:
         where = f"rowid BETWEEN {self.first_rowid + start} AND {self.first_rowid + stop - 1}"
         if self.line_offset is None:
             return f"(SELECT * FROM {self.table} WHERE {where})"
-        return (f"(SELECT CAST(rowid - {self.first_rowid} + {self.line_offset} AS INTEGER) AS __line, * "
-                f"FROM {self.table} WHERE {where})")
+        line = f"CAST(rowid - {self.first_rowid} + {self.line_offset} AS INTEGER) AS __line"
+        if self.typed:
+            return f"(SELECT * REPLACE ({line}) FROM {self.table} WHERE {where})"
+        return f"(SELECT {line}, * FROM {self.table} WHERE {where})"
+
+
+# Given the profile, the header and a relation of raw records (`__line, c0, c1, …`), the
+# SELECT that types them, or None when the profile cannot be typed in one pass over the file.
+Typing = Callable[[Profile, list[str], str], "str | None"]
 
 
 def sha256_of(path: Path) -> str:
@@ -73,9 +81,11 @@ def sha256_of(path: Path) -> str:
 
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profile],
              encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
-             digest: str | None = None) -> RawFile:
+             digest: str | None = None, typing: Typing | None = None) -> RawFile:
     """Stage the records of `path` in a temp table and return what was found; SourceError on unreadable input.
-    `digest` is the file's sha256 when the caller has already computed it."""
+    `digest` is the file's sha256 when the caller has already computed it. With `typing`,
+    the fast path stores the typed records instead of their text (`RawFile.typed`): one
+    pass over a big file instead of two."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -96,7 +106,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
     if head_text is not None and size >= fast_min_bytes:
         found = _find_header(head_text, candidates, name)
         if found and not found[2].trailer:
-            raw = _stage_fast(con, path, found, digest)
+            raw = _stage_fast(con, path, found, digest, typing)
             if raw is not None:
                 return raw
     text = decode(path.read_bytes(), enc, name)
@@ -279,17 +289,19 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
     return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects, first_rowid=int(first))
 
 
-def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path,
-                found: tuple[int, str, Profile, list[str]], digest: str) -> RawFile | None:
+def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, str, Profile, list[str]],
+                digest: str, typing: Typing | None) -> RawFile | None:
     """DuckDB reads the file directly; None when the file is not one record per line."""
     index, delimiter, profile, header = found
     width = len(header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE ak_raw0 AS SELECT * FROM read_csv(?, skip=?, header=true, "
-        f"auto_detect=false, delim=?, quote='\"', escape='\"', columns={columns}, "
-        "allow_quoted_nulls=false, store_rejects=true, rejects_table='ak_rej_err', rejects_scan='ak_rej_scan')",
-        [str(path), index, delimiter])
+    records = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=$delim, quote='\"', escape='\"', "
+               f"columns={columns}, allow_quoted_nulls=false, store_rejects=true, rejects_table='ak_rej_err', "
+               "rejects_scan='ak_rej_scan')")
+    # Line numbers come from the stored table's rowids (file order), so none while reading.
+    select = typing(profile, header, f"(SELECT CAST(0 AS INTEGER) AS __line, * FROM {records})") if typing else None
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw0 AS {select or f'SELECT * FROM {records}'}",
+                {"path": str(path), "skip": index, "delim": delimiter})
     bad = con.execute("SELECT count(*) FROM ak_rej_err").fetchone()[0]
     rows = con.execute("SELECT count(*) FROM ak_raw0").fetchone()[0]
     # Every record takes at least one line and DuckDB skips blank lines, so as many records
@@ -299,7 +311,7 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path,
         return None
     first = con.execute("SELECT min(rowid) FROM ak_raw0").fetchone()[0] or 0
     return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest,
-                   table="ak_raw0", first_rowid=int(first), line_offset=index + 2)
+                   table="ak_raw0", first_rowid=int(first), line_offset=index + 2, typed=select is not None)
 
 
 def _count_lines(path: Path) -> int:
