@@ -47,25 +47,36 @@ def timestamp_sql(expr: str, formats: tuple[str, ...] | list[str], tz: str, exce
     zone = tz.replace("'", "")
     parts: list[str] = []
     if "iso" in formats:
+        # A bare date (10 characters) has no offset to look for; a `____-__-__` prefix lets
+        # only ISO-shaped text reach the cast (both ~3x cheaper than their regexes).
         parts.append(
-            f"(CASE WHEN regexp_matches({t}, '{_OFFSET_RE}') THEN TRY_CAST({t} AS TIMESTAMPTZ) "
-            f"WHEN regexp_matches({t}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-            f"THEN timezone('{zone}', TRY_CAST({t} AS TIMESTAMP)) END)"
+            f"(CASE WHEN length({t}) > 10 AND regexp_matches({t}, '{_OFFSET_RE}') THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+            f"WHEN {t} LIKE '____-__-__%' AND regexp_matches(left({t}, 4), '^[0-9]{{4}}$') "
+            f"THEN {local_sql(f'TRY_CAST({t} AS TIMESTAMP)', zone)} END)"
         )
     with_zone = [f for f in formats if f != "iso" and ("%z" in f or "%Z" in f)]
     naive = [f for f in formats if f != "iso" and f not in with_zone]
     if with_zone:
         parts.append(f"CAST(try_strptime({t}, {_sql_list(with_zone)}) AS TIMESTAMPTZ)")
     if naive:
-        parts.append(f"timezone('{zone}', try_strptime({t}, {_sql_list(naive)}))")
+        parts.append(local_sql(f"try_strptime({t}, {_sql_list(naive)})", zone))
     if excel:
         parts.append(
-            f"(CASE WHEN regexp_full_match({t}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') THEN timezone('{zone}', "
-            f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({t} AS DOUBLE) * 86400000000) AS BIGINT))) END)"
+            f"(CASE WHEN regexp_full_match({t}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') THEN " + local_sql(
+                f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({t} AS DOUBLE) * 86400000000) AS BIGINT))",
+                zone) + " END)"
         )
     if not parts:
         return "CAST(NULL AS TIMESTAMPTZ)"
     return parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"
+
+
+def local_sql(timestamp: str, zone: str) -> str:
+    """TIMESTAMPTZ of a wall-clock TIMESTAMP in `zone`; for UTC the same microseconds,
+    without ICU's zone arithmetic (~3x cheaper)."""
+    if zone in ("UTC", "Etc/UTC", "GMT"):
+        return f"make_timestamptz(epoch_us({timestamp}))"
+    return f"timezone('{zone}', {timestamp})"
 
 
 def _sql_list(items: list[str]) -> str:

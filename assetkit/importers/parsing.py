@@ -16,6 +16,7 @@ from assetkit.errors import SourceError
 from assetkit.importers.dates import timestamp_sql
 from assetkit.importers.money import (
     blank_sql,
+    trim_sql,
     fast_sql,
     markok_sql,
     normal_sql,
@@ -68,7 +69,8 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
         return "CAST(NULL AS VARCHAR)", None, "CAST(NULL AS VARCHAR)"
     raw = f"c{index}"
     # Placeholders such as `--` or `N/A` mean "empty" only in typed cells; text keeps them.
-    t = blank_sql(raw) if spec.type != "text" else f"nullif(trim({raw}), '')"
+    # `__s_c<i>` is the cell trimmed (rows_sql's first level).
+    t = blank_sql(f"__s_{raw}", trimmed=True) if spec.type != "text" else f"nullif(__s_{raw}, '')"
     if spec.regex:
         t = f"nullif(regexp_extract({t}, {quote(spec.regex)}, 1), '')"
     return raw, header[index], t
@@ -137,7 +139,9 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
     extra_levels = extra_levels or []
     l2, l3, l4 = ((", " + ", ".join(lv)) if lv else "" for lv in (level2, level3, level4))
     typed = f"SELECT *, {', '.join(level5)} FROM (SELECT *{l4} FROM (SELECT *{l3} FROM (SELECT *{l2} FROM ("
-    typed += f"SELECT {', '.join(['__line', *sorted(used)])}, {', '.join(level1)} FROM {source}))))"
+    trimmed = sorted(set(re.findall(r"\b__s_(c\d+)\b", " ".join(level1))))
+    cells = [*sorted(used), *(f"{trim_sql(c)} AS __s_{c}" for c in trimmed)]
+    typed += f"SELECT {', '.join(['__line', *sorted(used)])}, {', '.join(level1)} FROM (SELECT {', '.join(['__line', *cells])} FROM {source})))))"
     for level in extra_levels:
         typed = f"SELECT *, {', '.join(level)} FROM ({typed})"
     keys = "".join(f", {k}" for k in extra_columns)
@@ -172,13 +176,17 @@ def install(con: duckdb.DuckDBPyConnection) -> None:
     """Vocabulary macros: order status, fee type, currency code (NULL when unrecognised)."""
     # One map lookup per cell, not a lower(trim()) per status group (~40% less CPU at 1M rows).
     status = ", ".join(f"{quote(w)}: {quote(k)}" for k, words in STATUS_WORDS.items() for w in words)
-    con.execute(f"CREATE OR REPLACE TEMP MACRO ak_status(x) AS CASE WHEN ak_blank(x) IS NULL THEN 'completed' "
-                f"ELSE map_extract_value(MAP {{{status}}}, lower(trim(x))) END")
+    # A cell that is already a vocabulary word (most are) is looked up as it is; only the
+    # others pay for lower(trim()).
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ak_status(x) AS coalesce(map_extract_value(MAP {{{status}}}, x), "
+                f"CASE WHEN ak_blank(x) IS NULL THEN 'completed' "
+                f"ELSE map_extract_value(MAP {{{status}}}, lower(trim(x))) END)")
     fee = " ".join(f"WHEN {' OR '.join(f'strpos(lower(x), {quote(w)}) > 0' for w in words)} THEN {quote(k)}"
                    for k, words in FEE_WORDS.items())
     con.execute(f"CREATE OR REPLACE TEMP MACRO ak_fee_type(x) AS CASE WHEN x IS NULL THEN 'other' "
                 f"WHEN lower(trim(x)) IN ('commission','payment','listing','membership','advertising',"
                 f"'fulfilment','service','other') THEN lower(trim(x)) {fee} ELSE 'other' END")
-    con.execute("CREATE OR REPLACE TEMP MACRO ak_ccy(x) AS CASE WHEN upper(trim(x)) IN ('CDN') THEN 'CAD' "
+    con.execute("CREATE OR REPLACE TEMP MACRO ak_ccy(x) AS CASE WHEN regexp_full_match(x, '[A-Z]{3}') "
+                "AND x <> 'CDN' AND x <> 'RMB' THEN x WHEN upper(trim(x)) IN ('CDN') THEN 'CAD' "
                 "WHEN upper(trim(x)) IN ('RMB') THEN 'CNY' WHEN regexp_full_match(upper(trim(x)), '[A-Z]{3}') "
                 "THEN upper(trim(x)) END")
