@@ -100,7 +100,7 @@ def begin(con: duckdb.DuckDBPyConnection) -> None:
     earlier slice wrote (repeated UPDATEs of the same rows in one transaction grow slower
     each time: 15 s per slice at 10M rows)."""
     con.execute("CREATE OR REPLACE TEMP TABLE ak_bacc (buyer_id VARCHAR, name VARCHAR, company VARCHAR, email VARCHAR, "
-                "phone VARCHAR, country VARCHAR, first_seen_at TIMESTAMPTZ, earliest STRUCT(ts TIMESTAMPTZ, line INTEGER), "
+                "phone VARCHAR, country VARCHAR, first_seen_at TIMESTAMPTZ, earliest HUGEINT, "
                 "chan VARCHAR, plat VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE ak_iacc (plat VARCHAR, pref VARCHAR, buyer_id VARCHAR, email_norm VARCHAR)")
 
@@ -111,8 +111,10 @@ def collect(con: duckdb.DuckDBPyConnection, profile: Profile, any_rejects: bool)
     keep = " AND k.__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else ""
     rows = f"ak_ok k JOIN ak_res r ON r.plat = k.__plat AND r.pref = k.__pref WHERE true{keep}"
     # The earliest row (undated rows last, then file order) names where the buyer came from:
-    # arg_min over a NULL-free key instead of an ordered aggregate, which sorts every group.
-    earliest = f"{{'ts': coalesce({e['at']}, TIMESTAMPTZ 'infinity'), 'line': k.__line}}"
+    # arg_min over one NULL-free number, time then line (an ordered aggregate sorts every
+    # group, a struct key costs ~4x the number).
+    earliest = (f"(CAST(coalesce(epoch_us({e['at']}), 9223372036854775807) AS HUGEINT) * 4294967296 "
+                f"+ k.__line)")
     con.execute(
         f"INSERT INTO ak_bacc SELECT r.buyer_id, any_value({e['name']}), any_value(k.__bcompany), min(k.__email), "
         f"any_value({e['phone']}), any_value(k.__bcountry), min({e['at']}), min({earliest}), "
@@ -143,7 +145,8 @@ def store(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
         "UPDATE buyers SET first_seen_at = n.first_seen_at, first_channel = n.chan, "
         "first_platform = n.plat FROM ak_bnew n WHERE buyers.buyer_id = n.buyer_id "
         "AND n.first_seen_at < coalesce(buyers.first_seen_at, TIMESTAMPTZ '9999-12-31')")
+    # Per account the least buyer id the slices gave it (a hash aggregate, not a sort).
     con.execute(
-        f"INSERT INTO buyer_identities SELECT DISTINCT ON (plat, pref) plat, pref, buyer_id, email_norm, {batch_id} "
-        "FROM ak_iacc ORDER BY plat, pref, buyer_id ON CONFLICT DO NOTHING")
+        f"INSERT INTO buyer_identities SELECT plat, pref, min(buyer_id), arg_min_null(email_norm, buyer_id), {batch_id} "
+        "FROM ak_iacc GROUP BY plat, pref ON CONFLICT DO NOTHING")
     return int(new)
