@@ -62,15 +62,28 @@ def key_levels(profile: Profile) -> list[list[str]]:
     return [first, second]
 
 
+def _earliest(e: dict[str, str], line: str = "__line") -> str:
+    """The earliest row (undated rows last, then file order) names where the buyer came from:
+    arg_min over one NULL-free number, time then line (an ordered aggregate sorts every
+    group, a struct key costs ~4x the number)."""
+    return f"(CAST(coalesce(epoch_us({e['at']}), 9223372036854775807) AS HUGEINT) * 4294967296 + {line})"
+
+
 def resolve(con: duckdb.DuckDBPyConnection, profile: Profile) -> bool:
     """Build `ak_res(plat, pref, email_norm, buyer_id, known)`, one row per account of the
     valid rows (`ak_ok`); False when the profile has no buyer."""
     if not profile.buyer:
         return False
+    e = _expressions(profile)
+    # What `collect` keeps of each buyer, per account already: when no row of the slice is
+    # quarantined, the buyers are these few rows grouped again, not every row joined back.
+    details = (f"any_value({e['name']}) AS b_name, any_value(__bcompany) AS b_company, any_value({e['phone']}) AS b_phone, "
+               f"any_value(__bcountry) AS b_country, min({e['at']}) AS b_first, min({_earliest(e)}) AS b_earliest, "
+               f"arg_min({e['channel']}, {_earliest(e)}) AS b_chan")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ak_res AS "
         "WITH ids AS (SELECT __plat AS plat, __pref AS pref, min(__email) AS email_norm, min(__bcompany) AS company, "
-        "upper(min(__bcountry)) AS country FROM ak_ok WHERE __pref IS NOT NULL GROUP BY __plat, __pref), "
+        f"upper(min(__bcountry)) AS country, {details} FROM ak_ok WHERE __pref IS NOT NULL GROUP BY __plat, __pref), "
         "em AS (SELECT email_norm, min(buyer_id) AS buyer_id FROM ("
         "  SELECT email_norm, buyer_id FROM buyer_identities WHERE email_norm IS NOT NULL "
         "  UNION ALL SELECT lower(trim(email)), buyer_id FROM buyers WHERE email IS NOT NULL) GROUP BY 1), "
@@ -78,7 +91,8 @@ def resolve(con: duckdb.DuckDBPyConnection, profile: Profile) -> bool:
         "  FROM buyers WHERE company IS NOT NULL AND country IS NOT NULL GROUP BY 1, 2) "
         "SELECT ids.plat, ids.pref, ids.email_norm, coalesce(em.buyer_id, ex.buyer_id, cm.buyer_id, "
         "'b' || substr(md5(coalesce('e:' || ids.email_norm, "
-        "'r:' || ids.plat || ':' || ids.pref)), 1, 15)) AS buyer_id, ex.buyer_id IS NOT NULL AS known "
+        "'r:' || ids.plat || ':' || ids.pref)), 1, 15)) AS buyer_id, ex.buyer_id IS NOT NULL AS known, "
+        "b_name, b_company, b_phone, b_country, b_first, b_earliest, b_chan "
         "FROM ids LEFT JOIN em USING (email_norm) "
         "LEFT JOIN buyer_identities ex ON ex.platform = ids.plat AND ex.platform_ref = ids.pref "
         "LEFT JOIN cm ON cm.company_norm = lower(ids.company) AND cm.country = ids.country")
@@ -108,17 +122,20 @@ def begin(con: duckdb.DuckDBPyConnection) -> None:
 def collect(con: duckdb.DuckDBPyConnection, profile: Profile, any_rejects: bool) -> None:
     """Add this slice's buyers and accounts, from rows that were not quarantined."""
     e = _expressions(profile)
+    if any_rejects:
+        rows = ("ak_ok k JOIN ak_res r ON r.plat = k.__plat AND r.pref = k.__pref "
+                "WHERE k.__line NOT IN (SELECT line FROM ak_rej)")
+        earliest = _earliest(e, "k.__line")
+        con.execute(
+            f"INSERT INTO ak_bacc SELECT r.buyer_id, any_value({e['name']}), any_value(k.__bcompany), min(k.__email), "
+            f"any_value({e['phone']}), any_value(k.__bcountry), min({e['at']}), min({earliest}), "
+            f"arg_min({e['channel']}, {earliest}), arg_min(k.__plat, {earliest}) FROM {rows} GROUP BY r.buyer_id")
+    else:
+        con.execute(
+            "INSERT INTO ak_bacc SELECT buyer_id, any_value(b_name), any_value(b_company), min(email_norm), "
+            "any_value(b_phone), any_value(b_country), min(b_first), min(b_earliest), arg_min(b_chan, b_earliest), "
+            "arg_min(plat, b_earliest) FROM ak_res GROUP BY buyer_id")
     keep = " AND k.__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else ""
-    rows = f"ak_ok k JOIN ak_res r ON r.plat = k.__plat AND r.pref = k.__pref WHERE true{keep}"
-    # The earliest row (undated rows last, then file order) names where the buyer came from:
-    # arg_min over one NULL-free number, time then line (an ordered aggregate sorts every
-    # group, a struct key costs ~4x the number).
-    earliest = (f"(CAST(coalesce(epoch_us({e['at']}), 9223372036854775807) AS HUGEINT) * 4294967296 "
-                f"+ k.__line)")
-    con.execute(
-        f"INSERT INTO ak_bacc SELECT r.buyer_id, any_value({e['name']}), any_value(k.__bcompany), min(k.__email), "
-        f"any_value({e['phone']}), any_value(k.__bcountry), min({e['at']}), min({earliest}), "
-        f"arg_min({e['channel']}, {earliest}), arg_min(k.__plat, {earliest}) FROM {rows} GROUP BY r.buyer_id")
     # Every account in ak_res has valid rows; with quarantined rows, only accounts that keep one.
     kept = (" WHERE EXISTS (SELECT 1 FROM ak_ok k WHERE k.__plat = r.plat AND k.__pref = r.pref"
             f"{keep})") if any_rejects else ""
