@@ -40,6 +40,12 @@ def check_currency(code: str) -> str:
     return code
 
 
+def day_sql(timestamp: str) -> str:
+    """The UTC day of a TIMESTAMPTZ (or DATE): rates are dated by UTC day. Through the epoch,
+    ~10x cheaper than CAST(… AS DATE), which converts through the session time zone (ICU)."""
+    return f"CAST(make_timestamp(epoch_us({timestamp})) AS DATE)"
+
+
 def rates_sql(pairs: str, reporting: str) -> str:
     """The rate for each (currency, d) that `pairs` gives: `currency, d, fx_rate, fx_date0`.
 
@@ -72,12 +78,12 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
     it the relation is materialised to find its pairs."""
     source = "ak_fx_in" if rates is None else relation
     if rates is None:
-        rates = f"({rates_sql(f'SELECT DISTINCT currency, CAST({date_col} AS DATE) AS d FROM ak_fx_in', reporting)})"
+        rates = f"({rates_sql(f'SELECT DISTINCT currency, {day_sql(date_col)} AS d FROM ak_fx_in', reporting)})"
     converted = ", ".join(f"CAST(s.{a} * r.fx_rate AS DECIMAL(18,4)) AS {a}_rc" for a in amounts)
     # Materialised when it is read twice (its rate pairs, then its rows): computed once.
     cte = f"WITH ak_fx_in AS MATERIALIZED (SELECT * FROM {relation}) " if source == "ak_fx_in" else ""
     return (f"{cte}SELECT s.*, r.fx_rate, CASE WHEN r.fx_rate IS NULL THEN NULL ELSE r.fx_date0 END AS fx_date, {converted} "
-            f"FROM {source} s LEFT JOIN {rates} r ON r.currency = s.currency AND r.d = CAST(s.{date_col} AS DATE)")
+            f"FROM {source} s LEFT JOIN {rates} r ON r.currency = s.currency AND r.d = {day_sql(f's.{date_col}')}")
 
 
 def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:

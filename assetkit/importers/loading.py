@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assetkit.importers.fx import MONEY_COLUMNS, convert_sql, rates_sql
+from assetkit.importers.fx import MONEY_COLUMNS, convert_sql, day_sql, rates_sql
 from assetkit.importers.parsing import quote, substitute
 from assetkit.importers.registry import Output, Profile
 
@@ -123,7 +123,7 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         if streamed:
             # The rate pairs straight from the rows, with the same casts as the staged columns.
             pairs = (f"SELECT DISTINCT CAST(({values['currency']}) AS {cols['currency'][0]}) AS currency, "
-                     f"CAST(CAST(({values[date_col]}) AS {cols[date_col][0]}) AS DATE) AS d "
+                     f"{day_sql(f'CAST(({values[date_col]}) AS {cols[date_col][0]})')} AS d "
                      f"FROM {_rows_for(values['currency'], values[date_col], where)} {where}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE ak_r{index} AS {rates_sql(pairs, reporting)}")
             rates = f"ak_r{index}"
