@@ -5,8 +5,10 @@ multi-line orders, Amazon's per-item rows). Its natural key becomes the row id
 (`<platform>:<key>`); without a key the id hashes the normalised values plus the
 occurrence number of identical rows in the file, so two genuinely identical fee lines stay
 two, while the same export imported again (or under another name, or overlapping) adds
-nothing. New rows are found with an anti-join against the table plus a first-occurrence
-filter, so the engine knows exactly which source lines were loaded.
+nothing. New rows are those whose id is neither stored yet nor repeated earlier in the file,
+so the engine knows exactly which source lines were loaded. A keyed row-per-line output
+(most of them) stages only each row's line, id and missing-value check, and its full rows
+stream straight into the insert with their exchange rates.
 """
 
 from __future__ import annotations

@@ -34,9 +34,11 @@ SYMBOL_CURRENCY = {
 }
 
 def trim_sql(src: str) -> str:
-    """`trim(src)`, which copies every string, only for the cells that start or end with a
-    space (trim removes spaces only): ~5x cheaper on a column of e-mail addresses."""
-    return f"(CASE WHEN {src} LIKE ' %' OR {src} LIKE '% ' THEN trim({src}) ELSE {src} END)"
+    """`trim(src)`, which copies every string, only for the cells it could change: those with
+    a space at either end or any non-ASCII character (trim also removes Unicode spaces such as
+    U+00A0, never tabs). ~3x cheaper on a column of e-mail addresses."""
+    return (f"(CASE WHEN {src} LIKE ' %' OR {src} LIKE '% ' OR strlen({src}) <> length({src}) "
+            f"THEN trim({src}) ELSE {src} END)")
 
 
 def blank_sql(src: str, trimmed: bool = False) -> str:

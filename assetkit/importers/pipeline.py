@@ -1,6 +1,7 @@
 """From staged raw records to canonical rows, in slices of the file when it is big.
 
-Per slice: type the fields (parsing.py), resolve buyers (identity.py), stage each profile
+Per slice: type the fields (parsing.py; a big file's records were typed as they were read,
+then a slice is a rowid range of them), resolve buyers (identity.py), stage each profile
 output, quarantine what cannot load, insert the new rows (loading.py). A big file goes
 through in slices of `chunk_rows` records, in file order, inside the file's one transaction:
 each slice's temp tables stay small enough to live in memory instead of spilling (a 10M-row

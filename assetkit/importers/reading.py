@@ -1,4 +1,5 @@
-"""Read any supported file into one all-VARCHAR DuckDB temp table of records (`c0, c1, …`).
+"""Read any supported file into one DuckDB temp table of records (`c0, c1, …`, all VARCHAR,
+or already typed when the caller passes its `typing` and the fast path applies).
 
 Two paths, same result. Small, non-UTF-8 or irregular files go through Python: decode,
 find the header under any preamble, walk the records with the csv module so every record
