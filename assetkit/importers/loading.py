@@ -112,7 +112,8 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
     final = f"SELECT *, {bad} AS __bad FROM ({keyed})"
     # A keyed row-per-line output streams into its insert: materialising every staged value
     # cost as much as the insert itself. Grouped, content-hashed and per-item outputs, and
-    # money without a date and currency to find its rates, stay materialised.
+    # money without a date and currency to find its rates, stay materialised. Rates come
+    # from a small table of the output's (currency, day) pairs whenever the rows give them.
     streamed = bool(not out.group_by and out.key and not out.key_optional and out.table != "order_items")
     rates = None
     if out.table in MONEY_COLUMNS:
@@ -121,8 +122,9 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         if "refunded_amount" not in values and out.table == "orders":
             final = final.replace("SELECT *,", "SELECT *, CAST(0 AS DECIMAL(18,4)) AS refunded_amount,", 1)
             amounts = (*amounts, "refunded_amount")
-        streamed = streamed and date_col in values and "currency" in values
-        if streamed:
+        rated = not out.group_by and date_col in values and "currency" in values
+        streamed = streamed and rated
+        if rated:
             # The rate pairs straight from the rows, with the same casts as the staged columns.
             pairs = (f"SELECT DISTINCT CAST(({values['currency']}) AS {cols['currency'][0]}) AS currency, "
                      f"{day_sql(f'CAST(({values[date_col]}) AS {cols[date_col][0]})')} AS d "
