@@ -30,15 +30,15 @@ TWO_GB_MIB = 2e9 / 2**20
 # canonical tables with nothing but casts (no typing checks, quarantine, identity, currency
 # conversion or duplicate checks), after one read of the file into a table.
 FLOOR = (
-    "INSERT INTO orders (order_id, platform, channel, source_order_id, buyer_id, ordered_at, status, currency, "
+    ("INSERT INTO orders (order_id, platform, channel, source_order_id, buyer_id, ordered_at, status, currency, "
     "gross_amount, refunded_amount, quantity, product, country, batch_id, source_line) "
     "SELECT 'generic:' || order_id, 'generic', 'other', order_id, buyer_id, CAST(order_date AS TIMESTAMPTZ), status, "
     "currency, CAST(amount AS DECIMAL(18,4)), 0, CAST(quantity AS DECIMAL(18,3)), product, buyer_country, 1, "
-    "CAST(rowid + 2 AS INTEGER) FROM r",
-    "INSERT INTO fees (fee_id, platform, incurred_at, fee_type, description, currency, amount, order_id, batch_id, "
+    "CAST(rowid + 2 AS INTEGER) FROM r"),
+    ("INSERT INTO fees (fee_id, platform, incurred_at, fee_type, description, currency, amount, order_id, batch_id, "
     "source_line) SELECT 'generic:' || order_id || ':fee', 'generic', CAST(order_date AS TIMESTAMPTZ), 'commission', "
     "'fee on order ' || order_id, currency, CAST(fee AS DECIMAL(18,4)), 'generic:' || order_id, 1, "
-    "CAST(rowid + 2 AS INTEGER) FROM r WHERE CAST(fee AS DECIMAL(18,4)) <> 0",
+    "CAST(rowid + 2 AS INTEGER) FROM r WHERE CAST(fee AS DECIMAL(18,4)) <> 0"),
 )
 
 CHILD = r'''

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,14 @@ def test_the_terminal_bar_names_the_file_and_its_records(monkeypatch) -> None:
         assert task.description == "importing a.csv: 1,000,000 of 3,000,000 records" and task.completed == 0
         bar.file(Path("b.csv"))
         assert bar.bar.tasks[0].description == "importing b.csv" and bar.bar.tasks[0].completed == 1
+
+
+def test_typing_while_reading_names_the_file_in_errors() -> None:
+    """A big file is typed as DuckDB reads it; a missing required column still names the file."""
+    from assetkit.errors import SourceError
+    from assetkit.importers import pipeline
+
+    (profile,) = [p for p in builtin_profiles() if p.name == "generic_orders"]
+    with pytest.raises(SourceError) as caught:
+        pipeline.typing(profile, ["order_date", "amount", "currency"], "/data/big.csv", "(SELECT 1)")
+    assert caught.value.path == "/data/big.csv" and "order_id" in str(caught.value)

@@ -122,9 +122,9 @@ def begin(con: duckdb.DuckDBPyConnection) -> None:
 def collect(con: duckdb.DuckDBPyConnection, profile: Profile, any_rejects: bool) -> None:
     """Add this slice's buyers and accounts, from rows that were not quarantined."""
     e = _expressions(profile)
+    keep = " AND k.__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else ""
     if any_rejects:
-        rows = ("ak_ok k JOIN ak_res r ON r.plat = k.__plat AND r.pref = k.__pref "
-                "WHERE k.__line NOT IN (SELECT line FROM ak_rej)")
+        rows = f"ak_ok k JOIN ak_res r ON r.plat = k.__plat AND r.pref = k.__pref WHERE true{keep}"
         earliest = _earliest(e, "k.__line")
         con.execute(
             f"INSERT INTO ak_bacc SELECT r.buyer_id, any_value({e['name']}), any_value(k.__bcompany), min(k.__email), "
@@ -135,7 +135,6 @@ def collect(con: duckdb.DuckDBPyConnection, profile: Profile, any_rejects: bool)
             "INSERT INTO ak_bacc SELECT buyer_id, any_value(b_name), any_value(b_company), min(email_norm), "
             "any_value(b_phone), any_value(b_country), min(b_first), min(b_earliest), arg_min(b_chan, b_earliest), "
             "arg_min(plat, b_earliest) FROM ak_res GROUP BY buyer_id")
-    keep = " AND k.__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else ""
     # Every account in ak_res has valid rows; with quarantined rows, only accounts that keep one.
     kept = (" WHERE EXISTS (SELECT 1 FROM ak_ok k WHERE k.__plat = r.plat AND k.__pref = r.pref"
             f"{keep})") if any_rejects else ""

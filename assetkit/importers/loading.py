@@ -170,8 +170,8 @@ def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_reject
 
     Set-based instead of `ON CONFLICT DO NOTHING` over line-ordered rows, which sorts the whole
     file and checks the key index row by row (~1.6x the time at 1M rows): ids repeated inside
-    the file are found with one aggregate (usually none), stored ids with one hash anti-join,
-    and a plain INSERT appends the rest. This is what keeps ids unique: the data tables have
+    the slice are found with one aggregate (usually none), stored ids with one join built on
+    the slice, and a plain INSERT appends the rest. This is what keeps ids unique: the data tables have
     no DuckDB key index (migration 4), and `assetkit db check` proves no id is stored twice.
     """
     table, idx = st.table, st.index
@@ -181,17 +181,12 @@ def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_reject
     # The slice's ids already stored, by an inner join that DuckDB builds on the slice and
     # probes with the table: a NOT EXISTS against the table built a hash table of the whole
     # (growing) table for every slice, 3x the insert's time by the 10th slice of 10M rows.
-    if table == "order_items":
-        on = "t.order_id = s.order_id AND t.line_no = s.line_no"
-        exists = "EXISTS (SELECT 1 FROM ak_x{i} x WHERE x.order_id = s.order_id AND x.line_no = s.line_no)"
-        stored = "s.order_id, s.line_no"
-    else:
-        on = f"t.{ID_COLUMN[table]} = s.__id"
-        exists = "EXISTS (SELECT 1 FROM ak_x{i} x WHERE x.__id = s.__id)"
-        stored = "s.__id"
-    exists = exists.format(i=idx)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_x{idx} AS SELECT DISTINCT {stored} FROM ak_s{idx} s "
-                f"JOIN {table} t ON {on}")
+    keys = ("order_id", "line_no") if table == "order_items" else ("__id",)
+    target_keys = keys if table == "order_items" else (ID_COLUMN[table],)
+    on = " AND ".join(f"t.{t} = s.{k}" for t, k in zip(target_keys, keys))
+    exists = f"EXISTS (SELECT 1 FROM ak_x{idx} x WHERE {' AND '.join(f'x.{k} = s.{k}' for k in keys)})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_x{idx} AS SELECT DISTINCT {', '.join('s.' + k for k in keys)} "
+                f"FROM ak_s{idx} s JOIN {table} t ON {on}")
     # Ids repeated in the slice: candidates by a group on the ids' 64-bit hashes (~3x cheaper
     # than on the strings), then the exact group over the few candidate rows.
     repeated = f"SELECT hash(__id) FROM ak_s{idx} s WHERE {clean} GROUP BY hash(__id) HAVING count(*) > 1"

@@ -16,11 +16,11 @@ from assetkit.errors import SourceError
 from assetkit.importers.dates import timestamp_sql
 from assetkit.importers.money import (
     blank_sql,
-    trim_sql,
     fast_sql,
     markok_sql,
     normal_sql,
     slow_sql,
+    trim_sql,
     value_sql,
 )
 from assetkit.importers.registry import FieldSpec, Profile
@@ -74,13 +74,6 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
     if spec.regex:
         t = f"nullif(regexp_extract({t}, {quote(spec.regex)}, 1), '')"
     return raw, header[index], t
-
-
-def build_rows(con: duckdb.DuckDBPyConnection, profile: Profile, header: list[str], path: str, source: str,
-               extra_levels: list[list[str]] | None = None, extra_columns: tuple[str, ...] = ()) -> None:
-    """CREATE TEMP TABLE ak_rows from `rows_sql` (same arguments)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rows AS "
-                f"{rows_sql(profile, header, path, source, extra_levels, extra_columns)}")
 
 
 def rows_sql(profile: Profile, header: list[str], path: str, source: str,

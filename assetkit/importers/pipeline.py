@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
 from assetkit.importers import identity, loading
-from assetkit.importers.parsing import build_rows, rows_sql
+from assetkit.importers.parsing import rows_sql
 from assetkit.importers.reading import RawFile
 from assetkit.importers.registry import Profile
 
@@ -42,13 +42,19 @@ class Loaded:
     new_buyers: int = 0
 
 
-def typing(profile: Profile, header: list[str], source: str) -> str | None:
-    """The SELECT typing raw records as `ak_rows` holds them (reading.Typing), for a big
-    file read in one pass; None when a field is carried down (it needs the rows in order)."""
+def typed_rows_sql(profile: Profile, header: list[str], path: str, source: str) -> str:
+    """The SELECT typing raw records (`source`) as `ak_rows` holds them: the profile's
+    fields plus the identity keys."""
+    return rows_sql(profile, header, path, source, identity.key_levels(profile),
+                    identity.KEY_COLUMNS if profile.buyer else ())
+
+
+def typing(profile: Profile, header: list[str], path: str, source: str) -> str | None:
+    """`typed_rows_sql` for a big file typed as it is read (reading.Typing); None when a
+    field is carried down (that needs the rows in order)."""
     if any(f.fill for f in profile.fields):
         return None
-    return rows_sql(profile, header, "", source, identity.key_levels(profile),
-                    identity.KEY_COLUMNS if profile.buyer else ())
+    return typed_rows_sql(profile, header, path, source)
 
 
 def sliceable(profile: Profile) -> bool:
@@ -91,8 +97,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     if raw.typed:
         con.execute(f"CREATE TEMP VIEW ak_rows AS SELECT * FROM {source}")
     else:
-        build_rows(con, profile, raw.header, raw.path, source, identity.key_levels(profile),
-                   identity.KEY_COLUMNS if profile.buyer else ())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rows AS {typed_rows_sql(profile, raw.header, raw.path, source)}")
         if last and not small:  # free the raw text early
             con.execute(f"DROP TABLE IF EXISTS {raw.table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rej {REJECTS_COLUMNS}")

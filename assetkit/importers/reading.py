@@ -69,9 +69,10 @@ class RawFile:
         return f"(SELECT {line}, * FROM {self.table} WHERE {where})"
 
 
-# Given the profile, the header and a relation of raw records (`__line, c0, c1, …`), the
-# SELECT that types them, or None when the profile cannot be typed in one pass over the file.
-Typing = Callable[[Profile, list[str], str], "str | None"]
+# Given the profile, the header, the file's path (for messages) and a relation of raw records
+# (`__line, c0, c1, …`), the SELECT that types them, or None when the profile cannot be typed
+# in one pass over the file.
+Typing = Callable[[Profile, list[str], str, str], "str | None"]
 
 
 def sha256_of(path: Path) -> str:
@@ -302,7 +303,8 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
                f"columns={columns}, allow_quoted_nulls=false, store_rejects=true, rejects_table='ak_rej_err', "
                "rejects_scan='ak_rej_scan')")
     # Line numbers come from the stored table's rowids (file order), so none while reading.
-    select = typing(profile, header, f"(SELECT CAST(0 AS INTEGER) AS __line, * FROM {records})") if typing else None
+    relation = f"(SELECT CAST(0 AS INTEGER) AS __line, * FROM {records})"
+    select = typing(profile, header, str(path), relation) if typing else None
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw0 AS {select or f'SELECT * FROM {records}'}",
                 {"path": str(path), "skip": index, "delim": delimiter})
     bad = con.execute("SELECT count(*) FROM ak_rej_err").fetchone()[0]
