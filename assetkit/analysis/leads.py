@@ -26,11 +26,7 @@ WITH last_order AS (
     SELECT buyer_id, max(ordered_at) AS last_at FROM orders
     WHERE status <> 'cancelled' AND ordered_at <= $as_of AND buyer_id IS NOT NULL GROUP BY buyer_id
 ),
-open_inq AS (  -- open: no order from the buyer at or after the inquiry (up to as_of)
-    SELECT i.*, lower(trim(coalesce(i.product, ''))) AS product_key FROM inquiries i
-    LEFT JOIN last_order l ON l.buyer_id = i.buyer_id
-    WHERE i.received_at <= $as_of AND (l.last_at IS NULL OR l.last_at < i.received_at)
-),
+open_inq AS ({scope}),
 cat AS (SELECT lower(trim(name)) AS name, lower(trim(sku)) AS sku, moq FROM products WHERE trim(name) <> ''),
 asked AS (SELECT DISTINCT product_key FROM open_inq WHERE product_key <> ''),
 matched_key AS (  -- each distinct product text is matched once against the catalogue
@@ -59,15 +55,28 @@ SELECT q.inquiry_id, q.platform, q.received_at, q.buyer_id,
     length(trim(coalesce(q.message, ''))) AS message_length,
     q.quantity::DOUBLE / nullif(m.moq::DOUBLE, 0) AS quantity_to_moq,
     epoch(q.first_response_at - q.received_at) / 3600.0 AS response_hours,
-    epoch($as_of - q.received_at) / 86400.0 AS days_open,
-    CASE WHEN q.first_response_at IS NULL OR q.first_response_at > $as_of
-         THEN epoch($as_of - q.received_at) / 86400.0 END AS days_unanswered,
-    p.prior_orders, p.prior_inquiries
+    epoch(q.as_at - q.received_at) / 86400.0 AS days_open,
+    CASE WHEN q.first_response_at IS NULL OR q.first_response_at > q.as_at
+         THEN epoch(q.as_at - q.received_at) / 86400.0 END AS days_unanswered,
+    p.prior_orders, p.prior_inquiries, q.channel, coalesce(q.unit, '') AS unit, q.as_at
 FROM open_inq q
 JOIN matched m USING (inquiry_id)
 JOIN prior p USING (inquiry_id)
 LEFT JOIN buyers b ON b.buyer_id = q.buyer_id
 """
+
+# Which inquiries the feature table holds, and the moment (`as_at`) each is seen at.
+SCOPES = {
+    # open: no order from the buyer at or after the inquiry (up to as_of), seen at as_of
+    "open": """SELECT i.*, lower(trim(coalesce(i.product, ''))) AS product_key, $as_of AS as_at FROM inquiries i
+    LEFT JOIN last_order l ON l.buyer_id = i.buyer_id
+    WHERE i.received_at <= $as_of AND (l.last_at IS NULL OR l.last_at < i.received_at)""",
+    # history: every inquiry up to as_of, seen `$seen_days` after it arrived (the learned model's
+    # training rows: the timing rules then judge each inquiry as it looked a few days in)
+    "history": """SELECT i.*, lower(trim(coalesce(i.product, ''))) AS product_key,
+        least(i.received_at + to_days(CAST($seen_days AS INTEGER)), $as_of) AS as_at
+    FROM inquiries i WHERE i.received_at <= $as_of""",
+}
 
 _SIGNALS = {
     "business_email": "email LIKE '%@%.%' AND NOT list_contains($free, email_domain)",
@@ -101,6 +110,11 @@ class LeadScore:
     days_open: float
     answered: bool
     rules_fired: list[dict[str, Any]] = field(default_factory=list)
+    # set by assetkit.analysis.leadmodel.learned_leads: P(order), what it came from, and the
+    # top contributions in words ({feature, text, contribution})
+    probability: float | None = None
+    scored_by: str = "rules"
+    why: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +125,7 @@ class LeadsResult:
     open_inquiries: int
     total_inquiries: int
     leads: list[LeadScore]
+    model: dict[str, Any] | None = None  # the learned model's card (leadmodel), when it was run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,18 +171,14 @@ def _target_markets(config: Any) -> list[str]:
     return [str(m).strip().upper() for m in (markets or [])]
 
 
-def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
-                as_of: datetime | None = None) -> LeadsResult:
-    """Score every inquiry still open at `as_of` (default: now), best first."""
-    rules = load_rules(rules_path)
-    _check_patterns(con, rules)
-    as_of = as_of or datetime.now(UTC)
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
+def scored_sql(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet, as_of: datetime,
+               scope: str = "open") -> tuple[str, dict[str, Any]]:
+    """SQL (`WITH f …, s AS (…)`, to be followed by a SELECT from `s`) and its parameters: the
+    feature table of the inquiries in `scope` (SCOPES) with each rule's flag r<n>, `score`,
+    `disqualified`, `fired` (rule ids), `grade` and `action` (the grade's action)."""
     params: dict[str, Any] = {
         "as_of": as_of, "free": list(rules.free_mail_domains), "markets": _target_markets(config),
         "catalogue_size": con.execute("SELECT count(*) FROM products").fetchone()[0],
-        "dq_action": rules.disqualified_action, "prefix": rules.unanswered_prefix,
     }
     # each rule is evaluated once into a boolean column r<n>; score, fired list and
     # disqualification are then computed from those columns
@@ -181,22 +192,42 @@ def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | P
         grade_sql += f" WHEN score >= $gs{n} THEN $g{n}"
         action_sql += f" WHEN score >= $gs{n} THEN $ga{n}"
     sql = f"""
-    WITH f AS ({_FEATURES}),
+    WITH f AS ({_FEATURES.format(scope=SCOPES[scope])}),
     b AS (SELECT *, {flags} FROM f),
-    s AS (SELECT *, ({score}) AS score, ({disq}) AS disqualified,
-                 list_filter([{fired}], lambda x: x IS NOT NULL) AS fired FROM b)
+    g AS (SELECT *, ({score}) AS score, ({disq}) AS disqualified,
+                 list_filter([{fired}], lambda x: x IS NOT NULL) AS fired FROM b),
+    s AS (SELECT *, {grade_sql} ELSE '-' END AS grade, {action_sql} ELSE '' END AS action FROM g)
+    """
+    return sql, params
+
+
+def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters the statement names (DuckDB rejects unused named parameters)."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return {k: v for k, v in params.items() if k in used}
+
+
+def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
+                as_of: datetime | None = None) -> LeadsResult:
+    """Score every inquiry still open at `as_of` (default: now), best first."""
+    rules = load_rules(rules_path)
+    _check_patterns(con, rules)
+    as_of = as_of or datetime.now(UTC)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    sql, params = scored_sql(con, config, rules, as_of)
+    params.update({"dq_action": rules.disqualified_action, "prefix": rules.unanswered_prefix})
+    sql += f"""
     SELECT inquiry_id, platform, strftime(received_at, '%Y-%m-%dT%H:%M:%SZ'), buyer_id, buyer, country,
-        product, quantity, score,
-        CASE WHEN disqualified THEN 'X' ELSE {grade_sql} ELSE '-' END END AS grade,
+        product, quantity, score, CASE WHEN disqualified THEN 'X' ELSE grade END AS grade,
         CASE WHEN disqualified THEN $dq_action
              ELSE (CASE WHEN days_unanswered IS NOT NULL
                         THEN replace($prefix, '{{days}}', floor(days_unanswered)::BIGINT::VARCHAR) ELSE '' END)
-                  || {action_sql} ELSE '' END END AS next_action,
+                  || action END AS next_action,
         round(days_open, 1), days_unanswered IS NULL, fired
     FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id
     """
-    used = set(re.findall(r"\$(\w+)", sql))
-    rows = con.execute(sql, {k: v for k, v in params.items() if k in used}).fetchall()
+    rows = con.execute(sql, used_params(sql, params)).fetchall()
     total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
     points = {rule.id: rule.points for rule in rules.rules}
     leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
