@@ -99,41 +99,100 @@ def leads(
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, csv or json."),
     as_of: dt.datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
     limit: int = typer.Option(0, "--limit", "-n", min=0, help="Show only the best N (0 = all)."),
+    explain: str | None = typer.Option(None, "--explain", help="Explain one inquiry's score (its ID or a unique start)."),
 ) -> None:
-    """Score every open inquiry for buying intent, best first, with the next action."""
-    from assetkit.analysis.leads import score_leads
+    """Score every open inquiry for buying intent, best first, with the next action.
+
+    Ranked by a model learned from your own outcomes when it beats the rules on your newest
+    inquiries, else by the rules; the model card says which and why."""
+    from assetkit.analysis.leadmodel import learned_leads
 
     s = settings(ctx)
     stamp = as_of.replace(tzinfo=dt.UTC) if as_of else None
     with s.open_store(create=False) as store:
-        result = score_leads(store.con, s.config, rules_path=rules, as_of=stamp)
+        result, _ = learned_leads(store.con, s.config, rules_path=rules, as_of=stamp, top=10 if explain else 3)
+    if explain is not None:
+        _explain(result, explain, fmt, s)
+        return
     if limit:
         result.leads = result.leads[:limit]
     render(fmt, "leads", result, s, text=_leads_text, csv=_leads_csv)
+
+
+def _explain(result, wanted: str, fmt: OutputFormat, s) -> None:
+    from assetkit.errors import UsageError
+
+    hits = [x for x in result.leads if x.inquiry_id == wanted] or [
+        x for x in result.leads if x.inquiry_id.startswith(wanted)]
+    if len(hits) != 1:
+        problem = "matches no open inquiry" if not hits else f"matches {len(hits)} open inquiries"
+        raise UsageError(f"--explain {wanted!r} {problem}", hint="use an inquiry ID from `assetkit leads`")
+    lead = hits[0]
+    if fmt is OutputFormat.json:
+        from dataclasses import asdict
+
+        emit_json("lead_explanation", {"lead": asdict(lead), "model": result.model}, s)
+        return
+    out = console()
+    p = "-" if lead.probability is None else f"{lead.probability:.0%}"
+    out.print(f"Inquiry {lead.inquiry_id} ({lead.received_at[:10]}, {lead.buyer or 'unknown buyer'}, "
+              f"{lead.product or 'no product'}): grade {lead.grade}, {lead.score:g} rule points, P(order) {p} "
+              f"(from the {lead.scored_by})")
+    unit = "log-odds vs the average inquiry" if lead.scored_by == "model" else "rule points"
+    for item in lead.why:
+        out.print(f"  {item['contribution']:+6.2f}  {item['text']}  ({unit})")
+    out.print(f"Rules fired: {_fired(lead) or 'none'}")
+    _card_text(result.model)
 
 
 def _fired(lead) -> str:
     return "; ".join(f"{r['id']}({r['points']:+g})" for r in lead.rules_fired)
 
 
-def _leads_text(result) -> None:
+def _card_text(card) -> None:
+    """The model card in a few lines: which ranking is used and why, and the comparison."""
     from assetkit.export.output import rich_table
 
-    header = ["grade", "score", "inquiry", "received", "buyer", "country", "product", "next action", "rules fired"]
-    rows = [(x.grade, x.score, x.inquiry_id, x.received_at[:10], x.buyer, x.country, x.product, x.next_action,
-             _fired(x)) for x in result.leads]
+    if not card:
+        return
+    out = console()
+    out.print(f"Ranking: {card['used']} - {card['reason']}.")
+    if "metrics" in card:
+        m, r = card["metrics"]["model"], card["metrics"]["rules"]
+        rows = [("ROC AUC", m["roc_auc"], r["roc_auc"]),
+                ("precision in the top 10%", m["precision_top_decile"], r["precision_top_decile"]),
+                ("Brier score (lower is better)", m["brier"], r["brier"])]
+        out.print(rich_table(f"Model vs rules on the newest {card['test']['inquiries']} inquiries "
+                             f"({card['test']['window'][0]} to {card['test']['window'][1]}; "
+                             f"trained on {card['train']['inquiries']}, base rate {card['base_rate_test']:.0%})",
+                             ["measure", "model", "rules"], rows, numeric=[False, True, True]))
+
+
+def _leads_text(result) -> None:
+    from assetkit.analysis.leadmodel.design import why_text
+    from assetkit.export.output import rich_table
+
+    header = ["grade", "score", "P(order)", "inquiry", "received", "buyer", "country", "product", "next action",
+              "why"]
+    rows = [(x.grade, x.score, "-" if x.probability is None else f"{x.probability:.0%}", x.inquiry_id,
+             x.received_at[:10], x.buyer, x.country, x.product, x.next_action, why_text(x.why))
+            for x in result.leads]
     console().print(rich_table(f"Open inquiries: {result.open_inquiries} of {result.total_inquiries} "
                                f"(rules: {result.rules_source})", header, rows,
-                               numeric=[False, True] + [False] * 7))
+                               numeric=[False, True, True] + [False] * 7))
+    _card_text(result.model)
 
 
 def _leads_csv(result) -> None:
     import sys
 
+    from assetkit.analysis.leadmodel.design import why_text
     from assetkit.export.output import write_csv_safe
 
     header = ["inquiry_id", "platform", "received_at", "buyer_id", "buyer", "country", "product", "quantity",
-              "score", "grade", "next_action", "days_open", "answered", "rules_fired"]
+              "score", "grade", "next_action", "days_open", "answered", "rules_fired", "probability", "scored_by",
+              "why"]
     write_csv_safe(([x.inquiry_id, x.platform, x.received_at, x.buyer_id, x.buyer, x.country, x.product,
-                     x.quantity, x.score, x.grade, x.next_action, x.days_open, x.answered, _fired(x)]
+                     x.quantity, x.score, x.grade, x.next_action, x.days_open, x.answered, _fired(x),
+                     x.probability, x.scored_by, why_text(x.why)]
                     for x in result.leads), header, sys.stdout)

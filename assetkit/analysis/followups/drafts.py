@@ -91,7 +91,7 @@ class Drafter:
             return Draft(header_text(subject.render(**values)), body.render(**values), lang)
         except TemplateError as exc:
             raise ConfigError(f"template {template}.{language}: {exc}",
-                              hint="variables: name, company, product, platform, business, site_url, numbers") from None
+                              hint="variables: name, company, product, platform, business, site_url, numbers, recommendations") from None
 
 
 def to_email(action: "Action", sender: str | None, now: Any) -> EmailMessage:

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     import duckdb
 
 CSV_HEADER = ("action_id", "priority", "expected_value", "rule", "buyer_id", "buyer", "company", "country",
-              "language", "channel", "email", "phone", "reason", "event", "event_at", "subject")
+              "language", "channel", "email", "phone", "reason", "event", "event_at", "subject", "recommended")
+INQUIRY_TRIGGERS = ("unanswered_inquiry", "quote_no_order")  # valued with the inquiry's own P(order)
+RECOMMEND_TRIGGERS = ("overdue_repeat", "first_order_thanks")  # drafts suggest what to order next
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Action:
     platform: str | None
     subject: str
     body: str
+    # what the buyer is likely to order next (assetkit.analysis.recommend): product, reason, ...
+    recommendations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:
@@ -59,7 +63,8 @@ class Action:
     def csv_row(self) -> list[Any]:
         return [self.action_id, self.priority, round(self.expected_value, 2), self.rule, self.buyer_id,
                 self.name, self.company, self.country, self.language, self.channel, self.email, self.phone,
-                self.reason, self.event, self.event_at, self.subject]
+                self.reason, self.event, self.event_at, self.subject,
+                "; ".join(f"{r['product']} ({r['reason']})" for r in self.recommendations)]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -155,6 +160,7 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
         if rule.trigger == "migration_invite":
             notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when, seg)}")
         raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
+    _value_by_outcomes(con, config, when, raw, ref, notes)
     done = {r[0] for r in con.execute("SELECT action_id FROM actions_done").fetchall()}
     contacts = _contacts(con, sorted({str(row["buyer_id"]) for _, row in raw if row["buyer_id"] is not None}))
     unit = ref["median_order"] * margin
@@ -172,16 +178,52 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
             aid, rule.id, rule.trigger, row["buyer_id"], name, company, owned_email, phone or None, country,
             rules.languages.get(country or "", "en"), channel, _priority(value, unit, rules), value,
             reasons.reason(rule.trigger, numbers, row, currency), numbers, str(row["event"]), row["event_at"],
-            row["product"], row["platform"], "", ""))
+            row["product"], row["platform"], "", "", row.get("recommendations") or []))
     actions.sort(key=lambda a: (-a.expected_value, a.event_at or when, a.action_id))
     actions = _limit(actions, rules, notes)
     templates = {r.id: r.template for r in rules.rules}
     for a in actions:  # drafts only for the actions shown
         draft = drafter.render(templates[a.rule], a.language, {
             "name": a.name or a.company, "company": a.company, "product": a.product or "",
-            "platform": a.platform or "", "numbers": a.numbers})
+            "platform": a.platform or "", "numbers": a.numbers, "recommendations": a.recommendations[:3]})
         a.subject, a.body, a.language = draft.subject, draft.body, draft.language
     return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
+
+
+def _value_by_outcomes(con: "duckdb.DuckDBPyConnection", config: Any, when: dt.datetime,
+                       raw: list[tuple[Any, dict[str, Any]]], ref: dict[str, float], notes: list[str]) -> None:
+    """Expected value from the seller's own outcomes, in place (docs/follow-ups.md, "Expected value"):
+    an inquiry is worth its own P(order) (learned model, else calibrated rules; the business-wide
+    rate when there is too little history for either) x average order x margin; a buyer due a
+    repeat or thank-you gets recommendations, and when co-purchase won its holdout, the top one
+    adds share x its typical order value x margin."""
+    inquiries = [row for rule, row in raw if rule.trigger in INQUIRY_TRIGGERS]
+    if inquiries:
+        from assetkit.analysis.leadmodel import learned_leads
+
+        leads, model = learned_leads(con, config, as_of=when)
+        p = {x.inquiry_id: (x.probability, x.scored_by) for x in leads.leads if x.probability is not None}
+        for row in inquiries:
+            if str(row["event"]) in p:
+                prob, source = p[str(row["event"])]
+                row["value"] = prob * ref["aov"] * ref["margin"]
+                row["numbers"] = {**(row["numbers"] or {}), "p_order": prob}
+                row["valued_by"] = source
+        if not p:
+            notes.append(f"inquiries valued at the business-wide conversion rate: {model.reason}")
+    buyers = [row for rule, row in raw if rule.trigger in RECOMMEND_TRIGGERS and row["buyer_id"] is not None]
+    if buyers:
+        from assetkit.analysis.recommend import recommend
+
+        recs = recommend(con, when, buyers=sorted({str(row["buyer_id"]) for row in buyers}))
+        for row in buyers:
+            row["recommendations"] = recs.by_buyer.get(str(row["buyer_id"]), [])
+            if recs.method == "co-purchase" and row["recommendations"]:
+                top = row["recommendations"][0]
+                extra = top["share"] * top["typical_value"] * ref["margin"]
+                row["value"] = float(row["value"] or 0.0) + extra
+                row["numbers"] = {**(row["numbers"] or {}), "cross_sell_value": extra}
+        notes.append(f"recommendations: {recs.reason}")
 
 
 def _limit(actions: list[Action], rules: FollowUpRules, notes: list[str]) -> list[Action]:

@@ -10,6 +10,17 @@ def _date(value: Any) -> str:
 
 
 def reason(trigger: str, n: dict[str, Any], row: dict[str, Any], currency: str) -> str:
+    """The rule's reason, plus what the seller's own outcomes added to the value."""
+    text = _rule_reason(trigger, n, row, currency)
+    if n.get("p_order") is not None:
+        text += f"; chance of an order {n['p_order']:.0%} (from the {row.get('valued_by', 'rules')})"
+    if n.get("cross_sell_value"):
+        top = (row.get("recommendations") or [{}])[0]
+        text += f"; could also order {top.get('product')} ({n['cross_sell_value']:,.2f} {currency} expected)"
+    return text
+
+
+def _rule_reason(trigger: str, n: dict[str, Any], row: dict[str, Any], currency: str) -> str:
     about = f" about {row['product']}" if row.get("product") else ""
     if trigger == "unanswered_inquiry":
         return (f"inquiry received {_date(row['event_at'])}{about} has had no reply for "

@@ -100,11 +100,11 @@ def learn_lead_model(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet
         "seen_days": st.seen_days,
     }
     points = np.asarray(data["score"], float)
-    calibration = platt(points, y) if 0 < pos < n else None
-    if n < st.min_labelled or pos < st.min_conversions:
+    if n < st.min_labelled or pos < st.min_conversions:  # too few outcomes to calibrate the points either
         reason = (f"too little history to learn from: {n} labelled inquiries (needs {st.min_labelled}) and "
                   f"{pos} conversions (needs {st.min_conversions}); the rules rank the leads")
-        return LeadModel("rules", reason, {**card, "used": "rules", "reason": reason}, rules_calibration=calibration)
+        return LeadModel("rules", reason, {**card, "used": "rules", "reason": reason})
+    calibration = platt(points, y)
     cut = int(round(n * (1 - st.test_share)))
     is_test = np.arange(n) >= cut
     train, test = _subset(data, ~is_test), _subset(data, is_test)
