@@ -131,3 +131,21 @@ def test_every_shipped_template_renders(tmp_path: Path) -> None:
             draft = drafter.render(template, lang, {"name": name, "company": "", "product": "Saw",
                                                     "platform": "etsy", "numbers": numbers})
             assert draft.language == lang and draft.subject and "{{" not in draft.body and "Acme" in draft.body
+
+
+RECS = [{"product": "Mayo Scissors", "bought": "Steel Valve", "reason": "bought Steel Valve; 40% ..."},
+        {"product": "Scalpel", "bought": None, "reason": "30% of your buyers ordered Scalpel"}]
+RECS_WITH = {"en": "often ordered with", "de": "oft zusammen bestellt mit", "es": "a menudo junto con",
+             "fr": "souvent commandé avec"}
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "es", "fr"])
+@pytest.mark.parametrize("template", ["overdue_repeat", "first_order_thanks"])
+def test_repeat_and_thanks_drafts_list_recommendations(template: str, lang: str) -> None:
+    drafter = Drafter("Acme")
+    numbers = {"median_gap_days": 30.0, "days_since_last_order": 91.0}
+    base = {"name": "Ana", "company": "", "product": "Saw", "platform": "etsy", "numbers": numbers}
+    plain = drafter.render(template, lang, base).body
+    body = drafter.render(template, lang, {**base, "recommendations": RECS}).body
+    assert "Mayo Scissors" not in plain and "\n\n\n" not in plain
+    assert f"- Mayo Scissors ({RECS_WITH[lang]} Steel Valve)\n- Scalpel\n\n" in body

@@ -13,7 +13,7 @@ from assetkit.config import Config
 from assetkit.store import open_store
 from tests.report_fixture import XSS, build_database, buyer_fields
 
-SECTIONS = ("costs", "funnel", "customers", "cohorts", "segments", "scenario", "provenance")
+SECTIONS = ("costs", "funnel", "customers", "cohorts", "segments", "learning", "scenario", "provenance")
 
 
 @pytest.fixture(scope="module")

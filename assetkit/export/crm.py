@@ -2,7 +2,7 @@
 
 One row per contactable buyer (an email or a phone; the others are only counted) with company,
 country, platform of origin, B2B lifecycle stage, RFM segment, predicted CLV, P(alive), last
-order and lead score, under the column names each CRM's importer expects (crm_columns.yaml,
+order, lead score (with P(order) and its reasons) and recommended next products, under the column names each CRM's importer expects (crm_columns.yaml,
 docs/crm.md). Model values come from the caller through `enrich` (buyer_id -> {clv, p_alive,
 segment, lifecycle_stage}); without them a historical fallback is used and labelled in the
 `value_basis` column. Every text cell is neutralised against formula injection.
@@ -38,9 +38,14 @@ WITH enrich_rows AS (
         unnest($e_p_alive::DOUBLE[]) AS p_alive, unnest($e_segment::VARCHAR[]) AS segment,
         unnest($e_stage::VARCHAR[]) AS lifecycle_stage
 ),
-lead_rows AS (
-    SELECT buyer_id, max(score) AS lead_score FROM (
-        SELECT unnest($l_id::VARCHAR[]) AS buyer_id, unnest($l_score::DOUBLE[]) AS score) GROUP BY buyer_id
+lead_rows AS (  -- the buyer's best open inquiry: its points, P(order) and reasons
+    SELECT buyer_id, max(score) AS lead_score, max(p) AS lead_probability,
+        arg_max(why, coalesce(p, score)) AS lead_why FROM (
+        SELECT unnest($l_id::VARCHAR[]) AS buyer_id, unnest($l_score::DOUBLE[]) AS score,
+            unnest($l_p::DOUBLE[]) AS p, unnest($l_why::VARCHAR[]) AS why) GROUP BY buyer_id
+),
+rec_rows AS (
+    SELECT unnest($r_id::VARCHAR[]) AS buyer_id, unnest($r_text::VARCHAR[]) AS next_products
 ),
 o AS (
     SELECT buyer_id, count(*) AS order_count, max(ordered_at) AS last_order,
@@ -77,12 +82,14 @@ SELECT s.buyer_id, trim(coalesce(s.name, '')) AS name,
     round(e.clv, 2) AS predicted_clv, round(e.p_alive, 4) AS p_alive,
     strftime(s.last_order, '%Y-%m-%d') AS last_order_date, s.order_count,
     round(s.revenue::DOUBLE, 2) AS historical_revenue,
-    l.lead_score,
+    l.lead_score, round(l.lead_probability, 4) AS lead_probability, coalesce(l.lead_why, '') AS lead_why,
+    coalesce(r.next_products, '') AS next_products,
     CASE WHEN e.buyer_id IS NOT NULL THEN '{PREDICTED}' ELSE '{HISTORICAL}' END AS value_basis,
     s.contactable
 FROM staged s
 LEFT JOIN enrich_rows e USING (buyer_id)
 LEFT JOIN lead_rows l USING (buyer_id)
+LEFT JOIN rec_rows r USING (buyer_id)
 ORDER BY s.revenue DESC, s.buyer_id
 """
 
@@ -123,11 +130,23 @@ def _float(value: Any) -> float | None:
 
 
 def _lead_lists(con: duckdb.DuckDBPyConnection, config: Any, as_of: datetime) -> dict[str, list[Any]]:
-    """Scores of open inquiries with their buyer (default lead rules); the SQL keeps each buyer's best."""
-    from assetkit.analysis.leads import score_leads
+    """Scores of open inquiries with their buyer (default lead rules, or the learned model when it
+    beat them), with P(order) and the reasons in words; the SQL keeps each buyer's best."""
+    from assetkit.analysis.leadmodel import learned_leads
+    from assetkit.analysis.leadmodel.design import why_text
 
-    leads = [x for x in score_leads(con, config, as_of=as_of).leads if x.buyer_id is not None]
-    return {"l_id": [x.buyer_id for x in leads], "l_score": [x.score for x in leads]}
+    leads = [x for x in learned_leads(con, config, as_of=as_of)[0].leads if x.buyer_id is not None]
+    return {"l_id": [x.buyer_id for x in leads], "l_score": [x.score for x in leads],
+            "l_p": [x.probability for x in leads], "l_why": [why_text(x.why) for x in leads]}
+
+
+def _recommendation_lists(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict[str, list[Any]]:
+    """Up to three products each active buyer is likely to order next, each with its reason."""
+    from assetkit.analysis.recommend import recommend
+
+    recs = recommend(con, as_of).by_buyer
+    return {"r_id": list(recs), "r_text": ["; ".join(f"{r['product']} ({r['reason']})" for r in items[:3])
+                                           for items in recs.values()]}
 
 
 def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: str | Path,
@@ -141,7 +160,8 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
         raise UsageError(f"unknown CRM target {target!r}; choose one of {', '.join(TARGETS)}")
     spec = crm_columns()[target]
     as_of = as_of or datetime.now(UTC)
-    params = {"as_of": as_of, **_enrich_lists(enrich), **_lead_lists(con, config, as_of)}
+    params = {"as_of": as_of, **_enrich_lists(enrich), **_lead_lists(con, config, as_of),
+              **_recommendation_lists(con, as_of)}
     relation = con.execute(_BUYERS_SQL, params)
     names = [d[0] for d in relation.description]
     rows = relation.fetchall()

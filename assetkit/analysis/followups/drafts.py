@@ -87,7 +87,7 @@ class Drafter:
 
         try:
             subject, body, lang = self._template(template, language)
-            values = {"business": self.business, "site_url": self.site_url or "", **context}
+            values = {"business": self.business, "site_url": self.site_url or "", "recommendations": [], **context}
             return Draft(header_text(subject.render(**values)), body.render(**values), lang)
         except TemplateError as exc:
             raise ConfigError(f"template {template}.{language}: {exc}",

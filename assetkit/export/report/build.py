@@ -39,6 +39,7 @@ def _section_builders() -> list[tuple[str, str, SectionBuilder]]:
     from assetkit.export.report.sections.cohorts import cohorts_section
     from assetkit.export.report.sections.customers import clv_section, segments_section
     from assetkit.export.report.sections.economics import fees_section, funnel_section
+    from assetkit.export.report.sections.learning import learning_section
     from assetkit.export.report.sections.plan import plan_section
     from assetkit.export.report.sections.scenario import scenario_section
 
@@ -48,6 +49,7 @@ def _section_builders() -> list[tuple[str, str, SectionBuilder]]:
         ("customers", "Customer value", clv_section),
         ("cohorts", "Cohorts and recurring revenue", cohorts_section),
         ("segments", "Segments and migration candidates", segments_section),
+        ("learning", "Leads and next orders", learning_section),
         ("scenario", "Budget-shift scenario", scenario_section),
         ("plan", "Plan vs actual", plan_section),
         ("provenance", "Data provenance", lambda ctx: provenance_section(ctx.con)),

@@ -1,0 +1,72 @@
+"""The report's "Leads and next orders" section: which ranking the leads use (learned model or
+rules) with the side-by-side comparison on the newest inquiries, the best open leads with their
+reasons in words, and the recommendation check (co-purchase vs most popular on a holdout).
+
+Register it in build.py's `_section_builders` as ("learning", "Leads and next orders", learning_section).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
+
+from assetkit.export.output import format_percent
+from assetkit.export.report.model import Section, Table
+
+if TYPE_CHECKING:
+    from assetkit.export.report.build import ReportContext
+
+TOP_LEADS = 10
+
+
+def learning_section(ctx: "ReportContext") -> Section:
+    from assetkit.analysis.leadmodel import learned_leads
+    from assetkit.analysis.leadmodel.design import why_text
+    from assetkit.analysis.recommend import recommend
+    from assetkit.errors import NotEnoughData
+
+    if not ctx.con.execute("SELECT count(*) FROM inquiries").fetchone()[0]:
+        raise NotEnoughData("no inquiries imported", hint="import inquiries (Alibaba, IndiaMART, own-site RFQs)")
+    as_of = datetime.combine(ctx.until, time(23, 59, 59), UTC) if ctx.until else None
+    leads, _ = learned_leads(ctx.con, ctx.config, as_of=as_of)
+    card = leads.model or {}
+    recs = recommend(ctx.con, as_of)
+    tables = []
+    if "metrics" in card:
+        m, r = card["metrics"]["model"], card["metrics"]["rules"]
+        tables.append(Table(
+            f"Learned model vs rules on the newest {card['test']['inquiries']} inquiries "
+            f"({card['test']['window'][0]} to {card['test']['window'][1]})",
+            ["Measure", "Model", "Rules"],
+            [["ROC AUC", m["roc_auc"], r["roc_auc"]],
+             ["Converted among the top 10%", format_percent(m["precision_top_decile"]),
+              format_percent(r["precision_top_decile"])],
+             ["Brier score (lower is better)", m["brier"], r["brier"]]],
+            [False, True, True],
+            note=f"Trained on {card['train']['inquiries']} older inquiries ({card['train']['conversions']} "
+                 f"converted); conversion = {card['target']}. The rules' points are calibrated on the "
+                 "training inquiries for the Brier score."))
+    rows = [[x.inquiry_id, x.received_at[:10], x.buyer, x.product,
+             "–" if x.probability is None else format_percent(x.probability), why_text(x.why)]
+            for x in leads.leads[:TOP_LEADS]]
+    if rows:
+        tables.append(Table(f"Best open inquiries (of {leads.open_inquiries}; ranked by the {card.get('used', 'rules')})",
+                            ["Inquiry", "Received", "Buyer", "Product", "P(order)", "Why"], rows,
+                            [False, False, False, False, True, False],
+                            note="Why: the largest contributions, in log-odds against the average inquiry "
+                                 "(model) or rule points (rules)."))
+    hold = recs.card.get("holdout", {})
+    if "hit_rate_co_purchase" in hold:
+        tables.append(Table(f"Next-order recommendations: hit rate at {hold['k']} on {hold['test_buyers']} buyers",
+                            ["Method", "Hit rate"],
+                            [["Co-purchase (bought X, also ordered Y)", format_percent(hold["hit_rate_co_purchase"])],
+                             ["Most popular products", format_percent(hold["hit_rate_popularity"])]],
+                            [False, True],
+                            note="Each buyer's last-started product is hidden; a hit is finding it in the top "
+                                 f"{hold['k']}. Used: {recs.method}."))
+    takeaway = (f"Leads are ranked by the {card.get('used', 'rules')}: {card.get('reason', '')}. "
+                f"Recommendations use {recs.method}: {recs.reason}.")
+    ctx.results["learning"] = (leads, recs)
+    return Section(key="learning", title="Leads and next orders", takeaway=takeaway, tables=tables,
+                   data={"lead_model": card, "recommendations": recs.card,
+                         "buyers_with_recommendations": len(recs.by_buyer)})
