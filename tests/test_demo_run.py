@@ -42,8 +42,27 @@ def test_demo_imports_everything_writes_the_report_and_a_rerun_adds_nothing(run_
     status = json.loads(run_cli("--db", str(folder / "assetkit.duckdb"), "status", "--format", "json",
                                 cwd=tmp_path).stdout)
     assert {h["platform"] for h in status["holdings"]} >= {"amazon", "etsy", "shopify", "upwork", "indiamart", "alibaba"}
+    _learning_on_the_demo(run_cli, folder, tmp_path)
     again = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "= 0 loaded" in again.stdout
     with open_store(folder / "assetkit.duckdb") as store:
         assert store.query(COUNTS) == before
+
+
+def _learning_on_the_demo(run_cli, folder: Path, cwd: Path) -> None:
+    """`leads` shows the model card with the model-vs-rules comparison; follow-up drafts of
+    repeat/thank-you actions carry recommendations with their reasons."""
+    db = str(folder / "assetkit.duckdb")
+    text = run_cli("--db", db, "leads", "--limit", "5", cwd=cwd)
+    assert text.returncode == 0, text.stderr[-2000:]
+    assert "Ranking: " in text.stdout and "Model vs rules on the newest" in text.stdout
+    card = json.loads(run_cli("--db", db, "leads", "--format", "json", "--limit", "5", cwd=cwd).stdout)["model"]
+    assert card["labelled_inquiries"] >= 200 and card["conversions"] >= 30
+    assert {"roc_auc", "precision_top_decile", "brier"} <= set(card["metrics"]["rules"]) & set(card["metrics"]["model"])
+    assert card["used"] in ("model", "rules") and card["reason"]
+    due = json.loads(run_cli("--db", db, "follow-ups", "--format", "json", cwd=cwd).stdout)
+    with_recs = [a for a in due["actions"] if a["recommendations"]]
+    assert with_recs and all(a["rule"] in ("overdue_repeat", "thank_first_order") for a in with_recs)
+    first = with_recs[0]
+    assert first["recommendations"][0]["reason"] and first["recommendations"][0]["product"] in first["body"]

@@ -113,14 +113,14 @@ def _holdout(m: np.ndarray, first_at: np.ndarray, k: int) -> dict[str, Any]:
     counts = m.sum(axis=1)
     test = np.flatnonzero(counts >= 2)
     if len(test) < MIN_TEST_BUYERS:
-        return {"test_buyers": int(len(test)), "k": k}
+        return {"test_buyers": len(test), "k": k}
     hidden = np.argmax(np.where(m[test] > 0, first_at[test], -np.inf), axis=1)
     train = m.copy()
     train[test, hidden] = 0.0
     share, pop = _shares(train), train.mean(axis=0)
     co = _scores(train, share, pop, test, k, "co-purchase")
     popular = _scores(train, share, pop, test, k, "popularity")
-    return {"test_buyers": int(len(test)), "k": k,
+    return {"test_buyers": len(test), "k": k,
             "hit_rate_co_purchase": round(float((co == hidden[:, None]).any(axis=1).mean()), 4),
             "hit_rate_popularity": round(float((popular == hidden[:, None]).any(axis=1).mean()), 4)}
 
@@ -134,20 +134,19 @@ def recommend(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None, k: 
         as_of = as_of.replace(tzinfo=UTC)
     cols = con.execute(_PURCHASES, {"as_of": as_of}).fetchnumpy()
     stamp = as_of.astimezone(UTC).isoformat()
-    wanted = buyers
-    buyers, b_idx = np.unique(cols["buyer_id"].astype(str), return_inverse=True) if len(cols["item"]) else (
+    ids, b_idx = np.unique(cols["buyer_id"].astype(str), return_inverse=True) if len(cols["item"]) else (
         np.array([], str), np.array([], int))
     items, i_idx = np.unique(cols["item"].astype(str), return_inverse=True) if len(cols["item"]) else (
         np.array([], str), np.array([], int))
     if len(items) < 2:
         return Recommendations(stamp, "none", "fewer than two products ordered: nothing to recommend",
-                               {"buyers": int(len(buyers)), "products": int(len(items))})
-    m = np.zeros((len(buyers), len(items)))
+                               {"buyers": len(ids), "products": len(items)})
+    m = np.zeros((len(ids), len(items)))
     m[b_idx, i_idx] = 1.0
     first = np.zeros_like(m)
     first[b_idx, i_idx] = _epoch(cols["first_at"])
     check = _holdout(m, first, k)
-    card = {"buyers": int(len(buyers)), "products": int(len(items)), "holdout": check,
+    card = {"buyers": len(ids), "products": len(items), "holdout": check,
             "active_days": active_days}
     if "hit_rate_co_purchase" not in check:
         method = "popularity"
@@ -167,13 +166,13 @@ def recommend(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None, k: 
     display = {it: d for it, d in zip(cols["item"].astype(str), cols["display"].astype(str))}
     names = np.array([display[it] for it in items])
     value = _typical_value(cols, i_idx, len(items))
-    last = np.full(len(buyers), -np.inf)
+    last = np.full(len(ids), -np.inf)
     np.maximum.at(last, b_idx, _epoch(cols["last_at"]))
-    active = (np.flatnonzero(np.isin(buyers, np.asarray(wanted, dtype=str))) if wanted is not None
+    active = (np.flatnonzero(np.isin(ids, np.asarray(buyers, dtype=str))) if buyers is not None
               else np.flatnonzero(last >= as_of.timestamp() - active_days * 86400.0))
     share, pop = _shares(m), m.mean(axis=0)
     top = _scores(m, share, pop, active, k, method)
-    by_buyer = _explain(m, share, pop, names, value, buyers, active, top, method)
+    by_buyer = _explain(m, share, pop, names, value, ids, active, top, method)
     return Recommendations(stamp, method, reason, card, by_buyer)
 
 

@@ -24,20 +24,20 @@ CATEGORIES = ("platform", "channel", "country", "product", "language")
 def _num(a: np.ndarray) -> np.ndarray:
     """A numeric column as float with NaN for missing (DuckDB hands back masked arrays)."""
     if isinstance(a, np.ma.MaskedArray):
-        return a.astype(float).filled(np.nan)
+        return np.ma.filled(a.astype(float), np.nan)
     return np.asarray(a, dtype=float)
 
 
 def _flag(a: np.ndarray) -> np.ndarray:
     if isinstance(a, np.ma.MaskedArray):
-        a = a.filled(False)
+        a = np.ma.filled(a, False)
     return np.asarray(a, dtype=bool).astype(float)
 
 
 def _text(a: np.ndarray) -> np.ndarray:
     if isinstance(a, np.ma.MaskedArray):
-        a = a.filled("")
-    return np.where(a == None, "", a).astype(str)  # noqa: E711 - elementwise None test
+        a = np.ma.filled(a, "")
+    return np.where(a == None, "", a).astype(str)
 
 
 def _fmt(x: float) -> str:

@@ -21,7 +21,11 @@ import numpy as np
 
 from assetkit.analysis.leadmodel import metrics
 from assetkit.analysis.leadmodel.design import Columns, Design, prepare
-from assetkit.analysis.leadmodel.features import ModelSettings, load_features, model_settings
+from assetkit.analysis.leadmodel.features import (
+    ModelSettings,
+    load_features,
+    model_settings,
+)
 from assetkit.analysis.leadmodel.logistic import Logistic, fit_logistic, platt, sigmoid
 
 if TYPE_CHECKING:
@@ -105,7 +109,7 @@ def learn_lead_model(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet
                   f"{pos} conversions (needs {st.min_conversions}); the rules rank the leads")
         return LeadModel("rules", reason, {**card, "used": "rules", "reason": reason})
     calibration = platt(points, y)
-    cut = int(round(n * (1 - st.test_share)))
+    cut = round(n * (1 - st.test_share))
     is_test = np.arange(n) >= cut
     train, test = _subset(data, ~is_test), _subset(data, is_test)
     yt = np.asarray(test["label"], float)

@@ -47,7 +47,7 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, 
     out = []
     for part in np.array_split(order, min(bins, len(p))):
         if len(part):
-            out.append({"n": int(len(part)), "predicted": round(float(p[part].mean()), 4),
+            out.append({"n": len(part), "predicted": round(float(p[part].mean()), 4),
                         "observed": round(float(y[part].mean()), 4)})
     return out
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 TOP_LEADS = 10
 
 
-def learning_section(ctx: "ReportContext") -> Section:
+def learning_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.leadmodel import learned_leads
     from assetkit.analysis.leadmodel.design import why_text
     from assetkit.analysis.recommend import recommend
