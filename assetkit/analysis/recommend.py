@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 ACTIVE_DAYS = 365  # an active buyer ordered within this many days (the CRM's at-risk threshold)
 MIN_TEST_BUYERS = 20  # fewer buyers with 2+ products: co-purchase cannot be validated
+MAX_PRODUCTS = 3000  # products in the pair counts (the most ordered; 3000^2 shares = 72 MB)
 
 _PURCHASES = """
 WITH o AS (
@@ -75,9 +76,16 @@ class Recommendations:
         return asdict(self)
 
 
-def _shares(m: np.ndarray) -> np.ndarray:
+def _matrix(b_idx: np.ndarray, i_idx: np.ndarray, shape: tuple[int, int]) -> Any:
+    """Sparse buyer x product 0/1 matrix (a 100k-buyer store would not fit densely)."""
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix((np.ones(len(b_idx)), (b_idx, i_idx)), shape=shape)
+
+
+def _shares(m: Any) -> np.ndarray:
     """share[x, y] = buyers of x who also bought y / buyers of x (0 on the diagonal)."""
-    co = m.T @ m
+    co = np.asarray((m.T @ m).toarray(), dtype=float)
     n = np.diag(co).copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n[:, None] > 0, co / n[:, None], 0.0)
@@ -89,38 +97,47 @@ def _top(scores: np.ndarray, owned: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k best not-owned items per row (−1 where fewer remain)."""
     s = np.where(owned, -np.inf, scores)
     k = min(k, s.shape[1])
-    idx = np.argsort(-s, axis=1, kind="stable")[:, :k]
-    return np.where(np.isfinite(np.take_along_axis(s, idx, axis=1)), idx, -1)
+    idx = np.argpartition(-s, k - 1, axis=1)[:, :k]  # the k best, unordered (no full sort per row)
+    best = np.take_along_axis(s, idx, axis=1)
+    rank = np.lexsort((idx, -best), axis=1)  # best first; equal scores by product index
+    idx, best = np.take_along_axis(idx, rank, axis=1), np.take_along_axis(best, rank, axis=1)
+    return np.where(np.isfinite(best), idx, -1)
 
 
 def _chunks(n: int, width: int) -> list[slice]:
+    """Row blocks of about 4M cells, so dense per-block work stays small at any store size."""
     step = max(1, 4_000_000 // max(width, 1))
     return [slice(i, min(n, i + step)) for i in range(0, n, step)]
 
 
-def _scores(m: np.ndarray, share: np.ndarray, pop: np.ndarray, rows: np.ndarray, k: int,
-            method: str) -> np.ndarray:
+def _scores(m: Any, share: np.ndarray, pop: np.ndarray, rows: np.ndarray, k: int, method: str) -> np.ndarray:
     out = np.empty((len(rows), min(k, m.shape[1])), dtype=np.int64)
     for part in _chunks(len(rows), m.shape[1]):
         mr = m[rows[part]]
-        base = np.broadcast_to(pop, mr.shape) if method == "popularity" else mr @ share + 1e-9 * pop
-        out[part] = _top(base, mr > 0, k)
+        owned = mr.toarray() > 0
+        base = (np.broadcast_to(pop, owned.shape) if method == "popularity"
+                else np.asarray(mr @ share) + 1e-9 * pop)  # popularity breaks ties
+        out[part] = _top(base, owned, k)
     return out
 
 
-def _holdout(m: np.ndarray, first_at: np.ndarray, k: int) -> dict[str, Any]:
+def _holdout(b_idx: np.ndarray, i_idx: np.ndarray, first_at: np.ndarray, shape: tuple[int, int],
+             k: int) -> dict[str, Any]:
     """Hit rate at k of co-purchase and of popularity on each buyer's last-started product."""
-    counts = m.sum(axis=1)
-    test = np.flatnonzero(counts >= 2)
-    if len(test) < MIN_TEST_BUYERS:
-        return {"test_buyers": len(test), "k": k}
-    hidden = np.argmax(np.where(m[test] > 0, first_at[test], -np.inf), axis=1)
-    train = m.copy()
-    train[test, hidden] = 0.0
-    share, pop = _shares(train), train.mean(axis=0)
+    counts = np.bincount(b_idx, minlength=shape[0])
+    order = np.lexsort((first_at, b_idx))  # by buyer, then by when each product was first ordered
+    last = order[np.r_[b_idx[order][1:] != b_idx[order][:-1], True]]  # each buyer's last-started pair
+    held = last[counts[b_idx[last]] >= 2]
+    if len(held) < MIN_TEST_BUYERS:
+        return {"test_buyers": len(held), "k": k}
+    keep = np.ones(len(b_idx), bool)
+    keep[held] = False
+    train = _matrix(b_idx[keep], i_idx[keep], shape)
+    test, hidden = b_idx[held], i_idx[held]
+    share, pop = _shares(train), np.asarray(train.mean(axis=0)).ravel()
     co = _scores(train, share, pop, test, k, "co-purchase")
     popular = _scores(train, share, pop, test, k, "popularity")
-    return {"test_buyers": len(test), "k": k,
+    return {"test_buyers": len(held), "k": k,
             "hit_rate_co_purchase": round(float((co == hidden[:, None]).any(axis=1).mean()), 4),
             "hit_rate_popularity": round(float((popular == hidden[:, None]).any(axis=1).mean()), 4)}
 
@@ -141,11 +158,16 @@ def recommend(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None, k: 
     if len(items) < 2:
         return Recommendations(stamp, "none", "fewer than two products ordered: nothing to recommend",
                                {"buyers": len(ids), "products": len(items)})
-    m = np.zeros((len(ids), len(items)))
-    m[b_idx, i_idx] = 1.0
-    first = np.zeros_like(m)
-    first[b_idx, i_idx] = _epoch(cols["first_at"])
-    check = _holdout(m, first, k)
+    if len(items) > MAX_PRODUCTS:  # the rarest products are left out of the pair counts
+        kept = np.sort(np.argsort(-np.bincount(i_idx), kind="stable")[:MAX_PRODUCTS])
+        remap = np.full(len(items), -1)
+        remap[kept] = np.arange(len(kept))
+        pairs = remap[i_idx] >= 0
+        cols = {key: v[pairs] for key, v in cols.items()}
+        b_idx, i_idx, items = b_idx[pairs], remap[i_idx[pairs]], items[kept]
+    shape = (len(ids), len(items))
+    m = _matrix(b_idx, i_idx, shape)
+    check = _holdout(b_idx, i_idx, _epoch(cols["first_at"]), shape, k)
     card = {"buyers": len(ids), "products": len(items), "holdout": check,
             "active_days": active_days}
     if "hit_rate_co_purchase" not in check:
@@ -170,7 +192,7 @@ def recommend(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None, k: 
     np.maximum.at(last, b_idx, _epoch(cols["last_at"]))
     active = (np.flatnonzero(np.isin(ids, np.asarray(buyers, dtype=str))) if buyers is not None
               else np.flatnonzero(last >= as_of.timestamp() - active_days * 86400.0))
-    share, pop = _shares(m), m.mean(axis=0)
+    share, pop = _shares(m), np.asarray(m.mean(axis=0)).ravel()
     top = _scores(m, share, pop, active, k, method)
     by_buyer = _explain(m, share, pop, names, value, ids, active, top, method)
     return Recommendations(stamp, method, reason, card, by_buyer)
@@ -191,7 +213,7 @@ def _typical_value(cols: dict[str, np.ndarray], i_idx: np.ndarray, n: int) -> np
     return (sorted_vals[mid_lo] + sorted_vals[mid_hi]) / 2
 
 
-def _explain(m: np.ndarray, share: np.ndarray, pop: np.ndarray, names: np.ndarray, value: np.ndarray,
+def _explain(m: Any, share: np.ndarray, pop: np.ndarray, names: np.ndarray, value: np.ndarray,
              buyers: np.ndarray, rows: np.ndarray, top: np.ndarray, method: str) -> dict[str, list[dict[str, Any]]]:
     """The reason of each recommendation: the bought product X with the highest share(X -> Y)."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -199,10 +221,13 @@ def _explain(m: np.ndarray, share: np.ndarray, pop: np.ndarray, names: np.ndarra
     best_x = np.zeros_like(top)
     best_share = np.zeros(top.shape)
     if method == "co-purchase":
-        for j in range(top.shape[1]):  # a handful of columns, each vectorised over buyers
-            cand = np.where(m[rows] > 0, share[:, safe[:, j]].T, -1.0)
-            best_x[:, j] = np.argmax(cand, axis=1)
-            best_share[:, j] = cand[np.arange(len(rows)), best_x[:, j]]
+        for part in _chunks(len(rows), m.shape[1]):
+            owned = m[rows[part]].toarray() > 0
+            span = np.arange(owned.shape[0])
+            for j in range(top.shape[1]):  # a handful of columns, each vectorised over buyers
+                cand = np.where(owned, share[:, safe[part, j]].T, -1.0)
+                best_x[part, j] = np.argmax(cand, axis=1)
+                best_share[part, j] = cand[span, best_x[part, j]]
     for r, b in enumerate(rows):  # output records for the buyers listed
         recs = []
         for j, y in enumerate(top[r]):

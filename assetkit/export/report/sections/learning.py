@@ -64,9 +64,27 @@ def learning_section(ctx: ReportContext) -> Section:
                             [False, True],
                             note="Each buyer's last-started product is hidden; a hit is finding it in the top "
                                  f"{hold['k']}. Used: {recs.method}."))
+    best = _top_buyers(ctx, list(recs.by_buyer))
+    if best:
+        tables.append(Table("Likely next orders of your biggest active buyers", ["Buyer", "Recommended", "Why"],
+                            [[name, "; ".join(r["product"] for r in recs.by_buyer[b][:3]),
+                              recs.by_buyer[b][0]["reason"]] for b, name in best],
+                            [False, False, False], note="Up to three products each; the reason of the first."))
     takeaway = (f"Leads are ranked by the {card.get('used', 'rules')}: {card.get('reason', '')}. "
                 f"Recommendations use {recs.method}: {recs.reason}.")
     ctx.results["learning"] = (leads, recs)
     return Section(key="learning", title="Leads and next orders", takeaway=takeaway, tables=tables,
                    data={"lead_model": card, "recommendations": recs.card,
                          "buyers_with_recommendations": len(recs.by_buyer)})
+
+
+def _top_buyers(ctx: ReportContext, ids: list[str]) -> list[tuple[str, str]]:
+    """The TOP_LEADS buyers among `ids` with the highest net revenue, with their display name."""
+    if not ids:
+        return []
+    rows = ctx.con.execute(
+        "SELECT o.buyer_id, coalesce(nullif(b.company, ''), nullif(b.name, ''), o.buyer_id) FROM orders o "
+        "LEFT JOIN buyers b USING (buyer_id) WHERE o.status <> 'cancelled' AND o.buyer_id IN (SELECT unnest($ids)) "
+        "GROUP BY ALL ORDER BY sum(coalesce(o.gross_amount_rc, 0) - coalesce(o.refunded_amount_rc, 0)) DESC, 1 "
+        "LIMIT $n", {"ids": ids, "n": TOP_LEADS}).fetchall()
+    return [(str(r[0]), str(r[1])) for r in rows]
