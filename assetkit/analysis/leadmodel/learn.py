@@ -130,7 +130,7 @@ def learn_lead_model(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet
     lo, hi = metrics.auc_difference(yt, p_model, rule_points, st.bootstrap)
     side = {"model": _side(yt, p_model, p_model), "rules": _side(yt, rule_points, p_rules)}
     card.update({"l2_strength": lam, "base_rate_test": round(float(yt.mean()), 4), "metrics": side,
-                 "auc_difference_95": [round(lo, 4), round(hi, 4)]})
+                 "auc_difference_95": [round(lo, 4), round(hi, 4)] if np.isfinite(lo) else None})
     better_auc = np.isfinite(lo) and lo > 0
     not_worse_top = side["model"]["precision_top_decile"] >= side["rules"]["precision_top_decile"]
     if better_auc and not_worse_top:
