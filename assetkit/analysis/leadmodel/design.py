@@ -89,7 +89,7 @@ def base_columns(st: ModelSettings) -> list[Column]:
         _ratio_col(),
         _numeric("message_length", lambda v, c, i: f"message {_fmt(v)} characters", "no message"),
         _flag_col("answered", "answered", "no reply yet"),
-        _numeric("response_hours", lambda v, c, i: f"first reply after {_fmt(v)} h", "no reply yet"),
+        _numeric("response_hours", lambda v, c, i: f"first reply after {_fmt(v)} h", "no reply time yet"),
         _numeric("prior_orders", lambda v, c, i: f"{_fmt(v)} earlier order(s)", "no earlier orders"),
         _numeric("prior_inquiries", lambda v, c, i: f"{_fmt(v)} earlier inquiry(ies)", "no earlier inquiries"),
         _flag_col("free_mail", "free mail", "no free-mail address"),
