@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
-from assetkit.importers import dates, fx, money, parsing, pipeline
+from assetkit.importers import dates, fx, money, parsing, pipeline, refunds
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.registry import select_profiles
 
@@ -226,6 +226,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.batch_id = batch_id
     out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows,
                                 slice_progress)
+    refunds.apply(con, batch_id)
     read = raw.rows + len(raw.rejects)
     result.rows_read, result.loaded, result.rejected, result.skipped = read, out.loaded, out.rejected, out.skipped
     result.duplicate = read - result.loaded - result.rejected - result.skipped
