@@ -56,9 +56,10 @@ def expand_derived(expr: str, profile: Profile, depth: int = 0) -> str:
 
 
 def substitute(expr: str, profile: Profile) -> str:
-    """Expand `@derived` names and `$platform`, `$channel`, `$currency` in a profile SQL
-    expression."""
-    expr = expand_derived(expr, profile)
+    """Expand `@derived` names and `$platform`, `$channel`, `$currency`, `$store` in a profile
+    SQL expression."""
+    expr = expand_derived(expr, profile).replace(
+        "$store", quote(profile.store) if profile.store else "CAST(NULL AS VARCHAR)")
     return (expr.replace("$platform", quote(profile.platform)).replace("$channel", quote(profile.channel))
             .replace("$currency", quote(profile.currency or "") if profile.currency else "CAST(NULL AS VARCHAR)"))
 

@@ -80,6 +80,9 @@ class Profile:
     # Named SQL expressions over the fields, written `@name` in skip/buyer/outputs: one
     # definition of a quantity (an order's hidden tax) instead of copies in every output.
     derived: dict[str, str] = field(default_factory=dict)
+    # The seller's store this run imports (`--store`): `$store` in expressions. Order numbers
+    # such as Shopify's `#1001` are unique per store only.
+    store: str | None = None
     user_sql: bool = True
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -178,8 +181,17 @@ def builtin_profiles() -> tuple[Profile, ...]:
 
 
 def select_profiles(platform: str | None = None, kind: str | None = None,
-                    mapping: Path | None = None) -> list[Profile]:
-    """The candidate profiles for a run, given --platform/--kind/--mapping."""
+                    mapping: Path | None = None, store: str | None = None) -> list[Profile]:
+    """The candidate profiles for a run, given --platform/--kind/--mapping/--store."""
+    if store is not None:
+        import dataclasses
+
+        store = store.strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", store):
+            from assetkit.errors import UsageError
+
+            raise UsageError(f"--store {store!r}: use letters, digits, '.', '_' or '-' (e.g. my-shop.myshopify.com)")
+        return [dataclasses.replace(p, store=store) for p in select_profiles(platform, kind, mapping)]
     if mapping is not None:
         from assetkit.importers.mapping import load_mapping
 
