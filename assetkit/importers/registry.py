@@ -222,7 +222,7 @@ def detect(header: list[str], candidates: list[Profile], path: str, line: int) -
 
 def no_match_error(path: str, header: list[str], candidates: list[Profile]) -> SourceError:
     shown = ", ".join(h for h in header[:12]) + (" …" if len(header) > 12 else "")
-    names = ", ".join(p.name for p in candidates[:20])
+    names = ", ".join(p.name for p in candidates[:40])
     return SourceError(
         f"no import profile recognises this file; header found: [{shown}]; profiles tried: {names}",
         path=path,
