@@ -201,6 +201,11 @@ def test_etsy_card_fee_counts_for_orders_no_statement_covers(tmp_path: Path) -> 
 
 # --- Amazon All Orders (UK/EU) ----------------------------------------------------------
 
+def vat_free(row: dict[str, str], price: str, tax: str, vat_exclusive: str) -> Decimal:
+    """The VAT-exclusive column when the file has one, else price - tax (VAT marketplaces)."""
+    return d(row[vat_exclusive]) if row.get(vat_exclusive) else d(row[price]) - d(row[tax])
+
+
 def amazon_orders_golden(path: Path) -> dict:
     """Per order: VAT-exclusive item, shipping and gift-wrap prices (else price - tax on a
     VAT marketplace) minus the promotion discounts (positive in UK/EU files, negative in
@@ -208,13 +213,9 @@ def amazon_orders_golden(path: Path) -> dict:
     orders: dict[str, dict] = {}
     for r in read_rows(path, "\t"):
         o = orders.setdefault(r["amazon-order-id"], {"status": r["order-status"], "gross": Decimal(0)})
-
-        def net(price: str, tax: str, vx: str) -> Decimal:
-            return d(r[vx]) if r.get(vx) else d(r[price]) - d(r[tax])
-
-        o["gross"] += (net("item-price", "item-tax", "vat-exclusive-item-price")
-                       + net("shipping-price", "shipping-tax", "vat-exclusive-shipping-price")
-                       + net("gift-wrap-price", "gift-wrap-tax", "vat-exclusive-giftwrap-price")
+        o["gross"] += (vat_free(r, "item-price", "item-tax", "vat-exclusive-item-price")
+                       + vat_free(r, "shipping-price", "shipping-tax", "vat-exclusive-shipping-price")
+                       + vat_free(r, "gift-wrap-price", "gift-wrap-tax", "vat-exclusive-giftwrap-price")
                        - abs(d(r["item-promotion-discount"])) - abs(d(r["ship-promotion-discount"])))
     live = [o for o in orders.values() if o["status"] != "Cancelled"]
     return {"orders": len(orders), "completed": sum(o["status"] == "Shipped" for o in orders.values()),
@@ -243,7 +244,7 @@ def test_amazon_all_orders_vat_excluded_discounts_subtracted_priceless_orders_ke
 # --- Amazon settlement: refunds are not orders; Flat File V1 ------------------------------
 
 def test_settlement_refund_is_a_refund_record_not_an_order(tmp_path: Path) -> None:
-    store, (result,) = load(tmp_path, SAMPLES / "amazon_settlement_v2.tsv")
+    store, _ = load(tmp_path, SAMPLES / "amazon_settlement_v2.tsv")
     with store:
         con = store.con
         assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 1  # the one sale, not the refund

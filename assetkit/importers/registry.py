@@ -3,9 +3,12 @@
 A profile says how to recognise an export (`detect.required` header names, optionally
 `detect.absent` ones to tell variants apart), how to read it (delimiter, zone, date formats,
 default currency, trailer lines, JSON record path), which typed `fields` to take from which
-columns (with locale aliases), which rows are structural (`skip`), how to find the buyer
-(`buyer`), and what canonical rows to produce (`outputs`: SQL expressions over the fields,
-evaluated vectorised in DuckDB). Adding a marketplace means adding a YAML file here.
+columns (with locale aliases), named SQL expressions over them (`derived`, written `@name`),
+which rows are structural (`skip`), how to find the buyer (`buyer`), and what canonical rows
+to produce (`outputs`: SQL expressions over the fields, evaluated vectorised in DuckDB; a
+keyless output may say which values identify a row, `identity`). `$platform`, `$channel`,
+`$currency` and `$store` (the `--store` of the run) are substituted. Adding a marketplace
+means adding a YAML file here.
 Detection follows beangulp: cheap, and two matches is an error that names both.
 """
 
