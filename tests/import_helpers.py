@@ -9,6 +9,7 @@ from typing import Any
 TABLES = {
     "orders": "order_id",
     "order_items": "order_id, line_no",
+    "refunds": "refund_id",
     "fees": "fee_id",
     "inquiries": "inquiry_id",
     "spend": "spend_id",

@@ -92,3 +92,21 @@ def test_profile_validation_names_the_bad_key() -> None:
         profile_from_dict({**base, "fields": {"a": {"col": "A", "type": "moneyy"}}}, "x.yaml")
     with pytest.raises(ConfigError, match=r"outputs\[0\].table"):
         profile_from_dict({**base, "outputs": [{"table": "order", "values": {}}]}, "x.yaml")
+
+
+def test_derived_expressions_expand_and_bad_ones_are_named() -> None:
+    from assetkit.importers.parsing import substitute
+
+    base = {"name": "x", "platform": "x", "kind": "orders", "channel": "marketplace",
+            "fields": {"a": "A", "b": "B"}, "outputs": []}
+    p = profile_from_dict({**base, "derived": {"s": "a + b", "t": "@s * 2"}}, "x.yaml")
+    assert substitute("@t - @s", p) == "((a + b) * 2) - (a + b)"
+    with pytest.raises(ConfigError, match="@u is not a derived expression"):
+        substitute("@u", p)
+    loop = profile_from_dict({**base, "derived": {"s": "@t", "t": "@s"}}, "x.yaml")
+    with pytest.raises(ConfigError, match="cycle"):
+        substitute("@s", loop)
+    with pytest.raises(ConfigError, match="derived.S"):
+        profile_from_dict({**base, "derived": {"S": "a"}}, "x.yaml")
+    with pytest.raises(ConfigError, match=r"outputs\[0\].identity"):
+        profile_from_dict({**base, "outputs": [{"table": "fees", "key": "a", "identity": ["a"], "values": {}}]}, "x.yaml")

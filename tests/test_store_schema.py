@@ -84,6 +84,10 @@ EXPECTED = {
               ("shift", "DOUBLE"), ("currency", "VARCHAR"), ("budget_to_move_per_month", M), ("document", "VARCHAR")],
     "plan_targets": [("plan_id", "BIGINT"), ("phase", "VARCHAR"), ("metric", "VARCHAR"), ("due_date", "DATE"),
                      ("direction", "VARCHAR"), ("baseline", "DOUBLE"), ("target", "DOUBLE")],
+    # migration 6
+    "refunds": [("refund_id", "VARCHAR"), ("platform", "VARCHAR"), ("order_id", "VARCHAR"), ("refunded_at", TZ),
+                ("currency", "VARCHAR"), ("amount", M), ("amount_rc", M), ("fx_rate", R), ("fx_date", "DATE"),
+                ("description", "VARCHAR"), ("batch_id", "BIGINT"), ("source_line", "INTEGER")],
 }
 
 
@@ -107,6 +111,9 @@ def test_empty_database_migrates_to_the_pinned_schema(tmp_path: Path) -> None:
             assert actual[: len(expected)] == expected, table
         # columns added later by ALTER TABLE, after the original ones
         assert columns(store, "inquiries")[len(EXPECTED["inquiries"])] == ("page", "VARCHAR")
+        assert columns(store, "fees")[len(EXPECTED["fees"])] == ("copy_of", "VARCHAR")  # migration 6
+        # migration 6: the one definition of platform cost, every fee column
+        assert columns(store, "platform_fees") == columns(store, "fees")
         assert schema_version(store.con) == MIGRATIONS[-1].version
 
 

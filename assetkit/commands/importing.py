@@ -35,6 +35,8 @@ def import_cmd(
     encoding: str | None = typer.Option(None, "--encoding", help="Override the detected text encoding."),
     strict: bool = typer.Option(False, "--strict", help="Fail a file if any row would be quarantined."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; store nothing."),
+    store_name: str | None = typer.Option(None, "--store", help="The store these files come from (e.g. "
+                                     "my-shop.myshopify.com): order numbers such as #1001 are unique per store."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
 ) -> None:
     """Import marketplace exports; per file: rows read, loaded, duplicate, rejected."""
@@ -48,7 +50,7 @@ def import_cmd(
         raise UsageError("no importable files found", hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx")
     with s.open_store() as store, _progress(s, len(files)) as bar:
         results = import_paths(store, files, platform=platform, kind=kind, mapping=mapping, encoding=encoding,
-                               strict=strict, dry_run=dry_run, config=s.config, progress=bar.file,
+                               strict=strict, dry_run=dry_run, store_name=store_name, config=s.config, progress=bar.file,
                                slice_progress=bar.records)
     if fmt is OutputFormat.json:
         emit_json("import", {"files": [r.to_dict() for r in results]}, s)

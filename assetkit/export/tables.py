@@ -16,7 +16,7 @@ from assetkit.export.atomic import replace_dir_atomic
 if TYPE_CHECKING:
     import duckdb
 
-TABLES = ("import_batches", "buyers", "buyer_identities", "orders", "order_items", "fees", "spend",
+TABLES = ("import_batches", "buyers", "buyer_identities", "orders", "order_items", "refunds", "fees", "spend",
           "inquiries", "products", "visits", "fx_rates", "rejects")
 # A cell a spreadsheet would evaluate: = + - @ | % after leading blanks, or a leading tab/CR/LF/NUL.
 _FORMULA = r"'^(\s*[=+\-@|%]|[\t\r\n\x00])'"

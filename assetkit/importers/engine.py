@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
-from assetkit.importers import dates, fx, money, parsing, pipeline
+from assetkit.importers import dates, fx, money, parsing, pipeline, refunds
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.registry import select_profiles
 
@@ -98,14 +98,14 @@ def _reporting(config: Any, reporting_currency: str | None) -> str:
 
 def import_paths(store: Store, paths: list[Path | str], platform: str | None = None,
                  kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
-                 strict: bool = False, dry_run: bool = False, config: Any = None,
+                 strict: bool = False, store_name: str | None = None, dry_run: bool = False, config: Any = None,
                  reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
                  chunk_rows: int = pipeline.CHUNK_ROWS, progress: Callable[[Path], None] | None = None,
                  slice_progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
     """Import files and folders; one FileResult per file, failures recorded, not raised.
     `progress(path)` is called as each file starts, `slice_progress(done, total)` as each
     slice of a big file's records is in (a terminal's progress bar)."""
-    candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
+    candidates = select_profiles(platform, kind, Path(mapping) if mapping else None, store_name)
     rc = _reporting(config, reporting_currency)
     files = expand_paths([Path(p) for p in paths])
     results = []
@@ -126,7 +126,7 @@ def import_paths(store: Store, paths: list[Path | str], platform: str | None = N
 def import_file(store: Store, path: Path | str, **options: Any) -> FileResult:
     """Import one file; raises the AssetkitError instead of recording it."""
     platform, kind, mapping = options.pop("platform", None), options.pop("kind", None), options.pop("mapping", None)
-    candidates = select_profiles(platform, kind, Path(mapping) if mapping else None)
+    candidates = select_profiles(platform, kind, Path(mapping) if mapping else None, options.pop("store_name", None))
     rc = _reporting(options.pop("config", None), options.pop("reporting_currency", None))
     with _session(store.con) as uncapped:
         result = _import_capped(store, uncapped, Path(path), candidates, options.get("encoding"),
@@ -226,6 +226,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.batch_id = batch_id
     out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows,
                                 slice_progress)
+    refunds.apply(con, batch_id)
     read = raw.rows + len(raw.rejects)
     result.rows_read, result.loaded, result.rejected, result.skipped = read, out.loaded, out.rejected, out.skipped
     result.duplicate = read - result.loaded - result.rejected - result.skipped
@@ -246,9 +247,11 @@ def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, st
     counts and the earlier batch's quarantined rows (so `assetkit rejects` and `db check`
     see the same as a full re-import would give). Only built-in profiles qualify (a user
     mapping may change under the same name), and the earlier profile must be one this run
-    may use; --strict with earlier rejects takes the full path to report them.
+    may use; --strict with earlier rejects takes the full path to report them, and so does a
+    run that names its store.
     """
-    names = [p.name for p in candidates if not p.name.startswith("mapping:")]
+    # A run naming its store (--store) may key the same bytes differently: parsed afresh.
+    names = [p.name for p in candidates if not p.name.startswith("mapping:") and p.store is None]
     if not names:
         return False
     row = con.execute(

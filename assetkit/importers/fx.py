@@ -27,6 +27,7 @@ MAX_RATE_AGE_DAYS = 31
 BUNDLED_SOURCE = "bundled-approx"
 MONEY_COLUMNS = {
     "orders": ("ordered_at", ("gross_amount", "refunded_amount"), "order_id"),
+    "refunds": ("refunded_at", ("amount",), "refund_id"),
     "fees": ("incurred_at", ("amount",), "fee_id"),
     "spend": ("period_start", ("amount",), "spend_id"),
 }

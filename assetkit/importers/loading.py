@@ -24,7 +24,7 @@ from assetkit.importers.registry import Output, Profile
 if TYPE_CHECKING:
     import duckdb
 
-ID_COLUMN = {"orders": "order_id", "fees": "fee_id", "spend": "spend_id", "inquiries": "inquiry_id",
+ID_COLUMN = {"orders": "order_id", "refunds": "refund_id", "fees": "fee_id", "spend": "spend_id", "inquiries": "inquiry_id",
              "products": "product_id", "visits": "visit_id"}
 _ENGINE_COLUMNS = {"batch_id", "source_line", "fx_rate", "fx_date"}
 
@@ -89,8 +89,12 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
             body = body.replace(" FROM ak_in", f", any_value({key}) AS __key FROM ak_in", 1)
         else:
             body = body.replace(" FROM ak_in", f", CAST(({key}) AS VARCHAR) AS __key FROM ak_in", 1)
+    if out.identity and not out.group_by:
+        parts = " || '|' || ".join(f"coalesce(CAST(({substitute(e, profile)}) AS VARCHAR), '')" for e in out.identity)
+        body = body.replace(" FROM ak_in", f", {parts} AS __ident FROM ak_in", 1)
     ident = f"{quote(profile.platform)} || ':' || __key"
-    content = " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names)
+    content = ("__ident" if out.identity and not out.group_by
+               else " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names))
     hashed = ("'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
     with_hash = f"SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
     if out.key and out.key_optional:

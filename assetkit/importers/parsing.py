@@ -33,8 +33,33 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_DERIVED = re.compile(r"@([a-z_][a-z0-9_]*)")
+
+
+def expand_derived(expr: str, profile: Profile, depth: int = 0) -> str:
+    """Replace each `@name` by the profile's `derived` expression of that name (in
+    parentheses; a derived expression may use earlier ones)."""
+    if "@" not in expr or not profile.derived:
+        return expr
+    from assetkit.errors import ConfigError
+
+    if depth > 8:
+        raise ConfigError(f"profile {profile.name}: derived expressions refer to each other in a cycle")
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) not in profile.derived:
+            raise ConfigError(f"profile {profile.name}: @{m.group(1)} is not a derived expression",
+                              hint=f"derived names: {', '.join(profile.derived)}")
+        return "(" + expand_derived(profile.derived[m.group(1)], profile, depth + 1) + ")"
+
+    return _DERIVED.sub(one, expr)
+
+
 def substitute(expr: str, profile: Profile) -> str:
-    """Expand `$platform`, `$channel`, `$currency` in a profile SQL expression."""
+    """Expand `@derived` names and `$platform`, `$channel`, `$currency`, `$store` in a profile
+    SQL expression."""
+    expr = expand_derived(expr, profile).replace(
+        "$store", quote(profile.store) if profile.store else "CAST(NULL AS VARCHAR)")
     return (expr.replace("$platform", quote(profile.platform)).replace("$channel", quote(profile.channel))
             .replace("$currency", quote(profile.currency or "") if profile.currency else "CAST(NULL AS VARCHAR)"))
 

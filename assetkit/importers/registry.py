@@ -3,15 +3,19 @@
 A profile says how to recognise an export (`detect.required` header names, optionally
 `detect.absent` ones to tell variants apart), how to read it (delimiter, zone, date formats,
 default currency, trailer lines, JSON record path), which typed `fields` to take from which
-columns (with locale aliases), which rows are structural (`skip`), how to find the buyer
-(`buyer`), and what canonical rows to produce (`outputs`: SQL expressions over the fields,
-evaluated vectorised in DuckDB). Adding a marketplace means adding a YAML file here.
+columns (with locale aliases), named SQL expressions over them (`derived`, written `@name`),
+which rows are structural (`skip`), how to find the buyer (`buyer`), and what canonical rows
+to produce (`outputs`: SQL expressions over the fields, evaluated vectorised in DuckDB; a
+keyless output may say which values identify a row, `identity`). `$platform`, `$channel`,
+`$currency` and `$store` (the `--store` of the run) are substituted. Adding a marketplace
+means adding a YAML file here.
 Detection follows beangulp: cheap, and two matches is an error that names both.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -20,14 +24,14 @@ from typing import Any
 from assetkit.errors import ConfigError, SourceError
 
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
-TABLES = ("orders", "order_items", "fees", "spend", "inquiries", "products", "visits")
+TABLES = ("orders", "order_items", "refunds", "fees", "spend", "inquiries", "products", "visits")
 KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
 _PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read", "fields",
-                 "skip", "buyer", "outputs", "notes"}
+                 "derived", "skip", "buyer", "outputs", "notes"}
 _READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
               "trailer", "json_records"}
 _FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
-_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "values"}
+_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values"}
 _BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
 
 
@@ -50,6 +54,9 @@ class Output:
     group_by: str | None = None
     key: str | None = None
     key_optional: bool = False  # a NULL key falls back to the content hash
+    # Without a key: the expressions whose values identify a row (its content hash), instead
+    # of every stored value; free text a re-save may change (a statement's Title) stays out.
+    identity: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,12 @@ class Profile:
     json_records: str | None = None
     skip: str | None = None
     buyer: dict[str, str] | None = None
+    # Named SQL expressions over the fields, written `@name` in skip/buyer/outputs: one
+    # definition of a quantity (an order's hidden tax) instead of copies in every output.
+    derived: dict[str, str] = field(default_factory=dict)
+    # The seller's store this run imports (`--store`): `$store` in expressions. Order numbers
+    # such as Shopify's `#1001` are unique per store only.
+    store: str | None = None
     user_sql: bool = True
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -127,11 +140,19 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     outputs = []
     for i, out in enumerate(data["outputs"] or []):
         _check_keys(f"{origin}: outputs[{i}]", out, _OUTPUT_KEYS)
+        if out.get("identity") and (out.get("key") or out.get("group_by")):
+            raise ConfigError(f"{origin}: outputs[{i}].identity: only for outputs without key and group_by")
         if out.get("table") not in TABLES:
             raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
                               out.get("group_by"), out.get("key"),
-                              bool(out.get("key_optional", False))))
+                              bool(out.get("key_optional", False)), _as_tuple(out.get("identity"))))
+    derived = data.get("derived") or {}
+    if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
+        raise ConfigError(f"{origin}: derived: a mapping of name -> SQL expression")
+    for name in derived:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
+            raise ConfigError(f"{origin}: derived.{name}: names are lower-case letters, digits and _")
     buyer = data.get("buyer")
     if buyer is not None:
         _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)
@@ -146,6 +167,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
         currency=read.get("currency"), trailer=_as_tuple(read.get("trailer")),
         json_records=read.get("json_records"), skip=data.get("skip"), buyer=buyer,
+        derived={str(k): str(v) for k, v in derived.items()},
     )
 
 
@@ -162,8 +184,17 @@ def builtin_profiles() -> tuple[Profile, ...]:
 
 
 def select_profiles(platform: str | None = None, kind: str | None = None,
-                    mapping: Path | None = None) -> list[Profile]:
-    """The candidate profiles for a run, given --platform/--kind/--mapping."""
+                    mapping: Path | None = None, store: str | None = None) -> list[Profile]:
+    """The candidate profiles for a run, given --platform/--kind/--mapping/--store."""
+    if store is not None:
+        import dataclasses
+
+        store = store.strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", store):
+            from assetkit.errors import UsageError
+
+            raise UsageError(f"--store {store!r}: use letters, digits, '.', '_' or '-' (e.g. my-shop.myshopify.com)")
+        return [dataclasses.replace(p, store=store) for p in select_profiles(platform, kind, mapping)]
     if mapping is not None:
         from assetkit.importers.mapping import load_mapping
 
@@ -194,7 +225,7 @@ def detect(header: list[str], candidates: list[Profile], path: str, line: int) -
 
 def no_match_error(path: str, header: list[str], candidates: list[Profile]) -> SourceError:
     shown = ", ".join(h for h in header[:12]) + (" …" if len(header) > 12 else "")
-    names = ", ".join(p.name for p in candidates[:20])
+    names = ", ".join(p.name for p in candidates[:40])
     return SourceError(
         f"no import profile recognises this file; header found: [{shown}]; profiles tried: {names}",
         path=path,

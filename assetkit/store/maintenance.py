@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # The imported data tables and their ids. Uniqueness is the importer's promise, not a DuckDB
 # key (migration 4 explains why), so the check proves it.
-DATA_KEYS = {"orders": "order_id", "order_items": "order_id, line_no", "fees": "fee_id", "spend": "spend_id",
+DATA_KEYS = {"orders": "order_id", "order_items": "order_id, line_no", "refunds": "refund_id", "fees": "fee_id", "spend": "spend_id",
              "inquiries": "inquiry_id", "products": "product_id", "visits": "visit_id"}
 DATA_TABLES = tuple(DATA_KEYS)
 

@@ -101,7 +101,7 @@ def fee_shares(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
             SELECT platform,
                    CAST(coalesce(sum(amount_rc) FILTER (WHERE fee_type NOT IN {FIXED_FEE_TYPES}), 0) AS DOUBLE) AS var_fees,
                    CAST(coalesce(sum(amount_rc), 0) AS DOUBLE) AS all_fees
-            FROM fees GROUP BY 1)
+            FROM platform_fees GROUP BY 1)
         SELECT platform, coalesce(revenue, 0), coalesce(var_fees, 0), coalesce(all_fees, 0)
         FROM rev FULL OUTER JOIN f USING (platform) ORDER BY platform
     """).fetchall()

@@ -137,7 +137,7 @@ def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         WITH f AS (SELECT platform, {utc_day('incurred_at')} AS d, order_id IS NOT NULL AS linked, fee_type,
                           count(*) AS n_all, count(amount) AS n_conv, sum(amount) AS amount
                    FROM (SELECT platform, incurred_at, order_id, fee_type, {money('amount', 'amount_rc')} AS amount
-                         FROM fees) x GROUP BY ALL)
+                         FROM platform_fees) x GROUP BY ALL)
         SELECT f.platform, f.d, coalesce(t.category, 'other') AS category, coalesce(t.fixed, false) AS fixed,
                f.linked, CAST(sum(f.n_all) AS BIGINT) AS n_all, CAST(sum(f.n_conv) AS BIGINT) AS n_conv,
                sum(f.amount) AS amount
@@ -230,7 +230,7 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         SELECT grouping(o.buyer_id) = 0 AS per_buyer, o.buyer_id, o.platform, o.buyer_id IS NULL AS anon,
                coalesce(sum(f.amount), 0) AS linked,
                coalesce(sum(f.amount) FILTER (WHERE o.counted), 0) AS linked_counted
-        FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM fees
+        FROM (SELECT order_id, platform, {money('amount', 'amount_rc')} AS amount FROM platform_fees
               WHERE order_id IS NOT NULL) f
         JOIN ({ORDERS_SQL}) o USING (order_id)
         WHERE o.d <= $hi AND {in_scope} AND {fee_platforms}
@@ -260,7 +260,7 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         CREATE OR REPLACE TEMP TABLE _ak_econ_fo AS
         WITH b AS (SELECT buyer_id, first AS f FROM _ak_econ_bp WHERE buyer_id IS NOT NULL AND first IS NOT NULL),
         l AS (SELECT f.order_id, sum({money('f.amount', 'f.amount_rc', 'f.currency')}) AS linked
-              FROM fees f SEMI JOIN b ON f.order_id = b.f.id WHERE {fee_platforms} GROUP BY f.order_id)
+              FROM platform_fees f SEMI JOIN b ON f.order_id = b.f.id WHERE {fee_platforms} GROUP BY f.order_id)
         SELECT b.buyer_id, struct_insert(b.f, linked := coalesce(l.linked, 0), factor := a.factor,
                                          scope := {scope.replace('f.', 'b.f.')}) AS f
         FROM b LEFT JOIN l ON l.order_id = b.f.id

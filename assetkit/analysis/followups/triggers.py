@@ -134,7 +134,7 @@ b AS (SELECT buyer_id, arg_max(channel, ordered_at) AS last_channel, arg_max(pla
     FROM o WHERE buyer_id IS NOT NULL GROUP BY 1),
 rev AS (SELECT platform, sum(net) AS revenue FROM o
     WHERE channel = 'marketplace' AND ordered_at > $as_of - INTERVAL 365 DAY GROUP BY 1),
-cost AS (SELECT platform, sum(amount_rc) AS cost FROM fees
+cost AS (SELECT platform, sum(amount_rc) AS cost FROM platform_fees
     WHERE incurred_at <= $as_of AND incurred_at > $as_of - INTERVAL 365 DAY GROUP BY 1),
 fs AS (SELECT platform, CAST(coalesce(cost.cost, 0) AS DOUBLE) / nullif(rev.revenue, 0) AS fee_share
     FROM rev LEFT JOIN cost USING (platform))

@@ -38,7 +38,7 @@ c AS (SELECT a.buyer_id,
 SELECT
     (SELECT sum(net) FILTER (WHERE channel = 'marketplace') FROM w) AS marketplace_revenue,
     (SELECT sum(net) FROM w) AS revenue,
-    (SELECT CAST(sum(amount_rc) AS DOUBLE) FROM fees WHERE incurred_at > $lo AND incurred_at <= $hi) AS platform_cost,
+    (SELECT CAST(sum(amount_rc) AS DOUBLE) FROM platform_fees WHERE incurred_at > $lo AND incurred_at <= $hi) AS platform_cost,
     (SELECT count(*) FROM c) AS active_buyers,
     (SELECT count(*) FILTER (WHERE coalesce(owned, false)) FROM c) AS owned_contacts,
     (SELECT count(*) FROM inquiries WHERE channel = 'own_site' AND received_at > $lo AND received_at <= $hi)

@@ -80,7 +80,7 @@ _FEE_DAY = "CAST(make_timestamp(epoch_us(incurred_at)) AS DATE)"
 
 
 _LINKED = f"""
-    SELECT order_id, sum(amount_rc) AS fee FROM fees
+    SELECT order_id, sum(amount_rc) AS fee FROM platform_fees
     WHERE order_id IS NOT NULL AND {_FEE_DAY} <= $until GROUP BY order_id"""
 
 
@@ -99,7 +99,7 @@ def _unlinked_join(rule: str) -> str:
         return ""
     return f"""LEFT JOIN (
             SELECT f.platform, {MONTH_IDX.format(d=_FEE_DAY)} AS midx, CAST(sum(f.amount_rc) AS DOUBLE) AS amount
-            FROM fees f ANTI JOIN orders o ON f.order_id = o.order_id
+            FROM platform_fees f ANTI JOIN orders o ON f.order_id = o.order_id
             WHERE {_FEE_DAY} <= $until GROUP BY ALL) u USING (platform, midx)"""
 
 
@@ -152,9 +152,9 @@ def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | Non
              (SELECT coalesce(sum(f.amount_rc) FILTER (WHERE o.status <> 'cancelled' AND {_DAY} <= $until), 0),
                      coalesce(sum(f.amount_rc) FILTER (WHERE o.status = 'cancelled' AND {_DAY} <= $until), 0),
                      coalesce(sum(f.amount_rc), 0) AS matched
-              FROM fees f JOIN orders o USING (order_id) WHERE {_FEE_DAY} <= $until) l,
+              FROM platform_fees f JOIN orders o USING (order_id) WHERE {_FEE_DAY} <= $until) l,
              (SELECT coalesce(sum(amount_rc), 0) AS total, count(*) FILTER (WHERE amount_rc IS NULL)
-              FROM fees WHERE {_FEE_DAY} <= $until) f""", {"until": until}).fetchone()
+              FROM platform_fees WHERE {_FEE_DAY} <= $until) f""", {"until": until}).fetchone()
     where, params = "", []
     if channel:
         where, params = "WHERE channel = ? OR platform = ? OR source = ?", [channel] * 3

@@ -123,7 +123,7 @@ GROUP BY ALL ORDER BY ALL
 """
 
 _FEES_SQL = """
-SELECT platform, fee_type, sum(amount_rc)::DOUBLE FROM fees
+SELECT platform, fee_type, sum(amount_rc)::DOUBLE FROM platform_fees
 WHERE incurred_at >= $start AND incurred_at < $end AND amount_rc IS NOT NULL
 GROUP BY ALL ORDER BY ALL
 """
