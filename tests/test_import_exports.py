@@ -379,3 +379,15 @@ def test_upwork_connects_without_ref_id_is_a_platform_cost(tmp_path: Path) -> No
         assert figures(store.con, "upwork")["fees"] == {"USD": golden.quantize(CENT)} == {"USD": Decimal("65.00")}
         assert store.con.execute("SELECT fee_type FROM fees WHERE fee_id = 'upwork:txn:900000105'").fetchone() == (
             "advertising",)
+
+
+def test_etsy_sold_orders_older_layout_without_buyer_columns_is_recognised(tmp_path: Path) -> None:
+    """Real 2019/2020 exports (`Date Shipped`, `Ship City` …, no `Buyer User ID` or names) are
+    Sold Orders too: detection must not require the buyer columns (it did, so they were refused)."""
+    path = EXPORTS / "EtsySoldOrders2019 no buyer columns.csv"
+    golden = etsy_orders_golden(path)
+    assert golden["orders"] == 3 and golden["refunded"] > 0
+    store, (result,) = load(tmp_path, path)
+    with store:
+        assert result.profile == "etsy_sold_orders" and (result.loaded, result.rejected) == (3, 0)
+        assert figures(store.con, "etsy") == golden
