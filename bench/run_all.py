@@ -22,7 +22,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from harness import append_results, cpu_seconds, load
 
-BENCHMARKS = ("bench_startup", "bench_scenario", "bench_clv", "bench_economics", "bench_cohorts", "bench_import")
+BENCHMARKS = ("bench_startup", "bench_scenario", "bench_clv", "bench_economics", "bench_cohorts", "bench_import",
+              "bench_workbook")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import dataclasses
 import io
 import json
 import re
+from contextlib import closing
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -119,17 +120,21 @@ class Proposal:
 def peek(path: Path, encoding: str | None = None, rows: int = 5) -> tuple[list[str], list[list[str]]]:
     """Header and first rows of any supported file, without needing a profile."""
     from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
+    from assetkit.importers.workbook import head_rows, is_workbook, open_sheets
 
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     raw = path.read_bytes()
-    if path.suffix.lower() in (".xlsx", ".xlsm") or raw[:4] == b"PK\x03\x04":
-        import openpyxl
+    if is_workbook(path, raw[:8]):
+        import duckdb
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        table = [["" if v is None else str(v) for v in r] for r in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
-        table = [r for r in table if any(c.strip() for c in r)]
+        con = duckdb.connect()
+        try:
+            with closing(open_sheets(con, path)) as sheets:
+                sheet = next(sheets, None)
+                table = [r for r in head_rows(con, sheet, 200) if any(c.strip() for c in r)] if sheet else []
+        finally:
+            con.close()
         return (table[0], table[1: rows + 1]) if table else ([], [])
     text = decode(raw, encoding or detect_encoding(raw[:SAMPLE_BYTES]), str(path))
     if text.lstrip()[:1] in ("[", "{"):
