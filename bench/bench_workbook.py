@@ -28,8 +28,8 @@ def run(quick: bool = False) -> list[Measurement]:
     return [Measurement(f"import {ROWS:,}-row .xlsx ({xlsx_path.stat().st_size / 1e6:.1f} MB)", xlsx,
                         f"same rows as CSV ({csv_path.stat().st_size / 1e6:.1f} MB)", csv,
                         target=f"≤ {TARGET}× the CSV", holds=xlsx.median / csv.median <= TARGET,
-                        notes=[f"peak memory {rounds[0]['xlsx']['peak_mib']:,.0f} MiB (xlsx) vs "
-                               f"{rounds[0]['csv']['peak_mib']:,.0f} MiB (csv)"])]
+                        notes=[(f"peak memory {rounds[0]['xlsx']['peak_mib']:,.0f} MiB (xlsx) vs "
+                               f"{rounds[0]['csv']['peak_mib']:,.0f} MiB (csv)")])]
 
 
 if __name__ == "__main__":
