@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from assetkit.errors import ConfigError, SourceError
-from assetkit.importers.registry import Profile, builtin_profiles
+from assetkit.importers.registry import DECIMAL_SEPARATORS, Profile, builtin_profiles
 
-MAPPING_KEYS = {"kind", "platform", "channel", "columns", "timezone", "date_formats", "currency", "delimiter"}
+MAPPING_KEYS = {"kind", "platform", "channel", "columns", "timezone", "date_formats", "currency", "delimiter",
+                "decimal"}
 MAPPABLE_KINDS = ("inquiries", "orders", "fees", "spend", "products")
 CHANNELS = ("marketplace", "own_site", "referral", "exhibition", "social", "email", "direct", "other")
 
@@ -94,6 +95,9 @@ def load_mapping(path: Path) -> Profile:
     formats = data.get("date_formats", ["iso"])
     if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
         raise ConfigError(f"{where}: date_formats: expected a list such as [iso, '%d/%m/%Y']")
+    decimal = str(data.get("decimal", "auto"))
+    if decimal not in DECIMAL_SEPARATORS:
+        raise ConfigError(f"{where}: decimal: {decimal!r} is not one of auto, '.', ','")
     base = _generic(kind)
     new_fields = tuple(dataclasses.replace(spec, columns=(str(columns[spec.columns[0]]).strip(),)
                                            if spec.columns and spec.columns[0] in columns else ())
@@ -102,7 +106,7 @@ def load_mapping(path: Path) -> Profile:
     return dataclasses.replace(base, name=f"mapping:{path.name}", platform=platform, channel=str(channel),
                                title=f"user mapping {path.name}", required=required, absent=(), fields=new_fields,
                                timezone=timezone, date_formats=tuple(formats), currency=currency,
-                               delimiter=data.get("delimiter"))
+                               delimiter=data.get("delimiter"), decimal=decimal)
 
 
 @dataclass
