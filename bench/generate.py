@@ -12,6 +12,8 @@ name first: a rerun reuses a complete file and never picks up a half-written one
 - `orders_csv(n, seed, start=n // 2)`: the overlapping export (half old orders, half new).
 - `inquiries_csv(n, seed)`, `fees_csv(n, seed)`: generic inquiries (n/5) and fees (n/10, linked to
   orders) for the same buyers and orders.
+- `orders_xlsx(n, seed)`: the same rows as `orders_csv(n, seed)` in an .xlsx workbook (text as
+  inline strings, quantity/amount/fee as numbers), the sheet XML written by DuckDB.
 - `store("economics" | "cohorts", n, seed)`: a ready assetkit store for the analysis benchmarks
   (platforms, channels, refunds, cancellations, fees, spend, inquiries), built straight in SQL
   since they time the analysis, not the import.
@@ -124,6 +126,67 @@ def inquiries_csv(n_orders: int, seed: int = 7) -> Path:
 
 def fees_csv(n_orders: int, seed: int = 7) -> Path:
     return _cached(f"fees_{n_orders}_s{seed}.csv", _copy(FEES, seed, orders=n_orders, stop=n_orders // 10))
+
+
+SHEET_XML = """
+COPY (
+  SELECT '<row r="' || k || '">' || list_reduce(list_transform(list_zip({letters}, [
+           order_id, order_date, buyer_id, buyer_email, buyer_country, product, quantity, amount, currency, fee,
+           status], [0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0]), lambda x: '<c r="' || x[1] || k || '"'
+           || CASE WHEN x[3] = 1 THEN '><v>' || x[2] || '</v></c>'
+                   ELSE ' t="inlineStr"><is><t>' || replace(replace(x[2], '&', '&amp;'), '<', '&lt;')
+                        || '</t></is></c>' END), lambda a, b: a || b) || '</row>'
+  FROM (SELECT *, 1 + row_number() OVER (ORDER BY order_id) AS k FROM read_csv('{csv}', all_varchar = true))
+  ORDER BY k
+) TO '{path}' (HEADER false, QUOTE '', DELIMITER '\x01')
+"""
+_XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml"'
+    ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+    '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet'
+    '+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="orders" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+}
+COLUMNS = ("order_id", "order_date", "buyer_id", "buyer_email", "buyer_country", "product", "quantity", "amount",
+           "currency", "fee", "status")
+
+
+def orders_xlsx(n: int, seed: int = 7) -> Path:
+    """The rows of orders_csv(n, seed) as an .xlsx workbook with one sheet."""
+    import zipfile
+
+    csv_path = orders_csv(n, seed)
+
+    def build(path: Path) -> None:
+        import duckdb
+
+        rows = path.with_name(path.name + ".rows")
+        letters = [chr(65 + i) for i in range(len(COLUMNS))]
+        duckdb.execute(SHEET_XML.format(csv=str(csv_path).replace("'", "''"), path=str(rows).replace("'", "''"),
+                                        letters=letters))
+        header = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{name}</t></is></c>' for c, name in zip(letters, COLUMNS))
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+            for name, text in _XLSX_PARTS.items():
+                book.writestr(name, text)
+            with book.open("xl/worksheets/sheet1.xml", "w") as sheet, rows.open("rb") as body:
+                sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
+                            b'org/spreadsheetml/2006/main"><sheetData><row r="1">' + header.encode() + b"</row>")
+                while chunk := body.read(1 << 22):
+                    sheet.write(chunk)
+                sheet.write(b"</sheetData></worksheet>")
+        rows.unlink()
+
+    return _cached(f"orders_{n}_s{seed}.xlsx", build)
 
 
 def store(kind: str, n: int, seed: int = 7) -> Path:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from assetkit.errors import UsageError
-from assetkit.export.crm import HISTORICAL, crm_columns, export_crm
+from assetkit.export.crm import HISTORICAL, MODEL_STAGES, STAGES, crm_columns, crm_phone, export_crm
 from tests.test_site_fixtures import fresh_store
 
 AS_OF = datetime(2024, 6, 30, tzinfo=UTC)
@@ -76,7 +77,7 @@ def test_generic_csv_historical_fallback(exported) -> None:
     assert (anna["order_count"], anna["last_order_date"], anna["lifecycle_stage"]) == ("2", "2024-06-01", "repeat")
     assert anna["predicted_clv"] == "" and anna["p_alive"] == "" and anna["value_basis"] == HISTORICAL
     assert by_id["b2"]["lifecycle_stage"] == "first_order" and by_id["b2"]["platform"] == "etsy"
-    assert by_id["b2"]["phone"] == "'+1 555 0100"  # a leading + is a formula trigger
+    assert by_id["b2"]["phone"] == "+15550100"  # E.164: no apostrophe for a CRM to store, no formula
     assert by_id["b4"]["lifecycle_stage"] == "inquiry" and by_id["b4"]["last_name"] == "lead"
     assert by_id["b5"]["lifecycle_stage"] == "churned"  # last order 3.5 years before as_of
     assert by_id["b6"]["lifecycle_stage"] == "key_account"  # 3 orders, top revenue
@@ -126,7 +127,7 @@ def test_formula_injection_neutralised_in_every_text_cell(tmp_path: Path) -> Non
                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
                               [f"{payload}{i}", payload, payload, f"x{i}@a.example", payload, payload, payload])
             store.con.execute("INSERT INTO buyers (buyer_id, email, phone) VALUES (?, ?, NULL)", [f"e{i}", payload])
-        enrich = {f"{p}{i}": {"segment": p, "lifecycle_stage": p, "clv": -1.0} for i, p in enumerate(FORMULAS)}
+        enrich = {f"{p}{i}": {"segment": p, "clv": -1.0} for i, p in enumerate(FORMULAS)}
         for target in ("csv", "hubspot", "salesforce"):
             result = export_crm(store.con, {}, target, tmp_path / f"{target}.csv", enrich=enrich, as_of=AS_OF)
             assert result.exported == 5 + 2 * len(FORMULAS)
@@ -134,7 +135,7 @@ def test_formula_injection_neutralised_in_every_text_cell(tmp_path: Path) -> Non
             rows = list(csv.reader(io.StringIO(text)))
             for row in rows[1:]:
                 for cell in row:
-                    if cell and cell[0] != "'":
+                    if cell and cell[0] != "'" and not re.fullmatch(r"\+[0-9]{6,15}", cell):
                         assert cell[0] not in "\t\r\n\0=+@|%" and cell.lstrip(" ")[:1] not in ("=", "+", "@", "|", "%"), row
                         assert not cell.startswith("-") or cell == "-1.0", row
             assert "'=1+1" in text and "'\tx" in text and "'  =HYPERLINK" in text
@@ -159,3 +160,81 @@ def test_cli_export_crm(cli, tmp_path: Path) -> None:
     assert payload["kind"] == "crm" and payload["exported"] == 5 and payload["value_basis"] in ("predicted", "mixed")
     bad = cli("--db", str(tmp_path / "db.duckdb"), "export", "crm", "--target", "excel", str(out))
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(("raw", "country", "expected"), [
+    ("+49 30 1234567", "DE", "+49301234567"),
+    ("030 1234567", "DE", "+49301234567"),  # national number, country known
+    ("0044 20 7946 0958", None, "+442079460958"),
+    ("(415) 555-2671", "US", "+14155552671"),
+    ("(415) 555-2671", None, "(415) 555-2671"),  # no country: as written, nothing to neutralise
+    ("-415 555 2671", None, "415 555 2671"),  # a formula-leading minus dropped from a phone
+    ("=HYPERLINK(\"x\")", "US", "=HYPERLINK(\"x\")"),  # not a phone: left for the apostrophe guard
+    ("", "DE", ""),
+])
+def test_phones_become_e164_without_an_apostrophe(raw: str, country: str | None, expected: str) -> None:
+    assert crm_phone(raw, country) == expected
+
+
+def test_hubspot_file_keeps_phones_and_has_no_formula_cell(tmp_path: Path) -> None:
+    with _store(tmp_path / "db.duckdb") as store:
+        store.con.execute("INSERT INTO buyers (buyer_id, email, phone, country) VALUES "
+                          "('p1', 'p1@x.example', '+49 (0)30 1234567', 'DE'), ('p2', 'p2@x.example', '0171 2345678', 'DE'),"
+                          "('p3', 'p3@x.example', '+91 98765 43210', 'IN'), ('p4', 'p4@x.example', '=1+1', 'US')")
+        export_crm(store.con, {}, "hubspot", tmp_path / "h.csv", as_of=AS_OF)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "h.csv").read_text(encoding="utf-8"))))
+    phones = {r["Assetkit Buyer ID"]: r["Phone Number"] for r in rows if r["Phone Number"]}
+    assert phones == {"b2": "+15550100", "p1": "+49301234567", "p2": "+491712345678", "p3": "+919876543210",
+                      "p4": "'=1+1"}
+    for row in rows:
+        for cell in row.values():
+            assert not cell[:1] in ("=", "+", "-", "@", "|", "%") or re.fullmatch(r"\+[0-9]{6,15}", cell), cell
+
+
+def test_model_stages_are_written_as_the_documented_ones(exported) -> None:
+    enrich = {"b1": {"lifecycle_stage": "at risk"}, "b2": {"lifecycle_stage": "first-time"},
+              "b5": {"lifecycle_stage": "lost"}, "b6": {"lifecycle_stage": "repeat"}, "b4": {"lifecycle_stage": "prospect"}}
+    _, rows = exported("hubspot", enrich=enrich)
+    stages = {r["Assetkit Buyer ID"]: (r["Lifecycle Stage"], r["Buyer Stage"]) for r in rows}
+    assert stages == {"b1": ("customer", "at_risk"), "b2": ("customer", "first_order"), "b5": ("customer", "churned"),
+                      "b6": ("evangelist", "key_account"),  # an active repeat buyer in the top 10% by revenue
+                      "b4": ("lead", "inquiry")}
+    assert set(MODEL_STAGES.values()) <= set(STAGES)
+
+
+def test_an_unknown_stage_is_refused(exported) -> None:
+    with pytest.raises(UsageError, match="unknown lifecycle stage"):
+        exported("csv", enrich={"b1": {"lifecycle_stage": "vip"}})
+
+
+def test_docs_list_exactly_the_stages_the_code_writes() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "crm.md").read_text(encoding="utf-8")
+    section = docs.split("### Lifecycle stages", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+)`", section.split("\n\n", 2)[1]))
+    assert documented == set(STAGES)
+
+
+def test_custom_property_definitions_ship_with_the_file(exported, tmp_path: Path) -> None:
+    result, rows = exported("hubspot")
+    assert result.definitions == [str(tmp_path / "hubspot.properties.json"), str(tmp_path / "hubspot.properties.csv")]
+    props = json.loads((tmp_path / "hubspot.properties.json").read_text(encoding="utf-8"))["inputs"]
+    spec = crm_columns()["hubspot"]
+    assert {p["label"] for p in props} == {spec["columns"][f] for f in spec["custom"]}
+    assert set(rows[0]) - {p["label"] for p in props} == {"First Name", "Last Name", "Email", "Phone Number",
+                                                          "Company Name", "Country/Region", "Lifecycle Stage"}
+    stage = next(p for p in props if p["label"] == "Buyer Stage")
+    assert (stage["type"], stage["fieldType"]) == ("enumeration", "select")
+    assert [o["value"] for o in stage["options"]] == list(STAGES)
+    assert {r["Buyer Stage"] for r in rows} <= set(STAGES)
+    types = {p["label"]: p["type"] for p in props}
+    assert types["Predicted CLV"] == "number" and types["Last Order Date"] == "date" and types["RFM Segment"] == "string"
+    listing = list(csv.DictReader(io.StringIO((tmp_path / "hubspot.properties.csv").read_text(encoding="utf-8"))))
+    assert [r["Internal name"] for r in listing] == [p["name"] for p in props]
+
+    result, rows = exported("salesforce")
+    fields = list(csv.DictReader(io.StringIO((tmp_path / "salesforce.fields.csv").read_text(encoding="utf-8"))))
+    assert {f["API Name"] for f in fields} == {h for h in rows[0] if h.endswith("__c")}
+    picklist = next(f for f in fields if f["API Name"] == "Lifecycle_Stage__c")
+    assert picklist["Data Type"] == "Picklist" and picklist["Picklist Values"].split(";") == list(STAGES)
+    assert {r["Lifecycle_Stage__c"] for r in rows} <= set(STAGES)
+    assert exported("csv")[0].definitions == []

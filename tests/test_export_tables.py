@@ -26,14 +26,34 @@ def test_csv_export_neutralises_formulas_and_keeps_numbers(cli, tmp_path: Path) 
     result = cli("export", "tables", "out", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{t}.csv" for t in TABLES)
-    with (tmp_path / "out" / "buyers.csv").open(encoding="utf-8") as fh:
+    with (tmp_path / "out" / "buyers.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["buyer_id"]: r for r in csv.DictReader(fh)}
     assert rows["b1"]["name"] == "'=HYPERLINK(\"http://x\")"
     assert rows["b2"]["name"] == "'  @SUM(A1)"
     assert rows["b3"]["name"] == "Plain Name" and rows["b3"]["phone"] == "'-5"
-    with (tmp_path / "out" / "orders.csv").open(encoding="utf-8") as fh:
+    with (tmp_path / "out" / "orders.csv").open(encoding="utf-8-sig") as fh:
         order = next(csv.DictReader(fh))
     assert float(order["gross_amount"]) == 12.5
+
+
+def test_csv_export_is_excel_friendly(cli, tmp_path: Path) -> None:
+    """A UTF-8 BOM (Excel on Windows otherwise reads the ANSI code page) and timestamps Excel parses
+    (`2024-01-01 10:00:00`, UTC, not `…+00`, which Excel keeps as text); --no-bom for other tools."""
+    import duckdb
+
+    _seed(tmp_path / "assetkit.duckdb")
+    con = duckdb.connect(str(tmp_path / "assetkit.duckdb"))
+    con.execute("UPDATE buyers SET name = 'Zoë Müller' WHERE buyer_id = 'b3'")
+    con.execute("UPDATE orders SET ordered_at = TIMESTAMPTZ '2024-01-01 12:30:00+02'")
+    con.close()
+    assert cli("export", "tables", "out", "--format", "csv").exit_code == 0
+    raw = (tmp_path / "out" / "orders.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbforder_id,")
+    order = next(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert order["ordered_at"] == "2024-01-01 10:30:00"  # UTC
+    assert "Zoë Müller" in (tmp_path / "out" / "buyers.csv").read_text(encoding="utf-8-sig")
+    assert cli("export", "tables", "plain", "--format", "csv", "--no-bom").exit_code == 0
+    assert (tmp_path / "plain" / "orders.csv").read_bytes().startswith(b"order_id,")
 
 
 def test_parquet_export_keeps_types_and_replaces_atomically(cli, tmp_path: Path) -> None:

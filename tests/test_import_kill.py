@@ -44,7 +44,7 @@ def test_sigkill_mid_import_leaves_nothing_partial(tmp_path: Path) -> None:
     for delay in (0.2, 0.6, 1.2):
         proc = subprocess.Popen([sys.executable, "-m", "assetkit", "--db", str(db), "import", str(data)],
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        lock = Path(str(db) + ".lock")
+        lock = Path(str(db) + ".lock.holder")  # StoreLock names its holder there
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (lock.exists() and f"pid {proc.pid}" in lock.read_text(errors="ignore")):
             time.sleep(0.02)

@@ -148,3 +148,19 @@ def test_failed_render_leaves_the_old_site_untouched(tmp_path: Path) -> None:
         store.close()
     assert (out / "en/index.html").read_text() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Größe M Schere", "grosse-m-schere"), ("Łódź Tote", "lodz-tote"), ("手术剪刀 17cm", "shoushujiandao-17cm"),
+    ("Ножницы хирургические", "nozhnitsy-khirurgicheskie"), ("Café Crème", "cafe-creme"), ("CON", "con-item"),
+])
+def test_slugs_transliterate_every_script(name: str, expected: str) -> None:
+    assert slugify(name, set()) == expected
+
+
+def test_site_and_demo_share_one_slug_function() -> None:
+    from assetkit.demo.model import ascii_slug
+    from assetkit.slugs import slug
+
+    assert ascii_slug("Zeynep Yılmaz") == slug("Zeynep Yılmaz", ".") == "zeynep.yilmaz"
+    assert slugify("Zeynep Yılmaz", set()) == slug("Zeynep Yılmaz") == "zeynep-yilmaz"

@@ -47,7 +47,7 @@ def import_cmd(
     if not files:
         from assetkit.errors import UsageError
 
-        raise UsageError("no importable files found", hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx")
+        raise UsageError("no importable files found", hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx/.xls/.xlsb/.ods")
     with s.open_store() as store, _progress(s, len(files)) as bar:
         results = import_paths(store, files, platform=platform, kind=kind, mapping=mapping, encoding=encoding,
                                strict=strict, dry_run=dry_run, store_name=store_name, config=s.config, progress=bar.file,

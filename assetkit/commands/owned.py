@@ -91,6 +91,8 @@ def export_crm_command(
         return
     typer.echo(f"Wrote {result.exported} buyers to {result.path} ({result.target} columns, values: {result.value_basis}).")
     typer.echo(f"Not exported (no email or phone): {result.not_contactable} buyers.")
+    for definition in result.definitions:
+        typer.echo(f"Custom properties to create before the first import: {definition}")
 
 
 def leads(

@@ -26,11 +26,13 @@ def export_tables(
     out_dir: Path = typer.Argument(..., help="Folder for one file per table (replaced atomically)."),
     fmt: TableFormat = typer.Option(TableFormat.parquet, "--format", "-f",
                                     help="parquet (exact types) or csv (for spreadsheets; formula-safe)."),
+    bom: bool = typer.Option(True, "--bom/--no-bom",
+                             help="CSV: start each file with a UTF-8 byte order mark, so Excel reads accents right."),
 ) -> None:
     """Write every canonical table (orders, fees, buyers …) to Parquet or CSV files you can take anywhere."""
     from assetkit.export.tables import export_tables as run
 
     s = settings(ctx)
     with s.open_store(create=False) as store:
-        counts = run(store.con, out_dir, fmt.value)
+        counts = run(store.con, out_dir, fmt.value, bom=bom)
     say(s, f"Wrote {len(counts)} tables ({sum(counts.values()):,} rows) to {out_dir.resolve()}")

@@ -7,7 +7,6 @@ purchase rates, exponential lifetimes, Gamma spend), so the analyses have struct
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -15,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import yaml
+
+from assetkit.slugs import slug
 
 DAY_SECONDS = 86_400
 
@@ -26,9 +27,8 @@ def load_business() -> dict[str, Any]:
 
 
 def ascii_slug(text: str, sep: str = ".") -> str:
-    """Lower-case ASCII form of a name, for invented e-mail addresses."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return sep.join("".join(c for c in w if c.isalnum()) for w in folded.lower().split())
+    """Lower-case ASCII form of a name, for invented e-mail addresses (Yılmaz → yilmaz)."""
+    return slug(text, sep)
 
 
 @dataclass(frozen=True)

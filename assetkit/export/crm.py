@@ -5,12 +5,16 @@ country, platform of origin, B2B lifecycle stage, RFM segment, predicted CLV, P(
 order, lead score (with P(order) and its reasons) and recommended next products, under the column names each CRM's importer expects (crm_columns.yaml,
 docs/crm.md). Model values come from the caller through `enrich` (buyer_id -> {clv, p_alive,
 segment, lifecycle_stage}); without them a historical fallback is used and labelled in the
-`value_basis` column. Every text cell is neutralised against formula injection.
+`value_basis` column. Every text cell is neutralised against formula injection; phone numbers
+are written in E.164 (`+4930123456`, which no spreadsheet or CRM runs as a formula) instead of
+being prefixed with an apostrophe that a CRM would store verbatim. `write_definitions`
+(crm_properties.py) writes the custom properties/fields the file needs next to it.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -27,6 +31,10 @@ if TYPE_CHECKING:
 
 TARGETS = ("hubspot", "salesforce", "csv")
 STAGES = ("inquiry", "first_order", "repeat", "key_account", "at_risk", "churned")
+# The customer-value model (analysis/segments.py) names its stages for people; the CRM file uses
+# the documented stages above, which the shipped dropdown properties accept.
+MODEL_STAGES = {"prospect": "inquiry", "first-time": "first_order", "repeat": "repeat", "at risk": "at_risk",
+                "lost": "churned"}
 AT_RISK_DAYS, CHURNED_DAYS = 365, 730  # days since the last order
 KEY_ACCOUNT_MIN_ORDERS, KEY_ACCOUNT_TOP_SHARE = 3, 0.10  # ≥3 orders and in the top 10% by revenue
 HISTORICAL = "historical (no CLV model)"
@@ -77,7 +85,10 @@ SELECT s.buyer_id, trim(coalesce(s.name, '')) AS name,
     coalesce(trim(s.email), '') AS email, coalesce(trim(s.phone), '') AS phone,
     coalesce(s.company, '') AS company, coalesce(s.country, '') AS country,
     coalesce(s.first_platform, s.first_order_platform, s.first_channel, '') AS platform,
-    coalesce(e.lifecycle_stage, s.historical_stage) AS lifecycle_stage,
+    -- the model says whether a buyer is still active; the top-revenue rule makes an active repeat
+    -- buyer a key account (the model has no such stage)
+    CASE WHEN e.lifecycle_stage = 'repeat' AND s.historical_stage = 'key_account' THEN 'key_account'
+         ELSE coalesce(e.lifecycle_stage, s.historical_stage) END AS lifecycle_stage,
     coalesce(e.segment, '') AS rfm_segment,
     round(e.clv, 2) AS predicted_clv, round(e.p_alive, 4) AS p_alive,
     strftime(s.last_order, '%Y-%m-%d') AS last_order_date, s.order_count,
@@ -98,6 +109,7 @@ ORDER BY s.revenue DESC, s.buyer_id
 class CrmResult:
     target: str
     path: str
+    definitions: list[str]  # the custom property / field definition files written next to `path`
     exported: int
     not_contactable: int
     value_basis: str  # predicted, historical, or mixed
@@ -121,8 +133,46 @@ def _enrich_lists(enrich: Mapping[str, Mapping[str, Any]] | None) -> dict[str, l
         "e_clv": [_float(v.get("clv")) for _, v in items],
         "e_p_alive": [_float(v.get("p_alive")) for _, v in items],
         "e_segment": [None if v.get("segment") is None else str(v["segment"]) for _, v in items],
-        "e_stage": [None if v.get("lifecycle_stage") is None else str(v["lifecycle_stage"]) for _, v in items],
+        "e_stage": [crm_stage(v.get("lifecycle_stage")) for _, v in items],
     }
+
+
+def crm_stage(stage: Any) -> str | None:
+    """A documented stage (STAGES) from either vocabulary; UsageError for anything else."""
+    if stage is None:
+        return None
+    text = str(stage).strip()
+    if text in STAGES:
+        return text
+    if text.lower() in MODEL_STAGES:
+        return MODEL_STAGES[text.lower()]
+    raise UsageError(f"unknown lifecycle stage {text[:40]!r}; use one of {', '.join(STAGES)}")
+
+
+_NOT_PHONE = re.compile(r"[^0-9+()./\-\s]")
+
+
+def crm_phone(raw: Any, country: Any) -> str:
+    """A phone as E.164 where it parses (`country`, ISO alpha-2, for numbers without a country
+    code); else its digits after a `+`/`00` prefix, or as written without formula-leading
+    characters. Text that is not phone-shaped (letters, =, @ …) is returned unchanged for the
+    formula guard to neutralise."""
+    import phonenumbers
+
+    text = "" if raw is None else str(raw).strip()
+    digits = re.sub(r"\D", "", text)
+    if not text or _NOT_PHONE.search(text) or not 6 <= len(digits) <= 17:
+        return text
+    region = str(country).strip().upper() if country and len(str(country).strip()) == 2 else None
+    try:
+        number = phonenumbers.parse(text, region)
+        if phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    if text.startswith(("+", "00")):
+        return "+" + digits.removeprefix("00") if text.startswith("00") else "+" + digits
+    return text.lstrip("+-=@ ")
 
 
 def _float(value: Any) -> float | None:
@@ -154,6 +204,7 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
                as_of: datetime | None = None) -> CrmResult:
     """Write the CRM import file for `target` to `out` (atomically) and report the counts."""
     from assetkit.export.atomic import write_text_atomic
+    from assetkit.export.crm_properties import write_definitions
     from assetkit.export.output import write_csv_safe
 
     if target not in TARGETS:
@@ -171,6 +222,8 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
     contactable = [r for r in rows if r[index["contactable"]]]
 
     def cell(row: tuple[Any, ...], name: str) -> Any:
+        if name == "phone":
+            return crm_phone(row[index["phone"]], row[index["country"]])
         if name == "lifecycle_crm":
             stage = row[index["lifecycle_stage"]]
             return lifecycle_map.get(stage, stage if not lifecycle_map else
@@ -180,11 +233,12 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
     buffer = io.StringIO()
     write_csv_safe(([cell(r, f) for f in fields] for r in contactable), [spec["columns"][f] for f in fields], buffer)
     path = write_text_atomic(Path(out), buffer.getvalue())
+    definitions = write_definitions(target, spec, STAGES, path)
     bases = {r[index["value_basis"]] for r in contactable}
     basis = "mixed" if len(bases) > 1 else (PREDICTED if bases == {PREDICTED} else "historical")
     currency = getattr(config, "reporting_currency", None) or (
         config.get("reporting_currency") if isinstance(config, Mapping) else None) or "USD"
-    return CrmResult(target, str(path), len(contactable), len(rows) - len(contactable), basis,
+    return CrmResult(target, str(path), definitions, len(contactable), len(rows) - len(contactable), basis,
                      [spec["columns"][f] for f in fields], currency)
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
@@ -19,6 +20,9 @@ from assetkit import __version__
 
 JSON_SCHEMA_VERSION = 1
 _DANGEROUS_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "|", "%")
+# A `+` and digits only is an E.164 phone number: a spreadsheet reads it as that number at most,
+# and an apostrophe in front would be stored verbatim by a CRM.
+_E164 = re.compile(r"\+[0-9]{6,15}")
 
 
 def json_envelope(kind: str, payload: Mapping[str, Any], reporting_currency: str) -> dict[str, Any]:
@@ -60,11 +64,14 @@ def neutralise_cell(value: Any) -> Any:
     """Prefix text that a spreadsheet would run as a formula with a quote (CWE-1236).
 
     Numbers stay numbers; a text cell whose first non-blank character is one of
-    = + - @ | % or which starts with tab/CR/LF/NUL gets a leading apostrophe.
+    = + - @ | % or which starts with tab/CR/LF/NUL gets a leading apostrophe, except an E.164
+    phone number (`+` and 6–15 digits, nothing else).
     """
     if value is None or isinstance(value, (int, float, decimal.Decimal, bool)):
         return value
     text = str(value)
+    if _E164.fullmatch(text):
+        return text
     stripped = text.lstrip(" ")
     if text and (text[0] in ("\t", "\r", "\n", "\0") or (stripped and stripped[0] in _DANGEROUS_LEAD)):
         return "'" + text

@@ -2,11 +2,15 @@
 
 Parquet keeps types exactly (DECIMAL money, TIMESTAMPTZ). CSV is for spreadsheets, so every
 text column is neutralised against formula injection inside the COPY query itself
-(vectorised: no Python loop over rows, fine for millions of rows).
+(vectorised: no Python loop over rows, fine for millions of rows), timestamps are written as
+`YYYY-MM-DD HH:MM:SS` in UTC (Excel reads `…+00` as text, this as a date and time), and the
+file starts with a UTF-8 byte order mark unless `bom=False` (without it, Excel on Windows reads
+UTF-8 as the ANSI code page and garbles every accent).
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,15 +34,19 @@ def _select_safe(con: "duckdb.DuckDBPyConnection", table: str) -> str:
     parts = []
     for name, dtype in columns:
         quoted = '"' + name.replace('"', '""') + '"'
-        if dtype == "VARCHAR":
+        if dtype == "TIMESTAMP WITH TIME ZONE":  # the session runs in UTC
+            parts.append(f"strftime({quoted}, '%Y-%m-%d %H:%M:%S') AS {quoted}")
+        elif dtype == "VARCHAR":
             parts.append(f"CASE WHEN regexp_matches({quoted}, {_FORMULA}) THEN '''' || {quoted} ELSE {quoted} END AS {quoted}")
         else:
             parts.append(quoted)
     return f"SELECT {', '.join(parts)} FROM {table}"
 
 
-def export_tables(con: "duckdb.DuckDBPyConnection", out_dir: Path, fmt: str = "parquet") -> dict[str, int]:
-    """Write one file per canonical table into `out_dir` (swapped in atomically); return row counts."""
+def export_tables(con: "duckdb.DuckDBPyConnection", out_dir: Path, fmt: str = "parquet",
+                  bom: bool = True) -> dict[str, int]:
+    """Write one file per canonical table into `out_dir` (swapped in atomically); return row counts.
+    `bom`: CSV files start with a UTF-8 byte order mark (for Excel)."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -48,7 +56,21 @@ def export_tables(con: "duckdb.DuckDBPyConnection", out_dir: Path, fmt: str = "p
         if fmt == "parquet":
             con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
         else:
-            con.execute(f"COPY ({_select_safe(con, table)}) TO '{target}' (FORMAT csv, HEADER true)")
+            body = built / f"{table}.body"
+            con.execute(f"COPY ({_select_safe(con, table)}) TO '{str(body).replace(chr(39), chr(39) * 2)}' "
+                        "(FORMAT csv, HEADER true)")
+            _finish_csv(body, built / f"{table}.{fmt}", bom)
         (counts[table],) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     replace_dir_atomic(built, out_dir)
     return counts
+
+
+def _finish_csv(body: Path, target: Path, bom: bool) -> None:
+    """`body` as `target`, behind a UTF-8 byte order mark when `bom` (DuckDB's COPY writes none)."""
+    if not bom:
+        body.replace(target)
+        return
+    with target.open("wb") as out, body.open("rb") as src:
+        out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(src, out, 1 << 20)
+    body.unlink()

@@ -6,7 +6,7 @@ Public API (everything the CLI does is reachable from here):
 - `import_file(store, path, **same options) -> FileResult` (raises instead of recording)
 - `builtin_profiles()`, `select_profiles()`; `fx` (rates), `mapping` (`assetkit map`),
   `pull_indiamart` (CRM API v2 pulls).
-Heavy modules (duckdb, openpyxl, requests) are imported inside functions.
+Heavy modules (duckdb, fastexcel, requests) are imported inside functions.
 """
 
 from assetkit.importers.engine import (

@@ -1,9 +1,11 @@
 """Guess a text file's encoding from its bytes, and let `--encoding` override the guess.
 
 Marketplace exports come as UTF-8 (with or without BOM), UTF-16 (Excel "Unicode text"),
-cp1252 (older Windows exports), cp932 (Amazon JP) and GB18030 (China-site back ends).
+cp1252 (older Windows exports), cp1251 (Russian/Ukrainian Windows: 1C, Ozon, Wildberries
+spreadsheets), cp932 (Amazon JP) and GB18030 (China-site back ends).
 Order of evidence: a BOM; NUL bytes in alternate positions (BOM-less UTF-16); a clean UTF-8
-decode; kana for cp932; mostly common CJK ideographs for GB18030; else cp1252. A guess that turns out
+decode; accented letters between ASCII ones for cp1252; kana for cp932; mostly common CJK
+ideographs for GB18030 (or cp932); words of Cyrillic letters for cp1251; else cp1252. A guess that turns out
 wrong later raises a SourceError whose hint names `--encoding`.
 """
 
@@ -39,6 +41,8 @@ def detect_encoding(sample: bytes) -> str:
         return "gb18030"
     if cp932 is not None and _count(cp932, 0x4E00, 0x9FFF) > 0 and _common_share(cp932, "cp932", 0x88, 0x98) >= 0.5:
         return "cp932"
+    if _cyrillic_words(sample):
+        return "cp1251"
     return "cp1252" if _decodes(sample, "cp1252") else "latin-1"
 
 
@@ -70,6 +74,28 @@ def _mostly_isolated_high_bytes(data: bytes) -> bool:
             if before < 0x80 and after < 0x80:
                 isolated += 1
     return high > 0 and isolated / high > 0.6
+
+
+# Ёё, Ўў, Ґґ, Єє, Її, Іі, Јј in cp1251 (the rest of A0–BF is punctuation and symbols)
+_CP1251_EXTRA_LETTERS = frozenset((0xA8, 0xB8, 0xA1, 0xA2, 0xA5, 0xB4, 0xAA, 0xBA, 0xAF, 0xBF, 0xB2, 0xB3, 0xA3, 0xBC))
+
+
+def _cyrillic_words(data: bytes) -> bool:
+    """cp1251 Cyrillic: the bytes ≥ 0x80 are mostly letters (А–я at C0–FF, Ёё, Ukrainian and
+    Belarusian letters) and come in
+    words (runs of three or more on average).
+
+    German or French cp1252 text has its accented letters alone or in pairs between ASCII
+    ones; Chinese or Japanese read as cp1251 gives many bytes from 80–BF (GB18030 trail bytes,
+    Shift-JIS lead bytes), which are punctuation or rare letters there.
+    """
+    head = data[:65536]
+    high = [b for b in head if b >= 0x80]
+    if len(high) < 4 or not _decodes(head, "cp1251"):
+        return False
+    letters = sum(1 for b in high if b >= 0xC0 or b in _CP1251_EXTRA_LETTERS)
+    runs = sum(1 for i, b in enumerate(head) if b >= 0x80 and (i == 0 or head[i - 1] < 0x80))
+    return letters / len(high) >= 0.85 and len(high) / runs >= 3
 
 
 def _common_share(text: str, encoding: str, lo: int, hi: int) -> float:

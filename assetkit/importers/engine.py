@@ -28,7 +28,7 @@ from assetkit.importers.registry import select_profiles
 if TYPE_CHECKING:
     from assetkit.store import Store
 
-SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm")
+SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 REJECT_SAMPLE = 20
 # Up to this many records, DuckDB's optimizer costs more than it saves: planning the engine's
 # wide generated statements is most of a small file's import time (~30% less CPU for the demo).

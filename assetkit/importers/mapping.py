@@ -14,15 +14,17 @@ import dataclasses
 import io
 import json
 import re
+from contextlib import closing
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from assetkit.errors import ConfigError, SourceError
-from assetkit.importers.registry import Profile, builtin_profiles
+from assetkit.importers.registry import DECIMAL_SEPARATORS, Profile, builtin_profiles
 
-MAPPING_KEYS = {"kind", "platform", "channel", "columns", "timezone", "date_formats", "currency", "delimiter"}
+MAPPING_KEYS = {"kind", "platform", "channel", "columns", "timezone", "date_formats", "currency", "delimiter",
+                "decimal"}
 MAPPABLE_KINDS = ("inquiries", "orders", "fees", "spend", "products")
 CHANNELS = ("marketplace", "own_site", "referral", "exhibition", "social", "email", "direct", "other")
 
@@ -93,6 +95,9 @@ def load_mapping(path: Path) -> Profile:
     formats = data.get("date_formats", ["iso"])
     if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
         raise ConfigError(f"{where}: date_formats: expected a list such as [iso, '%d/%m/%Y']")
+    decimal = str(data.get("decimal", "auto"))
+    if decimal not in DECIMAL_SEPARATORS:
+        raise ConfigError(f"{where}: decimal: {decimal!r} is not one of auto, '.', ','")
     base = _generic(kind)
     new_fields = tuple(dataclasses.replace(spec, columns=(str(columns[spec.columns[0]]).strip(),)
                                            if spec.columns and spec.columns[0] in columns else ())
@@ -101,7 +106,7 @@ def load_mapping(path: Path) -> Profile:
     return dataclasses.replace(base, name=f"mapping:{path.name}", platform=platform, channel=str(channel),
                                title=f"user mapping {path.name}", required=required, absent=(), fields=new_fields,
                                timezone=timezone, date_formats=tuple(formats), currency=currency,
-                               delimiter=data.get("delimiter"))
+                               delimiter=data.get("delimiter"), decimal=decimal)
 
 
 @dataclass
@@ -119,17 +124,21 @@ class Proposal:
 def peek(path: Path, encoding: str | None = None, rows: int = 5) -> tuple[list[str], list[list[str]]]:
     """Header and first rows of any supported file, without needing a profile."""
     from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
+    from assetkit.importers.workbook import head_rows, is_workbook, open_sheets
 
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     raw = path.read_bytes()
-    if path.suffix.lower() in (".xlsx", ".xlsm") or raw[:4] == b"PK\x03\x04":
-        import openpyxl
+    if is_workbook(path, raw[:8]):
+        import duckdb
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        table = [["" if v is None else str(v) for v in r] for r in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
-        table = [r for r in table if any(c.strip() for c in r)]
+        con = duckdb.connect()
+        try:
+            with closing(open_sheets(con, path)) as sheets:
+                sheet = next(sheets, None)
+                table = [r for r in head_rows(con, sheet, 200) if any(c.strip() for c in r)] if sheet else []
+        finally:
+            con.close()
         return (table[0], table[1: rows + 1]) if table else ([], [])
     text = decode(raw, encoding or detect_encoding(raw[:SAMPLE_BYTES]), str(path))
     if text.lstrip()[:1] in ("[", "{"):

@@ -101,6 +101,14 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
     return raw, header[index], t
 
 
+def decimal_sql(t: str, decimal: str) -> str:
+    """`t` with the profile's decimal separator made the only '.': with "," the dots are
+    thousands separators (`1.250,5` → `1250.5`, `1.250` → `1250`); with "." the commas are."""
+    if decimal == ",":
+        return f"replace(replace({t}, '.', ''), ',', '.')"
+    return f"replace({t}, ',', '')"
+
+
 def rows_sql(profile: Profile, header: list[str], path: str, source: str,
              extra_levels: list[list[str]] | None = None, extra_columns: tuple[str, ...] = ()) -> str:
     """SELECT __line, <fields>, <extra_columns>, __skip, __rej_col, __rej_raw, __rej_reason.
@@ -123,6 +131,8 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
         level1.append(f"{t} AS __t_{n}")
         tcol = f"__t_{n}"
         if spec.type in ("money", "number", "int"):
+            if profile.decimal != "auto":  # stated by the profile: reduce it to '.' decimals
+                level1[-1] = f"{decimal_sql(t, profile.decimal)} AS __t_{n}"
             level2.append(f"{fast_sql(tcol)} AS __fast_{n}")
             level3.extend(f"{sql} AS __{k}_{n}" for k, sql in slow_sql(tcol, f"__fast_{n}").items())
             level4.append(f"{normal_sql(f'__digits_{n}')} AS __normal_{n}")

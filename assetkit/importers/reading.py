@@ -8,7 +8,8 @@ the clean records are written to a temporary CSV that DuckDB reads with an expli
 (no sniffing: `""` stays text, `0012` stays `0012`). Large clean UTF-8 files go straight to
 DuckDB's `read_csv` with the same explicit schema; a line-count check proves the fast path
 saw exactly one physical line per record, and anything else falls back to the Python path.
-JSON (arrays, or an API envelope such as IndiaMART's) and XLSX (openpyxl) use the Python path.
+JSON (arrays, or an API envelope such as IndiaMART's) uses the Python path; workbooks (.xlsx,
+.xlsm, .xlsb, .xls, .ods) are read by fastexcel into Arrow and staged by DuckDB (workbook.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from assetkit.errors import SourceError
 from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
 from assetkit.importers.registry import Profile, detect, no_match_error
+from assetkit.importers.workbook import head_rows, is_workbook, open_sheets
 
 if TYPE_CHECKING:
     import duckdb
@@ -99,9 +102,8 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
         raise SourceError(f"cannot read the file: {exc.strerror}", path=name) from None
     digest = digest or sha256_of(path)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or sample.startswith(b"PK\x03\x04"):
-        header, line, profile, records = _xlsx_records(path, candidates)
-        return _stage_python(con, name, profile, header, line, None, records, digest)
+    if is_workbook(path, sample):
+        return _stage_workbook(con, path, candidates, digest)
     enc = encoding or detect_encoding(sample)
     if suffix == ".json" or sample.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{"):
         header, profile, records = _json_records(decode(path.read_bytes(), enc, name), candidates, name)
@@ -234,32 +236,40 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_records(path: Path, candidates: list[Profile]):
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise SourceError(f"cannot open the workbook: {exc}", path=str(path)) from None
+def _stage_workbook(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profile],
+                    digest: str) -> RawFile:
+    """The first sheet whose header (within its first HEADER_SEARCH_LINES rows) a profile
+    knows, staged as text records below the header without blank rows; `__line` is the
+    sheet row. Columns past the header's last named one are dropped."""
+    name = str(path)
     first: list[str] = []
-    try:
-        for sheet in book.worksheets:
-            rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            first = first or next((r for r in rows if any(c.strip() for c in r)), [])
-            for index, row in enumerate(rows[:HEADER_SEARCH_LINES]):
+    with closing(open_sheets(con, path)) as sheets:
+        for sheet in sheets:
+            head = head_rows(con, sheet, HEADER_SEARCH_LINES)
+            first = first or next((r for r in head if any(c.strip() for c in r)), [])
+            for index, row in enumerate(head):
                 header = [h.strip() for h in row]
                 while header and not header[-1]:
                     header.pop()
                 if len(header) < 2:
                     continue
-                profile = detect(header, candidates, str(path), index + 1)
-                if profile is not None:
-                    records = [(i + 1, r[: len(header)] + [""] * (len(header) - len(r)))
-                               for i, r in enumerate(rows) if i > index and any(c.strip() for c in r)]
-                    return header, index + 1, profile, records
-        raise no_match_error(str(path), first, candidates)
-    finally:
-        book.close()
+                profile = detect(header, candidates, name, index + 1)
+                if profile is None:
+                    continue
+                cells = [f'coalesce("__UNNAMED__{i}", \'\')' for i in range(len(header))]
+                fields = ", ".join(f"{c} AS c{i}" for i, c in enumerate(cells))
+                # A table keeps the sheet's row order in its rowids (which, inside a transaction,
+                # start at an offset).
+                con.execute(f"CREATE OR REPLACE TEMP TABLE ak_sheet_rows AS SELECT * FROM {sheet.relation}")
+                base = con.execute("SELECT coalesce(min(rowid), 0) FROM ak_sheet_rows").fetchall()[0][0]
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT CAST(rowid - {base} + 1 AS INTEGER) AS __line, "
+                    f"{fields} FROM ak_sheet_rows WHERE rowid > {base + index} AND "
+                    f"({' OR '.join(f'trim({c}) <> {chr(39) * 2}' for c in cells)}) ORDER BY __line")
+                con.execute("DROP TABLE ak_sheet_rows")
+                rows, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM ak_raw").fetchall()[0]
+                return RawFile(name, profile, header, index + 1, None, int(rows), digest, first_rowid=int(first_rowid))
+    raise no_match_error(name, first, candidates)
 
 
 def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, header: list[str],

@@ -29,7 +29,10 @@ KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
 _PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read", "fields",
                  "derived", "skip", "buyer", "outputs", "notes"}
 _READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
-              "trailer", "json_records"}
+              "trailer", "json_records", "decimal"}
+# The decimal separator a profile may state: "auto" (money.py's rule), "." or "," (the other one
+# is then a thousands separator wherever it occurs: `1.250` = 1250 with ",").
+DECIMAL_SEPARATORS = ("auto", ".", ",")
 _FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
 _OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values"}
 _BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
@@ -78,6 +81,7 @@ class Profile:
     currency: str | None = None
     trailer: tuple[str, ...] = ()
     json_records: str | None = None
+    decimal: str = "auto"
     skip: str | None = None
     buyer: dict[str, str] | None = None
     # Named SQL expressions over the fields, written `@name` in skip/buyer/outputs: one
@@ -157,6 +161,9 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     if buyer is not None:
         _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)
     required = _as_tuple(detect.get("required"))
+    decimal = str(read.get("decimal", "auto"))
+    if decimal not in DECIMAL_SEPARATORS:
+        raise ConfigError(f"{origin}: read.decimal: {decimal!r} is not one of auto, '.', ','")
     return Profile(
         name=str(data["name"]), platform=str(data["platform"]), kind=str(data["kind"]),
         channel=str(data["channel"]), title=str(data.get("title", data["name"])),
@@ -166,7 +173,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         date_formats=_as_tuple(read.get("date_formats", ["iso"])),
         tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
         currency=read.get("currency"), trailer=_as_tuple(read.get("trailer")),
-        json_records=read.get("json_records"), skip=data.get("skip"), buyer=buyer,
+        json_records=read.get("json_records"), decimal=decimal, skip=data.get("skip"), buyer=buyer,
         derived={str(k): str(v) for k, v in derived.items()},
     )
 

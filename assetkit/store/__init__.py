@@ -132,5 +132,9 @@ def migrate(store: Store) -> list[int]:
             )
         applied.append(migration.version)
     if applied:
+        from assetkit.store.comments import apply_comments
+
+        with store.transaction():
+            apply_comments(con)
         store.checkpoint()
     return applied

@@ -111,7 +111,7 @@ def backup_database(store: "Store", destination: Path) -> Path:
         store.con.execute("COPY FROM DATABASE " + _current_db(store) + " TO assetkit_backup")
     finally:
         store.con.execute("DETACH assetkit_backup")
-    tmp.rename(destination)
+    tmp.replace(destination)  # rename() refuses an existing target on Windows; checked absent above
     return destination
 
 

@@ -316,4 +316,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "follow-up actions done, plans and plan targets", _ACTIONS),
     Migration(4, "imported data tables without primary key indexes", _KEYLESS),
     Migration(6, "refund records, fee copies and the platform_fees view", _REFUNDS_AND_COPIES),
+    # v7 (ecosystem): COMMENT ON every table and column from schema_docs.yaml, the source of
+    # docs/schema.md. No statements of its own: migrate() (re)applies the comments after every
+    # migration that runs, so columns added by later migrations get theirs as well.
+    Migration(7, "table and column comments from the schema reference", ()),
 )

@@ -11,17 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from assetkit.slugs import slug as ascii_slug
+
 if TYPE_CHECKING:
     import duckdb
 
 SLUG_MAX = 60
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,11 @@ class FaqTopic:
 
 
 def slugify(text: str, taken: set[str]) -> str:
-    """An ASCII slug that cannot leave its folder (no dots, slashes or empty names), unique in `taken`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:SLUG_MAX].strip("-")
+    """An ASCII slug (transliterated, assetkit.slugs) that cannot leave its folder (no dots,
+    slashes or empty names), unique in `taken`."""
+    slug = ascii_slug(text, "-", SLUG_MAX)
+    if slug in _WINDOWS_RESERVED:  # con.html cannot be created on Windows
+        slug += "-item"
     if not slug:
         slug = "product-" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     candidate, n = slug, 2
