@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assetkit.analysis import platform_rules
+from assetkit.analysis.economics.platform_cost import platform_cost
 from assetkit.errors import NotEnoughData
 
 if TYPE_CHECKING:
@@ -41,6 +43,11 @@ class ChannelBaseline:
     spend: float = 0.0
     inquiries: float = 0.0
     conversion: float | None = None  # share of inquiries whose buyer ordered afterwards
+    # Platform rules (assetkit/data/platform_rules.yaml): the share of this channel's repeat
+    # revenue from buyers the platform still restricts at as_of, and what the rule is.
+    restricted_repeat_share: float = 0.0
+    move_rule: str | None = None  # None | conversion_fee | forbidden
+    conversion_fee: float = 0.0  # share of a year's revenue, paid once per moved buyer
 
     @property
     def label(self) -> str:
@@ -122,21 +129,33 @@ WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.status <> 'cancelled'
 GROUP BY ALL ORDER BY ALL
 """
 
-_FEES_SQL = """
-SELECT platform, fee_type, sum(amount_rc)::DOUBLE FROM fees
-WHERE incurred_at >= $start AND incurred_at < $end AND amount_rc IS NOT NULL
-GROUP BY ALL ORDER BY ALL
-"""
-
-# Spend rows cover a period; the part inside the window counts, pro rata by days.
+# Spend rows cover a period; the part inside the window counts, pro rata by days. Spend that
+# names a platform is that platform's ad cost and comes with the platform cost (below).
 _SPEND_SQL = """
 SELECT channel, platform,
        sum(amount_rc * (least(period_end, $end::DATE - 1) - greatest(period_start, $start::DATE) + 1)
            / (period_end - period_start + 1))::DOUBLE
 FROM spend
 WHERE period_end >= $start::DATE AND period_start < $end::DATE AND amount_rc IS NOT NULL
-  AND period_end >= period_start
+  AND period_end >= period_start AND platform IS NULL
 GROUP BY ALL ORDER BY ALL
+"""
+
+# Repeat revenue per channel from buyers whose relationship with a rule-bound platform is
+# still inside the rule's period at as_of ($months < 0: the rule lasts the whole relationship).
+_RESTRICTED_SQL = """
+WITH r AS (SELECT unnest($platforms) AS platform, unnest($months) AS months),
+firsts AS (SELECT buyer_id, min(ordered_at::DATE) AS first_day FROM orders
+           WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY buyer_id),
+on_platform AS (SELECT buyer_id, platform, min(ordered_at::DATE) AS since FROM orders
+                WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY ALL)
+SELECT o.channel, o.platform,
+       coalesce(sum(o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0)), 0)::DOUBLE
+FROM orders o JOIN r USING (platform) JOIN firsts f USING (buyer_id) JOIN on_platform p USING (buyer_id, platform)
+WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.status <> 'cancelled'
+  AND o.gross_amount_rc IS NOT NULL AND o.ordered_at::DATE > f.first_day
+  AND (r.months < 0 OR p.since > $as_of - CAST(round(r.months * 30.4375) AS INTEGER))
+GROUP BY ALL
 """
 
 _INQUIRIES_SQL = """
@@ -171,50 +190,6 @@ def _window(con: "duckdb.DuckDBPyConnection", as_of: dt.date | None) -> tuple[dt
     return as_of, start, end
 
 
-_RATE_SQL = """
-SELECT (SELECT per_eur FROM fx_rates WHERE currency = $cur AND rate_date <= $day ORDER BY rate_date DESC LIMIT 1)::DOUBLE
-"""
-
-
-def _to_reporting(con: "duckdb.DuckDBPyConnection", amount: float, currency: str, reporting: str, day: dt.date) -> float | None:
-    """amount in `currency` -> reporting currency via the ECB rates (per EUR) on or before `day`."""
-    if currency == reporting:
-        return amount
-    rates = []
-    for cur in (currency, reporting):
-        row = (1.0,) if cur == "EUR" else con.execute(_RATE_SQL, {"cur": cur, "day": day}).fetchone()
-        if row is None or row[0] is None:
-            return None
-        rates.append(row[0])
-    return amount / rates[0] * rates[1]
-
-
-def _recurring(
-    con: "duckdb.DuckDBPyConnection", config: Any, fees: dict[tuple[str, str], float], start: dt.date, end: dt.date
-) -> tuple[dict[tuple[str, str], float], list[str]]:
-    """Recurring fees from assetkit.yaml (a membership paid outside the exports) as totals over
-    the part of their life inside the window; skipped where the exports already hold that fee
-    type for that platform, so nothing is counted twice."""
-    reporting = str(getattr(config, "reporting_currency", "EUR") or "EUR")
-    added: dict[tuple[str, str], float] = {}
-    notes = []
-    for fee in getattr(config, "recurring_fees", None) or ():
-        key = (fee.platform, fee.fee_type)
-        if fees.get(key):
-            notes.append(f"recurring {fee.fee_type} for {fee.platform} in assetkit.yaml skipped: the exports hold it")
-            continue
-        first, last = max(start, fee.start), min(end, fee.end + dt.timedelta(days=1) if fee.end else end)
-        if last <= first:
-            continue
-        amount = _to_reporting(con, fee.amount, fee.currency, reporting, end)
-        if amount is None:
-            notes.append(f"recurring {fee.fee_type} for {fee.platform} left out: no {fee.currency} exchange rate")
-            continue
-        monthly = amount / {"year": 12, "quarter": 3, "month": 1}[fee.period]
-        added[key] = added.get(key, 0.0) + monthly * (last - first).days / DAYS_PER_MONTH
-    return added, notes
-
-
 def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: dt.date | None = None) -> Baseline:
     """Aggregate the 12 months up to `as_of` (default: the last order) per channel and platform.
 
@@ -240,12 +215,15 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
         warnings.append(f"{missing[0]} orders lack a reporting-currency amount (no FX rate) and are left out")
 
     orders = con.execute(_ORDERS_SQL, p).fetchall()
-    fee_rows = {(pl, ft): v for pl, ft, v in con.execute(_FEES_SQL, p).fetchall()}
-    extra, notes = _recurring(con, config, fee_rows, max(first_day, start.date()), end.date())
-    warnings += notes
-    for k, v in extra.items():
-        fee_rows[k] = fee_rows.get(k, 0.0) + v
+    # Platform cost exactly as `assetkit fees` counts it over the same days (one definition).
+    cost = platform_cost(con, config, start.date(), as_of)
+    fee_rows = dict(cost.by_category)
+    warnings += cost.notes
     spend_rows = con.execute(_SPEND_SQL, p).fetchall()
+    rules = platform_rules.rules()
+    restricted = {(ch, pl): v for ch, pl, v in con.execute(_RESTRICTED_SQL, {
+        **p, "as_of": as_of, "platforms": list(rules),
+        "months": [float(r.months) if r.months is not None else -1.0 for r in rules.values()]}).fetchall()}
     inq_rows = con.execute(_INQUIRIES_SQL, p).fetchall()
     rep = con.execute(_REPEAT_BUYERS_SQL, p).fetchone() or (0, 0)
 
@@ -294,6 +272,9 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
             spend=v["spend"] / months,
             inquiries=v["inq"] / months,
             conversion=(v["conv"] / v["inq"]) if v["inq"] else None,
+            restricted_repeat_share=(restricted.get((ch, pl), 0.0) / v["repeat"]) if v.get("repeat", 0) > 0 else 0.0,
+            move_rule=rules[pl].rule if pl in rules else None,
+            conversion_fee=rules[pl].fee_share_of_annual_revenue if pl in rules else 0.0,
         )
         for (ch, pl), v in sorted(keys.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
     )
