@@ -66,6 +66,19 @@ def clv_section(ctx: "ReportContext") -> Section:
             "By platform of first purchase", ["platform", "buyers", f"mean ({rc})", f"median ({rc})", f"total ({rc})"],
             [[g["group"], g["n_buyers"], g["mean"], g["median"], g["total"]] for g in data["by_platform"]],
             numeric=[False, True, True, True, True]))
+    if data.get("calibration"):
+        spend = data.get("spend_model") or {}
+        section.tables.append(Table(
+            "Calibration: each platform's predicted next 12 months against what its buyers paid in the last 12",
+            ["platform (latest purchase)", "buyers", f"predicted next 12 months ({rc})", f"paid last 12 months ({rc})",
+             "ratio"],
+            [[c["group"], c["n_buyers"], c["predicted_next_12_months"], c["paid_last_12_months"],
+              None if c["ratio"] is None else round(c["ratio"], 2)] for c in data["calibration"]],
+            numeric=[False, True, True, True, True],
+            note="Predicted: expected purchases of the existing buyers × their expected spend, undiscounted. "
+                 "Paid: the same buyers' revenue in the 12 months before the calibration end (first orders "
+                 "included, so a platform that mostly wins new one-time buyers predicts less than it was paid). "
+                 f"Spend model: {spend.get('note') or spend.get('model')}."))
     if holdout and holdout.get("n_buyers"):
         section.tables.append(Table(
             f"Validation: fitted without the last {HOLDOUT_DAYS} days, then compared with what happened",
