@@ -125,7 +125,7 @@ def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         CREATE OR REPLACE TEMP TABLE _ak_econ_pcd AS
         SELECT platform, channel, d, buyer_id IS NULL AS anon, count(*) AS n_all,
                count(*) FILTER (WHERE converted) AS n_conv, sum(revenue) AS revenue,
-               count(*) FILTER (WHERE counted AND converted) AS orders
+               count(*) FILTER (WHERE is_order AND converted) AS orders
         FROM ({ORDERS_ALL_SQL}) o GROUP BY ALL
     """, params)
     fee_days(con, params)
@@ -231,8 +231,8 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         CREATE OR REPLACE TEMP TABLE _ak_econ_bpo AS
         SELECT o.buyer_id,
                arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id, 'rev': o.revenue}},
-                       (o.ordered_at, o.order_id)) FILTER (WHERE o.counted) AS first,
-               count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
+                       (o.ordered_at, o.order_id)) FILTER (WHERE o.is_order) AS first,
+               count(*) FILTER (WHERE o.is_order AND {in_scope}) AS orders,
                coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
                coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc
         FROM ({ORDERS_SQL}) o

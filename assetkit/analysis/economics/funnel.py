@@ -78,10 +78,10 @@ def _conversion(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[
     alone, peers included), which spares a second join of all orders to the inquiries.
     """
     rows = run(con, f"""
-        WITH o AS (SELECT buyer_id, {utc('ordered_at')} AS ts, revenue FROM ({ORDERS_SQL}) x
+        WITH o AS (SELECT buyer_id, {utc('ordered_at')} AS ts, revenue, is_order FROM ({ORDERS_SQL}) x
                    WHERE counted AND buyer_id IS NOT NULL AND d <= $hi),
         ia AS (SELECT inquiry_id, buyer_id, {utc('received_at')} AS ts FROM inquiries WHERE buyer_id IS NOT NULL),
-        att AS (SELECT ia.inquiry_id, min(o.ts) AS first_order,
+        att AS (SELECT ia.inquiry_id, min(o.ts) FILTER (WHERE o.is_order) AS first_order,
                        sum(o.revenue) FILTER (WHERE o.ts < ia.ts + to_days($window)) AS revenue
                 FROM o ASOF JOIN ia ON o.buyer_id = ia.buyer_id AND ia.ts <= o.ts
                 GROUP BY ia.inquiry_id),

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis import platform_rules
+from assetkit.analysis.economics._common import refund_adjustment
 from assetkit.analysis.economics.platform_cost import platform_cost
 from assetkit.errors import NotEnoughData
 
@@ -112,14 +113,14 @@ def classify(channel: str, platform: str | None, marketplaces: set[str]) -> str:
 
 _WINDOW = "ordered_at >= $start AND ordered_at < $end AND status <> 'cancelled'"
 
-_ORDERS_SQL = """
+_ORDERS_SQL = f"""
 WITH firsts AS (
     SELECT buyer_id, min(ordered_at::DATE) AS first_day FROM orders
     WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY buyer_id
 )
 SELECT o.channel, o.platform,
        sum(o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0))::DOUBLE AS revenue,
-       count(*) AS orders,
+       count(*) FILTER (WHERE NOT {refund_adjustment('o.')}) AS orders,
        count(DISTINCT o.buyer_id) AS buyers,
        coalesce(sum(CASE WHEN o.ordered_at::DATE > f.first_day
                     THEN o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0) END), 0)::DOUBLE AS repeat_revenue
