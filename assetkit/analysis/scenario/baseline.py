@@ -279,6 +279,11 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
         )
         for (ch, pl), v in sorted(keys.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
     )
+    for c in channels:
+        if c.spend > 0 and c.revenue == 0 and c.kind == "other":
+            warnings.append(f"{c.label}: spend of {c.spend:,.0f} a month with no orders on that channel: buyers met "
+                            "there are recorded under the channel they ordered through, so the scenario carries "
+                            "this spend unchanged and attributes no revenue to it")
     return Baseline(
         channels=channels,
         currency=str(getattr(config, "reporting_currency", None) or "EUR"),
