@@ -43,7 +43,7 @@ class ChannelBaseline:
     fees: dict[str, float] = field(default_factory=dict)  # fee_type -> monthly amount
     spend: float = 0.0
     inquiries: float = 0.0
-    conversion: float | None = None  # share of inquiries whose buyer ordered afterwards
+    conversion: float | None = None  # converted / decided inquiries within the conversion window (as funnel)
     # Platform rules (assetkit/data/platform_rules.yaml): the share of this channel's repeat
     # revenue from buyers the platform still restricts at as_of, and what the rule is.
     restricted_repeat_share: float = 0.0
@@ -77,6 +77,7 @@ class Baseline:
     months_with_orders: int = 12
     repeat_buyer_rate: float | None = None
     warnings: tuple[str, ...] = ()
+    conversion_window_days: int = 180
 
     @property
     def revenue(self) -> float:
@@ -98,6 +99,7 @@ class Baseline:
             "months_covered": self.months_covered,
             "months_with_orders": self.months_with_orders,
             "repeat_buyer_rate": self.repeat_buyer_rate,
+            "conversion_window_days": self.conversion_window_days,
             "monthly_totals": {"revenue": self.revenue, "platform_cost": self.platform_cost, "spend": self.spend},
             "channels": [c.to_dict() for c in self.channels],
             "warnings": list(self.warnings),
@@ -159,13 +161,18 @@ WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.status <> 'cancelled'
 GROUP BY ALL
 """
 
+# Conversion as `assetkit funnel` defines it: an order by the inquiry's buyer within the
+# conversion window; inquiries whose window has not ended by the end are pending and left out.
 _INQUIRIES_SQL = """
-SELECT i.channel, i.platform, count(*) AS n,
-       count(*) FILTER (WHERE EXISTS (
-           SELECT 1 FROM orders o WHERE o.buyer_id = i.buyer_id AND o.status <> 'cancelled'
-             AND o.ordered_at >= i.received_at AND o.ordered_at < $end)) AS converted
-FROM inquiries i WHERE i.received_at >= $start AND i.received_at < $end
-GROUP BY ALL ORDER BY ALL
+WITH i AS (
+    SELECT i.channel, i.platform, i.received_at,
+           EXISTS (SELECT 1 FROM orders o WHERE o.buyer_id = i.buyer_id AND o.status <> 'cancelled'
+                     AND o.ordered_at >= i.received_at AND o.ordered_at < i.received_at + to_days($window)
+                     AND o.ordered_at < $end) AS converted
+    FROM inquiries i WHERE i.received_at >= $start AND i.received_at < $end)
+SELECT channel, platform, count(*) AS n, count(*) FILTER (WHERE converted) AS converted,
+       count(*) FILTER (WHERE converted OR received_at + to_days($window) <= $end) AS decided
+FROM i GROUP BY ALL ORDER BY ALL
 """
 
 _REPEAT_BUYERS_SQL = f"""
@@ -225,14 +232,18 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
     restricted = {(ch, pl): v for ch, pl, v in con.execute(_RESTRICTED_SQL, {
         **p, "as_of": as_of, "platforms": list(rules),
         "months": [float(r.months) if r.months is not None else -1.0 for r in rules.values()]}).fetchall()}
-    inq_rows = con.execute(_INQUIRIES_SQL, p).fetchall()
+    from assetkit.analysis.economics._common import section
+    from assetkit.analysis.economics.funnel import DEFAULT_WINDOW_DAYS
+
+    window = int(section(config, "funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
+    inq_rows = con.execute(_INQUIRIES_SQL, {**p, "window": window}).fetchall()
     rep = con.execute(_REPEAT_BUYERS_SQL, p).fetchone() or (0, 0)
 
     marketplaces = {pl for ch, pl, *_ in orders if ch in PLATFORM_CHANNELS and pl}
     keys: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def row(channel: str, platform: str | None) -> dict[str, Any]:
-        return keys.setdefault((channel, platform), {"fees": {}, "spend": 0.0, "inq": 0, "conv": 0})
+        return keys.setdefault((channel, platform), {"fees": {}, "spend": 0.0, "inq": 0, "conv": 0, "decided": 0})
 
     for ch, pl, revenue, n, buyers, repeat in orders:
         row(ch, pl).update(revenue=revenue, orders=n, buyers=buyers, repeat=repeat)
@@ -255,10 +266,11 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
 
     for ch, pl, total in spend_rows:
         row(*match(ch, pl))["spend"] += total
-    for ch, pl, n, conv in inq_rows:
+    for ch, pl, n, conv, decided in inq_rows:
         r = row(*match(ch, pl))
         r["inq"] += n
         r["conv"] += conv
+        r["decided"] += decided
 
     channels = tuple(
         ChannelBaseline(
@@ -272,7 +284,7 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
             fees={ft: amt / months for ft, amt in sorted(v["fees"].items())},
             spend=v["spend"] / months,
             inquiries=v["inq"] / months,
-            conversion=(v["conv"] / v["inq"]) if v["inq"] else None,
+            conversion=(v["conv"] / v["decided"]) if v["decided"] else None,
             restricted_repeat_share=(restricted.get((ch, pl), 0.0) / v["repeat"]) if v.get("repeat", 0) > 0 else 0.0,
             move_rule=rules[pl].rule if pl in rules else None,
             conversion_fee=rules[pl].fee_share_of_annual_revenue if pl in rules else 0.0,
@@ -293,4 +305,5 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
         months_with_orders=int(n_months),
         repeat_buyer_rate=(rep[0] / rep[1]) if rep[1] else None,
         warnings=tuple(warnings),
+        conversion_window_days=window,
     )
