@@ -190,7 +190,8 @@ def analyse_segments(con: duckdb.DuckDBPyConnection, config: Any = None, until: 
               "rfm": np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str)).astype(object),
               "segment": segment, "stage": stage, "p_alive": p_alive, "overdue_ratio": overdue,
               "days_since_last": days, "occasions": occasions, "revenue_to_date": s.total, "clv": value,
-              "fee_share": fee_share, "fee_saved": fee_saved, "first_channel": s.first_channel,
+              "variable_fee_share": fee_share, "fee_share": fee_share, "fee_saved": fee_saved,
+              "first_channel": s.first_channel,
               "first_platform": s.first_platform, "platform": s.last_platform}
     revenue = b.discounted_revenue if method != "none" else np.zeros(s.n)
     migration, left_out = _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top, revenue,
@@ -266,7 +267,8 @@ def _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top: int | N
                     "country": country, "first_platform": str(s.first_platform[i]),
                     "current_platform": str(s.last_platform[i]),
                     "already_direct": bool(fee_share[i] == 0), "stage": str(stage[i]),
-                    "p_alive": float(p_alive[i]), "clv": float(value[i]), "fee_share": float(fee_share[i]),
+                    "p_alive": float(p_alive[i]), "clv": float(value[i]),
+                    "variable_fee_share": float(fee_share[i]), "fee_share": float(fee_share[i]),
                     "value_of_moving": float(net[i]), "platform_rule": label[i],
                     "conversion_fee": float(conversion_fee[i]), "has_email": email, "has_phone": phone,
                     "contact": "+".join(k for k, v in (("email", email), ("phone", phone)) if v) or "none"})

@@ -16,7 +16,8 @@ from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.summary import Summary
 
 BUYER_COLUMNS = ("buyer_id", "frequency", "recency", "T", "monetary", "expected_occasions", "p_alive",
-                 "expected_spend", "discounted_revenue", "clv", "clv_low", "clv_high", "fee_share",
+                 "expected_spend", "discounted_revenue", "clv", "clv_low", "clv_high", "variable_fee_share",
+                 "fee_share",
                  "fee_saved", "platform", "first_channel", "first_platform", "has_email", "has_phone")
 
 
@@ -72,6 +73,10 @@ class BuyerValues:
                   "first_platform": s.first_platform, "has_email": s.has_email, "has_phone": s.has_phone}
         if name in direct:
             return direct[name]
+        if name == "variable_fee_share":
+            # the canonical name (docs/metrics.md glossary); `fee_share` is kept as an alias of it
+            # for JSON schema 1 readers and will go with the next schema version
+            return self.fee_share
         value = getattr(self, name)
         return np.full(s.n, np.nan) if value is None else value
 

@@ -2,9 +2,10 @@
 
 `run_scenario` draws every assumption `runs` times (vectorised), projects all runs at once and
 summarises: P10/P50/P90 per month, break-even month distribution, P(break-even by 12/24/36),
-NPV of the difference. Break-even is the month after which the cumulative difference never
-falls below zero again within the horizon (0 when it never does; months+1 = not reached), so
-a J-curve that dips again late does not count as paid back.
+NPV of the difference. Break-even is the first month from which the cumulative difference
+stays at or above zero until the end of the horizon, i.e. the month after the last month with
+a deficit (0 when it is never negative; months+1 = not reached), so a J-curve that dips again
+late does not count as paid back.
 """
 
 from __future__ import annotations
