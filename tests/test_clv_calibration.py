@@ -61,7 +61,8 @@ def test_spend_is_estimated_within_each_platform(two_platform_store):
     assert res.spend.name == "within_platform"
     groups = {g["group"]: g for g in res.spend.to_dict()["groups"]}
     assert set(groups) == {"craft", "b2b"}
-    assert groups["craft"]["prior_mean_spend"] < 100 < 1000 < groups["b2b"]["prior_mean_spend"]
+    assert groups["craft"]["prior_mean_spend"] < 100
+    assert groups["b2b"]["prior_mean_spend"] > 1000
     craft = res.buyers.summary.last_platform == "craft"
     # no craft buyer is expected to spend anything like a B2B order
     assert res.buyers.expected_spend[craft].max() < 200

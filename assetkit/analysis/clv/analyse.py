@@ -21,8 +21,8 @@ from assetkit.analysis.clv.cache import cached_fit
 from assetkit.analysis.clv.groups import by_group, group_intervals, holdout_check, top
 from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
-from assetkit.analysis.clv.spend import MIN_SPEND_BUYERS, calibration, fit_spend
 from assetkit.analysis.clv.rfm import merge, unit_days
+from assetkit.analysis.clv.spend import calibration, fit_spend
 from assetkit.analysis.clv.summary import Summary, summary_from_orders
 from assetkit.analysis.clv.value import (
     YEAR_DAYS,

@@ -18,6 +18,8 @@ average). The method of every group is reported (`spend_model.groups`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from assetkit.analysis.clv import gammagamma
@@ -53,7 +55,7 @@ def fit_spend(s: Summary) -> SpendModel:
     occasions = s.frequency + 1
     pop = population_aov(s.aov, occasions)
     spend = np.zeros(s.n)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for g in groups:
         sel = labels == g
         fit, theta = _gamma_gamma(s.frequency[sel], m[sel], usable[sel])
@@ -72,7 +74,7 @@ def fit_spend(s: Summary) -> SpendModel:
                      "prior_mean_spend": prior,
                      "gamma_gamma": None if fit is None else {"params": fit.params,
                                                               "identified": fit.diagnostics.identified}})
-    methods = sorted({r["method"] for r in rows})
+    methods = sorted({str(r["method"]) for r in rows})
     note = ("spend estimated within each platform (the platform of the buyer's latest occasion): "
             "Gamma-Gamma where the platform's own repeat buyers identify it, else each buyer's average "
             f"shrunk toward the platform's mean ({BUYER_PSEUDO_OCCASIONS:g} pseudo-occasions), the platform's "

@@ -35,7 +35,7 @@ class PlatformCost:
         return sum(v for (p, _c), v in self.by_category.items() if platform is None or p == platform)
 
 
-def platform_cost(con: "duckdb.DuckDBPyConnection", config: Any, lo: dt.date, hi: dt.date,
+def platform_cost(con: duckdb.DuckDBPyConnection, config: Any, lo: dt.date, hi: dt.date,
                   include_ad_spend: bool = True) -> PlatformCost:
     """Platform cost per (platform, category) for the days lo..hi, as `assetkit fees` counts it."""
     params: dict[str, Any] = {"rc": reporting_currency(config), "lo": lo, "hi": hi, "platforms": None,

@@ -47,7 +47,7 @@ SELECT
 """
 
 
-def marketplace_platform_cost(con: "duckdb.DuckDBPyConnection", config: Any, first: dt.date, last: dt.date) -> float:
+def marketplace_platform_cost(con: duckdb.DuckDBPyConnection, config: Any, first: dt.date, last: dt.date) -> float:
     """Platform cost (economics.platform_cost, as `assetkit fees`) of the platforms that sell
     on the marketplace channel, or that have costs but no orders at all, over first..last."""
     from assetkit.analysis.economics.platform_cost import platform_cost
@@ -58,7 +58,7 @@ def marketplace_platform_cost(con: "duckdb.DuckDBPyConnection", config: Any, fir
     return sum(v for (platform, _c), v in cost.by_category.items() if platform not in own)
 
 
-def measure(con: "duckdb.DuckDBPyConnection", on: dt.date, relay_domains: tuple[str, ...] = (),
+def measure(con: duckdb.DuckDBPyConnection, on: dt.date, relay_domains: tuple[str, ...] = (),
             window_days: int = WINDOW_DAYS, config: Any = None) -> dict[str, float | None]:
     """The four metrics for the `window_days` ending on `on` (inclusive); None where undefined."""
     hi = dt.datetime.combine(on, dt.time(23, 59, 59), dt.UTC)
@@ -87,7 +87,7 @@ def parse_date(value: dt.date | str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} {value!r} is not a date", hint="write YYYY-MM-DD") from None
 
 
-def data_end(con: "duckdb.DuckDBPyConnection") -> dt.date | None:
+def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The last day with an order, inquiry or visit: the natural 'as of' of an imported history."""
     row = con.execute("""SELECT greatest((SELECT max(CAST(ordered_at AS DATE)) FROM orders),
                                          (SELECT max(CAST(received_at AS DATE)) FROM inquiries),

@@ -32,21 +32,21 @@ class ChannelArrays:
 
     labels: tuple[str, ...]
     kinds: tuple[str, ...]
-    revenue: "np.ndarray"
-    var_rate: "np.ndarray"  # variable fees / revenue (commission, payment, service, ...)
-    fixed_fees: "np.ndarray"  # membership
-    adv_fees: "np.ndarray"  # platform advertising billed as a fee
-    spend: "np.ndarray"  # marketing spend rows
-    repeat_share: "np.ndarray"
-    is_platform: "np.ndarray"
-    invitable: "np.ndarray"  # share of repeat revenue the platform's rules let you invite away
-    fee_bound: "np.ndarray"  # share of repeat revenue that pays a conversion fee when moved
-    conversion_fee: "np.ndarray"  # that fee, as a share of a year's revenue
+    revenue: np.ndarray
+    var_rate: np.ndarray  # variable fees / revenue (commission, payment, service, ...)
+    fixed_fees: np.ndarray  # membership
+    adv_fees: np.ndarray  # platform advertising billed as a fee
+    spend: np.ndarray  # marketing spend rows
+    repeat_share: np.ndarray
+    is_platform: np.ndarray
+    invitable: np.ndarray  # share of repeat revenue the platform's rules let you invite away
+    fee_bound: np.ndarray  # share of repeat revenue that pays a conversion fee when moved
+    conversion_fee: np.ndarray  # that fee, as a share of a year's revenue
     own: int
     repeat_rate: float = 0.0  # revenue-weighted repeat share of the whole business, capped at 0.9
 
     @property
-    def fees(self) -> "np.ndarray":
+    def fees(self) -> np.ndarray:
         return self.revenue * self.var_rate + self.fixed_fees + self.adv_fees
 
 
@@ -61,7 +61,7 @@ def channel_arrays(baseline: Baseline) -> ChannelArrays:
         owns = [len(chans) - 1]
     own = max(owns, key=lambda i: chans[i].revenue)
 
-    def vec(f: object) -> "np.ndarray":
+    def vec(f: object) -> np.ndarray:
         return np.array([f(c) for c in chans], dtype=float)  # type: ignore[operator]
 
     variable = vec(lambda c: sum(v for k, v in c.fees.items() if k not in FIXED_FEES | AD_FEES))
@@ -86,7 +86,7 @@ def channel_arrays(baseline: Baseline) -> ChannelArrays:
     )
 
 
-def adstock(x: "np.ndarray", theta: "np.ndarray") -> "np.ndarray":
+def adstock(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Normalised geometric adstock along axis 1: a_t = theta*a_{t-1} + (1-theta)*x_t, a_0 = 0.
 
     `theta` has one value per run (axis 0). A constant input converges to itself.
@@ -106,23 +106,23 @@ def adstock(x: "np.ndarray", theta: "np.ndarray") -> "np.ndarray":
 class Deltas:
     """Scenario minus baseline, per run, month and channel (R x T x C)."""
 
-    revenue: "np.ndarray"
-    fees: "np.ndarray"
-    spend: "np.ndarray"
-    gross_profit: "np.ndarray"
+    revenue: np.ndarray
+    fees: np.ndarray
+    spend: np.ndarray
+    gross_profit: np.ndarray
 
 
-def project(ch: ChannelArrays, p: Mapping[str, "np.ndarray"], months: int) -> Deltas:
+def project(ch: ChannelArrays, p: Mapping[str, np.ndarray], months: int) -> Deltas:
     """Changes caused by the two levers, the budget shift and the owned-channel programme, for
     every run in `p` (arrays of shape (R,))."""
     import numpy as np
 
     t = np.arange(1, months + 1, dtype=float)
 
-    def col(key: str) -> "np.ndarray":
+    def col(key: str) -> np.ndarray:
         return p[key][:, None]  # (R, 1): one value per run, broadcast over months
 
-    def cube(key: str) -> "np.ndarray":
+    def cube(key: str) -> np.ndarray:
         return p[key][:, None, None]  # (R, 1, 1): broadcast over months and channels
 
     # Platform effects are computed on the platform columns only (P of the C channels).
@@ -186,7 +186,7 @@ def project(ch: ChannelArrays, p: Mapping[str, "np.ndarray"], months: int) -> De
     return Deltas(d_rev, d_fees, d_spend, d_rev * cube("gross_margin") - d_fees - d_spend)
 
 
-def monthly_discount(annual: "np.ndarray") -> "np.ndarray":
+def monthly_discount(annual: np.ndarray) -> np.ndarray:
     """(1 + r)^(1/12) - 1: the monthly rate equivalent to an annual one."""
     return (1 + annual) ** (1 / 12) - 1
 

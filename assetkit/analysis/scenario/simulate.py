@@ -36,13 +36,13 @@ BREAK_EVEN_BY = (12, 24, 36)
 class Outcome:
     """Per-run results of one engine call (R runs)."""
 
-    diff: "np.ndarray"  # (R, T) monthly gross-profit difference
-    cumulative: "np.ndarray"  # (R, T)
-    npv: "np.ndarray"  # (R,)
-    break_even: "np.ndarray"  # (R,) month, 0 = never behind, T+1 = not within the horizon
+    diff: np.ndarray  # (R, T) monthly gross-profit difference
+    cumulative: np.ndarray  # (R, T)
+    npv: np.ndarray  # (R,)
+    break_even: np.ndarray  # (R,) month, 0 = never behind, T+1 = not within the horizon
 
 
-def evaluate(ch: ChannelArrays, params: dict[str, "np.ndarray"], months: int) -> tuple[Deltas, Outcome]:
+def evaluate(ch: ChannelArrays, params: dict[str, np.ndarray], months: int) -> tuple[Deltas, Outcome]:
     """Project every run in `params`, then the per-run difference, NPV and break-even month."""
     import numpy as np
 
@@ -57,14 +57,14 @@ def evaluate(ch: ChannelArrays, params: dict[str, "np.ndarray"], months: int) ->
     return deltas, Outcome(diff, cum, npv, be)
 
 
-def _pct(x: "np.ndarray") -> dict[str, Any]:
+def _pct(x: np.ndarray) -> dict[str, Any]:
     import numpy as np
 
     q = np.percentile(x, QUANTILES, axis=0)
     return {f"p{k}": v.tolist() for k, v in zip(QUANTILES, q)}
 
 
-def _be_stats(be: "np.ndarray", months: int) -> dict[str, Any]:
+def _be_stats(be: np.ndarray, months: int) -> dict[str, Any]:
     import numpy as np
 
     q = np.percentile(be, QUANTILES, method="inverted_cdf")
@@ -208,7 +208,7 @@ def run_scenario(
     )
 
 
-def _levers(ch: ChannelArrays, central: dict[str, "np.ndarray"], params: dict[str, "np.ndarray"],
+def _levers(ch: ChannelArrays, central: dict[str, np.ndarray], params: dict[str, np.ndarray],
             months: int) -> dict[str, dict[str, float]]:
     """NPV (central projection and Monte Carlo P10/P50/P90) of the programme alone, the shift
     alone and both, with the same draws: what each lever contributes, and how they interact
