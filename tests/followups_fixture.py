@@ -32,31 +32,32 @@ BUYERS = [
 # order_id, platform, channel, buyer, ordered_at, status, net (EUR)
 ORDERS = [
     # b_rep: every 30 days, last 2025-04-01 -> 91 days since > 1.5 x 30, <= 6 x 30: overdue
-    ("r1", "etsy", "marketplace", "b_rep", "2025-01-01 10:00:00+00", "completed", 100),
-    ("r2", "etsy", "marketplace", "b_rep", "2025-01-31 10:00:00+00", "completed", 100),
-    ("r3", "etsy", "marketplace", "b_rep", "2025-03-02 10:00:00+00", "completed", 100),
-    ("r4", "etsy", "marketplace", "b_rep", "2025-04-01 10:00:00+00", "completed", 100),
+    ("r1", "alibaba", "marketplace", "b_rep", "2025-01-01 10:00:00+00", "completed", 100),
+    ("r2", "alibaba", "marketplace", "b_rep", "2025-01-31 10:00:00+00", "completed", 100),
+    ("r3", "alibaba", "marketplace", "b_rep", "2025-03-02 10:00:00+00", "completed", 100),
+    ("r4", "alibaba", "marketplace", "b_rep", "2025-04-01 10:00:00+00", "completed", 100),
     # b_rep_ok: gaps 30, 30, 20 (median 30), last 2025-06-20 -> 11 days: not overdue
     ("k1", "shopify", "own_site", "b_rep_ok", "2025-04-01 10:00:00+00", "completed", 200),
     ("k2", "shopify", "own_site", "b_rep_ok", "2025-05-01 10:00:00+00", "completed", 200),
     ("k3", "shopify", "own_site", "b_rep_ok", "2025-05-31 10:00:00+00", "completed", 200),
     ("k4", "shopify", "own_site", "b_rep_ok", "2025-06-20 10:00:00+00", "completed", 200),
     # b_qord ordered after its answered inquiry: no quote follow-up
-    ("q1", "amazon", "marketplace", "b_qord", "2025-06-15 10:00:00+00", "completed", 50),
+    ("q1", "indiamart", "marketplace", "b_qord", "2025-06-15 10:00:00+00", "completed", 50),
     # b_own buys on the own site only: never a migration candidate
     ("w1", "shopify", "own_site", "b_own", "2025-05-10 10:00:00+00", "completed", 80),
     # b_new: one order 6 days ago -> thank-you; b_new_old: one order in March -> no
     ("n1", "shopify", "own_site", "b_new", "2025-06-25 10:00:00+00", "completed", 60),
     ("n2", "shopify", "own_site", "b_new_old", "2025-03-01 10:00:00+00", "completed", 60),
     ("x1", "shopify", "own_site", "b_new_old", "2025-03-05 10:00:00+00", "cancelled", 60),
-    ("y1", "amazon", "marketplace", "b_relay", "2025-02-01 10:00:00+00", "completed", 40),
-    ("y2", "amazon", "marketplace", "b_relay", "2025-06-01 10:00:00+00", "completed", 40),
+    ("y1", "indiamart", "marketplace", "b_relay", "2025-02-01 10:00:00+00", "completed", 40),
+    ("y2", "indiamart", "marketplace", "b_relay", "2025-06-01 10:00:00+00", "completed", 40),
 ]
 
-# fee_id, platform, incurred_at, amount_rc: etsy 60 on 400 revenue = 15 %; amazon 13 on 130 = 10 %
+# fee_id, platform, incurred_at, amount_rc: alibaba 60 on 400 revenue = 15 %; indiamart 13 on 130 = 10 %
+# (platforms that allow moving buyers off-platform: see assetkit/data/platform_rules.yaml)
 FEES = [
-    ("f1", "etsy", "2025-02-01 10:00:00+00", 60.0),
-    ("f2", "amazon", "2025-06-15 10:00:00+00", 13.0),
+    ("f1", "alibaba", "2025-02-01 10:00:00+00", 60.0),
+    ("f2", "indiamart", "2025-06-15 10:00:00+00", 13.0),
 ]
 
 # inquiry_id, platform, channel, buyer, received_at, product, first_response_at
@@ -68,7 +69,7 @@ INQUIRIES = [
      "2025-06-11 08:00:00+00"),  # answered 20 days ago, no order
     ("i_quote2", "alibaba", "marketplace", "b_quote", "2025-06-27 08:00:00+00", "Vise",
      "2025-06-28 08:00:00+00"),  # answered 3 days ago: too early
-    ("i_qord", "amazon", "marketplace", "b_qord", "2025-06-01 08:00:00+00", "Clamp", "2025-06-02 08:00:00+00"),
+    ("i_qord", "indiamart", "marketplace", "b_qord", "2025-06-01 08:00:00+00", "Clamp", "2025-06-02 08:00:00+00"),
 ]
 
 

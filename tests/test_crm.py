@@ -85,6 +85,15 @@ def test_generic_csv_historical_fallback(exported) -> None:
     assert float(by_id["b4"]["lead_score"]) > 0 and by_id["b1"]["lead_score"] == ""
 
 
+def test_buyers_a_platform_restricts_are_flagged(exported) -> None:
+    _, rows = exported("csv")
+    by_id = {r["buyer_id"]: r for r in rows}
+    assert by_id["b6"]["platform_rule"] == "amazon: moving buyers off-platform forbidden"
+    assert by_id["b1"]["platform_rule"] == ""  # alibaba sets no such rule
+    _, hub = exported("hubspot")
+    assert "Platform Rule" in hub[0]
+
+
 def test_enrich_overrides_values_and_labels_them(exported) -> None:
     enrich = {"b1": {"clv": 1234.5678, "p_alive": 0.87654, "segment": "champions", "lifecycle_stage": "key_account"},
               "b2": {"clv": 10, "p_alive": None, "segment": None, "lifecycle_stage": None}}

@@ -82,14 +82,31 @@ def test_off_platform_share_per_year(con) -> None:
 def test_marketing_return_per_channel_and_platform(con) -> None:
     r = analyse_funnel(con, fx.CONFIG)
     m = {(x["level"], x["key"]): x for x in r.marketing_return}
-    assert m["channel", "own_site"] == approx({"level": "channel", "key": "own_site", "spend": 90, "revenue": 400,
-                                               "gross_profit": 160, "revenue_per_spend": 400 / 90,
-                                               "gross_profit_per_spend": 160 / 90})
+    own = dict(m["channel", "own_site"])
+    acquired = own.pop("acquired_buyers_revenue")
+    assert own == approx({"level": "channel", "key": "own_site", "spend": 90, "revenue": 400,
+                          "gross_profit": 160, "revenue_per_spend": 400 / 90,
+                          "gross_profit_per_spend": 160 / 90})
+    assert m["platform", "amazon"]["acquired_buyers_revenue"] is None
+    (bought,) = con.execute("SELECT sum(o.gross_amount_rc - o.refunded_amount_rc) FROM orders o JOIN buyers b "
+                            "USING (buyer_id) WHERE b.first_channel = 'own_site' AND o.status <> 'cancelled'"
+                            ).fetchone()
+    assert acquired == approx(float(bought or 0)) if bought else acquired is None
     assert m["platform", "amazon"]["revenue_per_spend"] == approx(400 / 62)
     assert m["channel", "marketplace"]["gross_profit"] == approx(1080 * 0.4)
     no_margin = analyse_funnel(con, {"reporting_currency": "EUR"})
     assert all(x["gross_profit"] is None for x in no_margin.marketing_return)
     assert any("gross_margin" in n for n in no_margin.notes)
+
+
+def test_spend_without_orders_or_acquired_buyers_is_said_to_be_unattributed() -> None:
+    from assetkit.analysis.economics.funnel import unattributed_notes
+
+    rows = [{"level": "channel", "key": "exhibition", "spend": 8400.0, "revenue": 0.0, "acquired_buyers_revenue": None},
+            {"level": "channel", "key": "fair", "spend": 100.0, "revenue": 0.0, "acquired_buyers_revenue": 900.0},
+            {"level": "channel", "key": "own_site", "spend": 90.0, "revenue": 400.0, "acquired_buyers_revenue": None}]
+    (note,) = unattributed_notes(rows, "USD")
+    assert note.startswith("exhibition: USD 8,400 spent") and "not attributed" in note
 
 
 def test_filters(con) -> None:

@@ -87,8 +87,8 @@ def test_overdue_repeat_uses_the_buyers_own_rhythm(due) -> None:
 def test_migration_invite_values_a_year_of_fees(due) -> None:
     hit = by_rule(due, "invite_to_own_site")
     assert set(hit) == {"b_rep", "b_relay", "b_qord"}  # b_own and b_rep_ok buy on the own site
-    assert hit["b_rep"].expected_value == pytest.approx(400 * 0.15)  # etsy: 60 fees / 400 revenue
-    assert hit["b_relay"].expected_value == pytest.approx(80 * 0.10)  # amazon: 13 / 130
+    assert hit["b_rep"].expected_value == pytest.approx(400 * 0.15)  # alibaba: 60 fees / 400 revenue
+    assert hit["b_relay"].expected_value == pytest.approx(80 * 0.10)  # indiamart: 13 / 130
     assert hit["b_relay"].channel == "none" and hit["b_relay"].email is None  # relay address is not owned
 
 

@@ -101,8 +101,11 @@ def test_sensitivity_ranks_by_swing_and_skips_fixed_assumptions() -> None:
 
 def test_compare_shifts_rows_and_shift_zero_is_neutral() -> None:
     a = load_assumptions(None)
-    comp = compare_shifts(BASE, a, [0, 0.1, 0.2, 0.5], months=36, runs=300, seed=4)
-    assert [r["shift"] for r in comp.rows] == [0, 0.1, 0.2, 0.5]
+    comp = compare_shifts(BASE, a, [0, 0.1, 0.2, 0.5], months=36, runs=300, seed=4, programmes=[0, 1])
+    assert [(r["programme"], r["shift"]) for r in comp.rows] == [
+        (p, s) for p in (False, True) for s in (0, 0.1, 0.2, 0.5)]
+    programme_alone = comp.rows[4]
+    assert programme_alone["npv_p50"] != 0  # the programme costs and earns without any shift
     zero = comp.rows[0]
     assert zero["npv_p50"] == zero["npv_p10"] == 0 and zero["break_even_p50"] == 0
     assert zero["p_break_even_by_24"] == 1.0
@@ -110,3 +113,32 @@ def test_compare_shifts_rows_and_shift_zero_is_neutral() -> None:
         assert row["npv_p10"] <= row["npv_p50"] <= row["npv_p90"]
         assert 0 <= row["p_break_even_by_24"] <= 1
     assert compare_shifts(BASE, a, [0.2], months=12, runs=50).rows[0]["p_break_even_by_24"] is None
+    assert [r["programme"] for r in compare_shifts(BASE, a, [0, 0.2], months=12, runs=50).rows] == [True, True]
+
+
+def test_programme_is_a_switch_not_a_distribution(tmp_path: Path) -> None:
+    assert load_assumptions(None, {"programme": 0})["programme"].central() == 0.0
+    for bad in (0.5, {"uniform": [0, 1]}):
+        with pytest.raises(ConfigError, match="programme: expected 0 \\(off\\) or 1"):
+            load_assumptions(None, {"programme": bad})
+
+
+def test_adding_a_key_left_every_older_key_with_its_draws() -> None:
+    """programme was added after the others: it draws from the last stream, so a seed still
+    gives the draws it gave before (shift_ramp_months, the second stream, checked by value)."""
+    import numpy as np
+
+    a = load_assumptions(None, {"shift_ramp_months": {"uniform": [1, 2]}})
+    u = np.random.default_rng(np.random.SeedSequence(5).spawn(len(KEYS))[1]).random(4)
+    assert a.sample(4, 5)["shift_ramp_months"] == pytest.approx(1 + u)
+
+
+def test_sensitivity_marks_unsourced_assumptions_and_the_npv_without_uplift() -> None:
+    a = load_assumptions(None)
+    s = sensitivity(BASE, a, months=36)
+    by_key = {r.key: r for r in s.rows}
+    assert not by_key["owned_clv_uplift"].published_source and by_key["fee_reduction"].published_source
+    assert s.to_dict()["rows"][0]["published_source"] in (True, False)
+    no_uplift = sensitivity(BASE, a.replace(owned_clv_uplift=1.0), months=36)
+    assert s.npv_without_uplift == pytest.approx(no_uplift.npv_central)
+    assert s.npv_without_uplift < s.npv_central

@@ -72,8 +72,10 @@ def test_baseline_monthly_figures_by_hand(db: Path) -> None:
     assert ali.revenue == pytest.approx(12500 / 12)  # cancelled excluded, refunded nets to 0
     assert ali.orders == pytest.approx(14 / 12)  # 12 + b2 + the refunded order
     assert ali.repeat_share == pytest.approx(11000 / 12500)  # b1 from February on
+    # The ad fee rows are the bill: the ledger's spend on the same alibaba ads is not added
+    # (as `assetkit fees` counts it), so the platform spend row is not counted twice.
     assert ali.fees == pytest.approx({"advertising": 100.0, "commission": 50.0, "membership": 100.0})
-    assert ali.spend == pytest.approx(100.0)
+    assert ali.spend == 0.0
     assert ali.inquiries == pytest.approx(4 / 12) and ali.conversion == pytest.approx(0.5)
     assert own.revenue == pytest.approx(800 / 12) and own.repeat_share == pytest.approx(600 / 800)
     # 600 over Jan-Jun fully inside; 600 over 61 days of which 31 (December) inside
@@ -93,7 +95,26 @@ def test_default_as_of_is_the_last_order_and_short_history_scales_by_months(tmp_
     assert ali.revenue == pytest.approx((6000 + 500) / months)
 
 
-def test_recurring_fees_from_config_added_unless_exported(db: Path) -> None:
+def test_platform_cost_equals_fees_over_the_same_window(db: Path) -> None:
+    """One definition: the scenario's platform cost per platform is `assetkit fees`'s."""
+    from assetkit.analysis.economics.fees import analyse_fees
+
+    with open_store(db) as store, store.transaction() as con:
+        # platform ad spend in a month with no ad fee row counts (no bill for it)
+        con.execute("DELETE FROM fees WHERE fee_id = 'fa6'")
+    config = Config(reporting_currency="EUR")
+    with open_store(db) as store:
+        b = build_baseline(store.con, config, as_of=dt.date(2024, 12, 31))
+        fees = analyse_fees(store.con, config, since=b.window_start, until=b.as_of)
+    by_platform = {p["platform"]: p["platform_cost"] for p in fees.platforms}
+    for platform in ("alibaba", "shopify"):
+        scen = sum(c.platform_cost for c in b.channels if c.platform == platform) * b.months_covered
+        assert scen == pytest.approx(by_platform.get(platform, 0.0), rel=1e-9), platform
+    ali = next(c for c in b.channels if c.platform == "alibaba")
+    assert ali.fees["advertising"] == pytest.approx((1100 + 1200 * 30 / 366) / 12)
+
+
+def test_recurring_fees_from_config_added_as_fees_counts_them(db: Path) -> None:
     fees = (RecurringFee("alibaba", "membership", 2400.0, "EUR", "year", dt.date(2020, 1, 1)),
             RecurringFee("etsy", "membership", 10.0, "EUR", "month", dt.date(2024, 7, 1), dt.date(2024, 12, 31)))
     with open_store(db) as store:
@@ -101,10 +122,10 @@ def test_recurring_fees_from_config_added_unless_exported(db: Path) -> None:
                            as_of=dt.date(2024, 12, 31))
     ali = next(c for c in b.channels if c.platform == "alibaba")
     etsy = next(c for c in b.channels if c.platform == "etsy")
-    assert ali.fees["membership"] == pytest.approx(100.0)  # the export's, not the config's
-    assert any("skipped" in w for w in b.warnings)
+    assert ali.fees["membership"] == pytest.approx(100.0 + 200.0)  # export rows + assetkit.yaml, as in `fees`
     assert etsy.kind == "platform" and etsy.revenue == 0
-    assert etsy.fees["membership"] == pytest.approx(10.0 * 184 / 30.4375 / 12)
+    # six monthly charges spread by day inside the window, then / 12 months like every other figure
+    assert etsy.fees["membership"] == pytest.approx(60.0 / 12)
 
 
 def test_fewer_than_three_months_of_orders_is_not_enough_data(tmp_path: Path) -> None:

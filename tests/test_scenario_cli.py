@@ -66,9 +66,15 @@ def test_shift_list_gives_a_comparison_table(cli, db: Path) -> None:
     doc = json.loads(cli("scenario", "--shift", "0,10,20,30,50", "--runs", "100", "--format", "json").stdout)
     rows = doc["comparison"]["rows"]
     assert [r["shift"] for r in rows] == [0, 0.1, 0.2, 0.3, 0.5]
-    assert rows[0]["npv_p50"] == 0 and doc["result"] is None
+    assert rows[0]["npv_p50"] != 0 and doc["result"] is None  # the programme is on by default
+    off = json.loads(cli("scenario", "--shift", "0,20", "--programme", "off", "--runs", "100", "--format",
+                         "json").stdout)["comparison"]["rows"]
+    assert off[0]["npv_p50"] == 0 and not off[0]["programme"]
+    both = json.loads(cli("scenario", "--programme", "both", "--runs", "50", "--format", "json").stdout)
+    assert [(r["programme"], r["shift"]) for r in both["comparison"]["rows"]] == [(False, 0.2), (True, 0.2)]
     table = list(csv.reader(io.StringIO(cli("scenario", "--shift", "0,20", "--runs", "50", "--format", "csv").stdout)))
-    assert table[0][:3] == ["shift", "npv_p10", "npv_p50"] and len(table) == 3
+    assert table[0][:4] == ["shift", "programme", "npv_p10", "npv_p50"] and len(table) == 3
+    assert cli("scenario", "--programme", "maybe").exit_code == 2
 
 
 def test_csv_has_every_month_and_md_has_tables(cli, db: Path) -> None:

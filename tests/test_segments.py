@@ -113,3 +113,41 @@ def test_segments_cli_formats(cli, tmp_path):
     rows = list(csv.DictReader(io.StringIO(cli("--db", db, "segments", "--format", "csv").stdout)))
     assert len(rows) == 60
     assert [r["company"] for r in rows if r["buyer_id"] == "b001"] == ["'=HYPERLINK(\"x\")"]
+
+
+def test_platform_rules_exclude_or_flag_migration_candidates(tmp_path):
+    """Buyers met on Etsy (moving them is forbidden) leave the list, with a note; buyers met on
+    Upwork within 24 months stay, flagged, valued net of the conversion fee."""
+    store = _shop(tmp_path, n_repeat=60)
+    plain = {m["buyer_id"]: m for m in analyse_segments(store.con, cfg()).migration}
+    store.con.execute("UPDATE buyers SET first_platform = 'upwork' WHERE buyer_id IN ('b001', 'b003')")
+    store.con.execute("UPDATE buyers SET first_platform = 'etsy' WHERE buyer_id IN ('b005', 'b007')")
+    res = analyse_segments(store.con, cfg())
+    mig = {m["buyer_id"]: m for m in res.migration}
+    assert "b005" not in mig and "b007" not in mig and len(mig) == len(plain) - 2
+    assert any("2 buyer(s) first met on etsy" in n for n in res.notes)
+    up = mig["b001"]
+    assert up["platform_rule"].startswith("upwork: conversion fee for 24 months")
+    b = res.buyers
+    i = list(b["buyer_id"]).index("b001")
+    assert up["conversion_fee"] == pytest.approx(0.12 * b["clv"][i] / (0.3 - b["fee_share"][i]))
+    assert up["value_of_moving"] == pytest.approx(plain["b001"]["value_of_moving"] - up["conversion_fee"])
+    assert mig["b009"]["platform_rule"] is None and mig["b009"]["conversion_fee"] == 0
+    values = [m["value_of_moving"] for m in res.migration]
+    assert values == sorted(values, reverse=True)
+    store.close()
+
+
+def test_segment_p_alive_does_not_read_one_time_buyers_as_alive(tmp_path):
+    store = _shop(tmp_path, n_repeat=60)
+    res = analyse_segments(store.con, cfg())
+    rows = res.buyer_rows()
+    for seg in res.segments:
+        members = [r for r in rows if r["segment"] == seg["name"]]
+        repeat = [r["p_alive"] for r in members if r["occasions"] >= 2]
+        assert seg["mean_p_alive_repeat"] == (pytest.approx(np.mean(repeat)) if repeat else None)
+        assert seg["active_share"] == pytest.approx(np.mean([r["stage"] in ("first-time", "repeat")
+                                                             for r in members]))
+    # days since the last occasion are whole days, without float noise
+    assert all(float(r["days_since_last"]).is_integer() for r in rows)
+    store.close()

@@ -13,7 +13,14 @@ segment carries value, not just scores. Definitions (documented in docs/clv.md):
   for them the overdue ratio decides.
 - Migration candidates: buyers first acquired through a marketplace, ranked by the discounted
   platform fees their predicted future revenue would pay (what moving them to an owned channel
-  saves), with whether we hold an email or phone to reach them.
+  saves), with whether we hold an email or phone to reach them. Platform rules
+  (assetkit/data/platform_rules.yaml) apply: buyers met on a platform that forbids moving them
+  (eBay, Amazon, Etsy) are left out and counted in the notes; buyers inside a conversion-fee
+  rule (Upwork, first 24 months) stay, flagged, valued net of the fee.
+- Segment P(alive): BG/NBD gives a one-time buyer P(alive) = 1 by construction (no repeat, no
+  evidence of dropout), so a segment's mean over all buyers reads as "everyone is alive" for
+  Hibernating buyers. Segments report `mean_p_alive_repeat` (repeat buyers only, None without
+  any) and `active_share` (buyers neither at risk nor lost, where the overdue ratio also counts).
 """
 
 from __future__ import annotations
@@ -127,8 +134,11 @@ def _summaries(labels: np.ndarray, order: tuple[str, ...] | None, cols: dict[str
         if not sel.any():
             continue
         clv, fee_saved = cols["clv"][sel], cols["fee_saved"][sel]
+        repeat = sel & cols["repeat"]
         out.append({"name": key, "n_buyers": int(sel.sum()), "share": float(sel.sum() / n),
                     "mean_p_alive": float(cols["p_alive"][sel].mean()),
+                    "mean_p_alive_repeat": float(cols["p_alive"][repeat].mean()) if repeat.any() else None,
+                    "active_share": float(cols["active"][sel].mean()),
                     "mean_clv": float(clv.mean()), "total_clv": float(clv.sum()),
                     "platform_fee_at_stake": float(fee_saved.sum()),
                     "on_platform_share": float(cols["on_platform"][sel].mean())})
@@ -156,7 +166,9 @@ def analyse_segments(con: duckdb.DuckDBPyConnection, config: Any = None, until: 
         value = fee_saved = fee_share = np.zeros(s.n)
         method, note = "none", f"no CLV: {exc.message}"
         notes.append("no predicted value: stages come from the overdue ratio alone")
-    days = s.T * _unit(time_unit) - s.recency * _unit(time_unit)
+    # Whole days: T and recency are days / unit length, so multiplying back leaves float noise
+    # (870.0000000000001); occasions are calendar days, so the difference is an integer.
+    days = np.rint(s.T * _unit(time_unit) - s.recency * _unit(time_unit))
     occasions = s.frequency + 1
     mean_gap = np.where(s.frequency > 0, s.recency * _unit(time_unit) / np.maximum(s.frequency, 1), np.nan)
     repeaters = mean_gap[s.frequency > 0]
@@ -169,7 +181,8 @@ def analyse_segments(con: duckdb.DuckDBPyConnection, config: Any = None, until: 
     segment = name_segments(r, f, rules["rfm_map"])
     stage = lifecycle(occasions, p_alive, overdue, th)
     on_platform = fee_share > 0
-    cols = {"clv": value, "fee_saved": fee_saved, "p_alive": p_alive, "on_platform": on_platform}
+    cols = {"clv": value, "fee_saved": fee_saved, "p_alive": p_alive, "on_platform": on_platform,
+            "repeat": occasions >= 2, "active": np.isin(stage, ("first-time", "repeat"))}
     seg_order = tuple(rule["segment"] for rule in rules["rfm_map"])
     prospects = _prospects(con)
     stages = [{"name": "prospect", "n_buyers": prospects}] + _summaries(stage, STAGES[1:], cols)
@@ -177,9 +190,13 @@ def analyse_segments(con: duckdb.DuckDBPyConnection, config: Any = None, until: 
               "rfm": np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str)).astype(object),
               "segment": segment, "stage": stage, "p_alive": p_alive, "overdue_ratio": overdue,
               "days_since_last": days, "occasions": occasions, "revenue_to_date": s.total, "clv": value,
-              "fee_share": fee_share, "fee_saved": fee_saved, "first_channel": s.first_channel,
+              "variable_fee_share": fee_share, "fee_share": fee_share, "fee_saved": fee_saved,
+              "first_channel": s.first_channel,
               "first_platform": s.first_platform, "platform": s.last_platform}
-    migration = _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top)
+    revenue = b.discounted_revenue if method != "none" else np.zeros(s.n)
+    migration, left_out = _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top, revenue,
+                                     _unit(time_unit))
+    notes += left_out
     return SegmentsResult(s.until, method, note, dict(th), buyers, _summaries(segment, seg_order, cols),
                           stages, prospects, migration, notes)
 
@@ -198,9 +215,42 @@ def _prospects(con: duckdb.DuckDBPyConnection) -> int:
     """).fetchone()[0])
 
 
-def _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top: int | None) -> list[dict]:
-    sel = np.flatnonzero(s.first_channel == "marketplace")
-    sel = sel[np.argsort(-fee_saved[sel], kind="stable")]
+def _rules(s, revenue: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per buyer: the label of the platform rule that restricts moving them (None if none),
+    whether it forbids the move, and the conversion fee it charges (its share of the buyer's
+    predicted next-year revenue). The relationship starts at the buyer's first occasion."""
+    from assetkit.analysis.platform_rules import rule_for
+
+    label = np.full(s.n, None, dtype=object)
+    forbidden = np.zeros(s.n, bool)
+    fee = np.zeros(s.n)
+    platforms = s.first_platform.astype(str)
+    age_days = np.rint(s.T * unit)
+    for platform in np.unique(platforms):
+        rule = rule_for(platform)
+        if rule is None or (rule.effective_from is not None and s.until < rule.effective_from):
+            continue
+        sel = platforms == platform
+        if rule.months is not None:
+            sel &= age_days < rule.months * 30.4375
+        label[sel] = rule.label()
+        forbidden[sel] = rule.rule == "forbidden"
+        fee[sel] = rule.fee_share_of_annual_revenue * revenue[sel]
+    return label, forbidden, fee
+
+
+def _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top: int | None, revenue: np.ndarray,
+               unit: float) -> tuple[list[dict], list[str]]:
+    label, forbidden, conversion_fee = _rules(s, revenue, unit)
+    net = fee_saved - conversion_fee
+    market = s.first_channel == "marketplace"
+    notes = []
+    for platform in np.unique(s.first_platform[market & forbidden].astype(str)):
+        n = int((market & forbidden & (s.first_platform.astype(str) == platform)).sum())
+        notes.append(f"{n} buyer(s) first met on {platform} are not migration candidates: {platform}'s terms "
+                     "forbid moving buyers off the platform (assetkit/data/platform_rules.yaml)")
+    sel = np.flatnonzero(market & ~forbidden)
+    sel = sel[np.argsort(-net[sel], kind="stable")]
     if top is not None:
         sel = sel[:top]
     ids = [str(v) for v in s.buyer_id[sel]]
@@ -217,7 +267,9 @@ def _migration(con, s, value, fee_saved, fee_share, p_alive, stage, top: int | N
                     "country": country, "first_platform": str(s.first_platform[i]),
                     "current_platform": str(s.last_platform[i]),
                     "already_direct": bool(fee_share[i] == 0), "stage": str(stage[i]),
-                    "p_alive": float(p_alive[i]), "clv": float(value[i]), "fee_share": float(fee_share[i]),
-                    "value_of_moving": float(fee_saved[i]), "has_email": email, "has_phone": phone,
+                    "p_alive": float(p_alive[i]), "clv": float(value[i]),
+                    "variable_fee_share": float(fee_share[i]), "fee_share": float(fee_share[i]),
+                    "value_of_moving": float(net[i]), "platform_rule": label[i],
+                    "conversion_fee": float(conversion_fee[i]), "has_email": email, "has_phone": phone,
                     "contact": "+".join(k for k, v in (("email", email), ("phone", phone)) if v) or "none"})
-    return out
+    return out, notes

@@ -97,6 +97,12 @@ def _text(r, currency: str, top: int) -> None:
     out.print(spend_line, markup=False)
     if sp.fallback_reason:
         out.print(f"  {sp.fallback_reason}", markup=False)
+    if sp.groups:
+        out.print(f"  {sp.note}", markup=False)
+        out.print(rich_table(f"Spend per platform ({currency})", ["platform", "method", "buyers", "repeat buyers used",
+                                                                   "mean spend per occasion"],
+                             [(g["group"], g["method"], g["n_buyers"], g["n_repeat_used"], g["prior_mean_spend"])
+                              for g in sp.groups], [False, False, True, True, True]))
     out.print(f"Assumptions: gross margin {format_percent(r.gross_margin)}, annual discount rate "
               f"{format_percent(r.discount_rate)}, month = 30.4375 days, CLV = future value net of "
               "platform variable fees", markup=False)
@@ -114,6 +120,13 @@ def _text(r, currency: str, top: int) -> None:
         out.print(rich_table("Holdout by calibration frequency", ["repeat occasions", "buyers", "predicted", "actual"],
                              [(g["group"], g["n_buyers"], g["predicted"], g["actual"]) for g in h["by_frequency"]],
                              [False, True, True, True]))
+    if r.calibration:
+        out.print(rich_table(f"Calibration per platform of the latest purchase ({currency}): predicted revenue of "
+                             "the next 12 months vs what the same buyers paid in the last 12",
+                             ["platform", "buyers", "predicted next 12 months", "paid last 12 months", "ratio"],
+                             [(c["group"], c["n_buyers"], c["predicted_next_12_months"], c["paid_last_12_months"],
+                               "–" if c["ratio"] is None else f"{c['ratio']:.2f}×") for c in r.calibration],
+                             [False, True, True, True, True]))
     for title, rows in (("CLV by acquisition channel", r.by_channel), ("CLV by acquisition platform", r.by_platform)):
         out.print(rich_table(f"{title} ({currency})", ["group", "buyers", "mean", "median", "total", "90% low",
                                                        "90% high", "fees saved if owned"],

@@ -30,11 +30,26 @@ def parse_shifts(text: str) -> list[float]:
     return [v / 100 for v in values]
 
 
+def parse_programme(text: str | None) -> list[int] | None:
+    """'on' -> [1]; 'off' -> [0]; 'both' -> [0, 1]; None -> the assumptions decide."""
+    from assetkit.errors import UsageError
+
+    if text is None:
+        return None
+    levels = {"on": [1], "off": [0], "both": [0, 1]}.get(text.strip().lower())
+    if levels is None:
+        raise UsageError(f"--programme {text!r} must be on, off or both", hint="e.g. --programme both --shift 0,10,20")
+    return levels
+
+
 def scenario(
     ctx: typer.Context,
     shift: Optional[str] = typer.Option(None, "--shift", help="Percent of the platform ad budget moved to owned "
                                         "channels (default 20, or the assumptions file); a list such as "
                                         "0,10,20,30,50 compares levels."),
+    programme: Optional[str] = typer.Option(None, "--programme", help="The owned-channel programme (site, CRM, "
+                                            "inviting existing repeat buyers): on, off, or both to compare "
+                                            "(default: the assumptions file, on)."),
     months: int = typer.Option(36, "--months", min=1, max=240, help="Months to project."),
     assumptions: Optional[Path] = typer.Option(None, "--assumptions", help="YAML file of assumptions "
                                                "(see --template)."),
@@ -45,7 +60,8 @@ def scenario(
     template: bool = typer.Option(False, "--template", help="Print the commented assumptions template and exit."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, json, md or csv."),
 ) -> None:
-    """What moving part of the platform ad budget to owned channels does, with ranges.
+    """What the two levers do, with ranges: moving part of the platform ad budget to owned
+    channels (--shift) and the owned-channel programme (--programme).
 
     Prints the 12-month baseline from your data first, then the month-by-month projection,
     P10/P50/P90 bands, break-even odds, NPV and the assumptions that matter most.
@@ -64,11 +80,12 @@ def scenario(
         as_of_date = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise UsageError(f"--as-of {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    levels = parse_programme(programme)
     s = settings(ctx)
     with s.open_store(create=False) as store:
         report = scenario_report(store.con, s.config, assumptions_path=str(assumptions) if assumptions else None,
-                                 shifts=parse_shifts(shift) if shift else None, months=months, runs=runs,
-                                 seed=seed, as_of=as_of_date)
+                                 shifts=parse_shifts(shift) if shift else None, programmes=levels,
+                                 months=months, runs=runs, seed=seed, as_of=as_of_date)
     import sys
 
     render(fmt, "scenario", report, s, text=lambda r: out.render_text(r, console()),

@@ -39,7 +39,7 @@ def segments(
 
 MIGRATION_COLUMNS = ("rank", "buyer_id", "name", "company", "country", "first_platform", "current_platform",
                      "already_direct", "stage", "p_alive", "clv", "fee_share", "value_of_moving",
-                     "has_email", "has_phone", "contact")
+                     "platform_rule", "conversion_fee", "has_email", "has_phone", "contact")
 
 
 def _csv(result) -> None:
@@ -56,11 +56,14 @@ def _text(r, currency: str, top: int) -> None:
     out = console()
     out.print(f"Segments as of {r.as_of} — value from: {r.clv_method} ({r.clv_note})", markup=False)
     out.print(rich_table(f"RFM segments (values in {currency})",
-                         ["segment", "buyers", "share", "mean P(alive)", "mean CLV", "total CLV",
-                          "on a platform", "platform fees at stake"],
-                         [(g["name"], g["n_buyers"], format_percent(g["share"]), g["mean_p_alive"], g["mean_clv"],
-                           g["total_clv"], format_percent(g["on_platform_share"]), g["platform_fee_at_stake"])
-                          for g in r.segments], [False, True, True, True, True, True, True, True]))
+                         ["segment", "buyers", "share", "active", "mean P(alive), repeat buyers", "mean CLV",
+                          "total CLV", "on a platform", "platform fees at stake"],
+                         [(g["name"], g["n_buyers"], format_percent(g["share"]), format_percent(g["active_share"]),
+                           g["mean_p_alive_repeat"], g["mean_clv"], g["total_clv"],
+                           format_percent(g["on_platform_share"]), g["platform_fee_at_stake"])
+                          for g in r.segments], [False, True, True, True, True, True, True, True, True]))
+    out.print("active = neither at risk nor lost (P(alive) and the overdue ratio); P(alive) is shown for repeat "
+              "buyers only: BG/NBD gives one-time buyers P(alive) = 1 by construction.", markup=False)
     out.print(rich_table("Lifecycle stages", ["stage", "buyers", "mean P(alive)", "total CLV"],
                          [(g["name"], g["n_buyers"], g.get("mean_p_alive"), g.get("total_clv")) for g in r.stages],
                          [False, True, True, True]))
@@ -71,9 +74,10 @@ def _text(r, currency: str, top: int) -> None:
     out.print(rich_table(f"Migration candidates: marketplace-acquired buyers by platform fees saved if moved "
                          f"({len(r.migration)} in all, top {len(rows)})",
                          ["#", "buyer", "company", "platform now", "stage", "P(alive)", f"CLV {currency}",
-                          "fee share", f"value of moving {currency}", "contact"],
+                          "fee share", f"value of moving {currency}", "contact", "platform rule"],
                          [(m["rank"], m["buyer_id"], m["company"], m["current_platform"], m["stage"], m["p_alive"],
-                           m["clv"], format_percent(m["fee_share"]), m["value_of_moving"], m["contact"]) for m in rows],
-                         [True, False, False, False, False, True, True, True, True, False]))
+                           m["clv"], format_percent(m["fee_share"]), m["value_of_moving"], m["contact"],
+                           m["platform_rule"] or "") for m in rows],
+                         [True, False, False, False, False, True, True, True, True, False, False]))
     for note in r.notes:
         out.print(f"note: {note}", markup=False)

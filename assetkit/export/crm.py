@@ -2,7 +2,9 @@
 
 One row per contactable buyer (an email or a phone; the others are only counted) with company,
 country, platform of origin, B2B lifecycle stage, RFM segment, predicted CLV, P(alive), last
-order, lead score (with P(order) and its reasons) and recommended next products, under the column names each CRM's importer expects (crm_columns.yaml,
+order, lead score (with P(order) and its reasons), recommended next products and the platform
+rule that restricts moving the buyer off-platform (Upwork's conversion fee, eBay/Amazon/Etsy's
+ban: platform_rules.yaml), under the column names each CRM's importer expects (crm_columns.yaml,
 docs/crm.md). Model values come from the caller through `enrich` (buyer_id -> {clv, p_alive,
 segment, lifecycle_stage}); without them a historical fallback is used and labelled in the
 `value_basis` column. Every text cell is neutralised against formula injection; phone numbers
@@ -55,15 +57,19 @@ lead_rows AS (  -- the buyer's best open inquiry: its points, P(order) and reaso
 rec_rows AS (
     SELECT unnest($r_id::VARCHAR[]) AS buyer_id, unnest($r_text::VARCHAR[]) AS next_products
 ),
+rule_rows AS (
+    SELECT unnest($r_platform::VARCHAR[]) AS platform, unnest($r_label::VARCHAR[]) AS rule_label,
+        unnest($r_months::DOUBLE[]) AS rule_months
+),
 o AS (
-    SELECT buyer_id, count(*) AS order_count, max(ordered_at) AS last_order,
+    SELECT buyer_id, count(*) AS order_count, max(ordered_at) AS last_order, min(ordered_at) AS first_order,
         sum(coalesce(gross_amount_rc, 0) - coalesce(refunded_amount_rc, 0)) AS revenue,
         arg_min(platform, ordered_at) AS first_order_platform
     FROM orders WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY buyer_id
 ),
 b AS (
     SELECT b.*, coalesce(o.order_count, 0) AS order_count, o.last_order, coalesce(o.revenue, 0) AS revenue,
-        o.first_order_platform,
+        o.first_order_platform, o.first_order,
         CASE WHEN o.order_count > 0 THEN percent_rank() OVER (PARTITION BY o.order_count > 0 ORDER BY o.revenue) END AS pr
     FROM buyers b LEFT JOIN o USING (buyer_id)
 ),
@@ -96,8 +102,11 @@ SELECT s.buyer_id, trim(coalesce(s.name, '')) AS name,
     l.lead_score, round(l.lead_probability, 4) AS lead_probability, coalesce(l.lead_why, '') AS lead_why,
     coalesce(r.next_products, '') AS next_products,
     CASE WHEN e.buyer_id IS NOT NULL THEN '{PREDICTED}' ELSE '{HISTORICAL}' END AS value_basis,
+    coalesce(CASE WHEN pr.rule_months IS NULL OR date_diff('day', s.first_order, $as_of) < pr.rule_months * 30.4375
+                  THEN pr.rule_label END, '') AS platform_rule,
     s.contactable
 FROM staged s
+LEFT JOIN rule_rows pr ON pr.platform = lower(coalesce(s.first_platform, s.first_order_platform))
 LEFT JOIN enrich_rows e USING (buyer_id)
 LEFT JOIN lead_rows l USING (buyer_id)
 LEFT JOIN rec_rows r USING (buyer_id)
@@ -175,6 +184,16 @@ def crm_phone(raw: Any, country: Any) -> str:
     return text.lstrip("+-=@ ")
 
 
+def _rule_lists() -> dict[str, list[Any]]:
+    """Platform rules on moving a buyer off-platform (platform_rules.yaml), for the `platform_rule`
+    column: a buyer met on such a platform is flagged while the rule lasts."""
+    from assetkit.analysis.platform_rules import rules
+
+    items = list(rules().values())
+    return {"r_platform": [r.platform for r in items], "r_label": [r.label() for r in items],
+            "r_months": [None if r.months is None else float(r.months) for r in items]}
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -212,7 +231,7 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
     spec = crm_columns()[target]
     as_of = as_of or datetime.now(UTC)
     params = {"as_of": as_of, **_enrich_lists(enrich), **_lead_lists(con, config, as_of),
-              **_recommendation_lists(con, as_of)}
+              **_recommendation_lists(con, as_of), **_rule_lists()}
     relation = con.execute(_BUYERS_SQL, params)
     names = [d[0] for d in relation.description]
     rows = relation.fetchall()

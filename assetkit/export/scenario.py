@@ -108,19 +108,39 @@ def _short(v: float) -> str:
 
 def tornado_rows(sens: Any, currency: str) -> list[tuple[Any, ...]]:
     widest = max((r.swing for r in sens.rows), default=0.0) or 1.0
-    return [(r.key, f"{_short(r.low_value)} → {_short(r.high_value)}", _money(r.npv_low), _money(r.npv_high),
+    return [(r.key, "published range" if r.published_source else "none: a guess",
+             f"{_short(r.low_value)} → {_short(r.high_value)}", _money(r.npv_low), _money(r.npv_high),
              _money(r.swing), "█" * max(1, int(round(r.swing / widest * 24))) if r.swing else "")
             for r in sens.rows]
 
 
+def uplift_line(sens: Any) -> str:
+    """How much of the central NPV rests on owned_clv_uplift, which has no published source."""
+    if sens.npv_without_uplift is None:
+        return ""
+    return (f"Without owned_clv_uplift (no published source; set to 1) the central NPV is "
+            f"{_money(sens.npv_without_uplift)} instead of {_money(sens.npv_central)}: "
+            f"{_money(sens.npv_central - sens.npv_without_uplift)} of it rests on that assumption.")
+
+
 def comparison_rows(comp: Any) -> list[tuple[Any, ...]]:
-    return [(f"{r['shift'] * 100:g}%", _money(r["npv_p50"]), _money(r["npv_p10"]), _money(r["npv_p90"]),
+    return [("on" if r["programme"] else "off", f"{r['shift'] * 100:g}%", _money(r["npv_p50"]),
+             _money(r["npv_p10"]), _money(r["npv_p90"]),
              _be(r["break_even_p50"], comp.months), format_percent(r["p_break_even_by_24"], 0))
             for r in comp.rows]
 
 
-COMPARE_HEADER = ["shift", "NPV P50", "NPV P10", "NPV P90", "break-even P50", "P(break-even by 24)"]
-TORNADO_HEADER = ["assumption", "P10 → P90", "NPV at P10", "NPV at P90", "swing", ""]
+LEVER_NAMES = {"programme_only": "programme only", "shift_only": "shift only", "both": "both"}
+
+
+def lever_rows(result: Any) -> list[tuple[Any, ...]]:
+    return [(LEVER_NAMES[k], "on" if v["programme"] else "off", f"{v['shift'] * 100:g}%", _money(v["npv_central"]),
+             _money(v["npv_p50"]), _money(v["npv_p10"]), _money(v["npv_p90"])) for k, v in result.levers.items()]
+
+
+COMPARE_HEADER = ["programme", "shift", "NPV P50", "NPV P10", "NPV P90", "break-even P50", "P(break-even by 24)"]
+LEVER_HEADER = ["levers", "programme", "shift", "NPV central", "NPV P50", "NPV P10", "NPV P90"]
+TORNADO_HEADER = ["assumption", "source", "P10 → P90", "NPV at P10", "NPV at P90", "swing", ""]
 
 
 def _dist_text(value: Any) -> str:
@@ -147,10 +167,12 @@ def render_text(report: Any, console: Any) -> None:
     console.print(rich_table("Assumptions", ["key", "value", "from"], _assumption_rows(report)))
     if report.comparison is not None:
         console.print(rich_table(f"Budget shift compared over {report.comparison.months} months ({b.currency})",
-                                 COMPARE_HEADER, comparison_rows(report.comparison), numeric=[True] * 6))
+                                 COMPARE_HEADER, comparison_rows(report.comparison),
+                                 numeric=[False] + [True] * 6))
         return
     r = report.result
-    console.print(rich_table(f"Projection, shift {r.shift * 100:g}% ({b.currency}, central assumptions; "
+    levers = f"shift {r.shift * 100:g}%, programme {'on' if r.programme else 'off'}"
+    console.print(rich_table(f"Projection, {levers} ({b.currency}, central assumptions; "
                              "cum. diff = scenario minus baseline gross profit, cumulative)",
                              PROJ_HEADER, projection_rows(r, milestones(r.months)),
                              numeric=[True, False] + [True] * 11))
@@ -160,10 +182,15 @@ def render_text(report: Any, console: Any) -> None:
         console.print(line, markup=False, highlight=False)
     for line in summary_lines(r):
         console.print(line, markup=False)
+    if r.levers:
+        console.print(rich_table(f"The two levers apart: NPV over {r.months} months ({b.currency})", LEVER_HEADER,
+                                 lever_rows(r), numeric=[False, False] + [True] * 5))
     if report.sensitivity is not None and report.sensitivity.rows:
         console.print(rich_table(f"What moves the {r.months}-month NPV most (one assumption at its P10 / P90, "
                                  "the rest central)", TORNADO_HEADER, tornado_rows(report.sensitivity, b.currency),
-                                 numeric=[False, False, True, True, True, False]))
+                                 numeric=[False, False, False, True, True, True, False]))
+        if uplift_line(report.sensitivity):
+            console.print(uplift_line(report.sensitivity), markup=False)
 
 
 def render_markdown(report: Any) -> str:
@@ -176,12 +203,16 @@ def render_markdown(report: Any) -> str:
         out += ["## Shift levels compared\n", markdown_table(COMPARE_HEADER, comparison_rows(report.comparison))]
         return "\n".join(out) + "\n"
     r = report.result
-    out += [f"## Projection (shift {r.shift * 100:g}%)\n",
+    out += [f"## Projection (shift {r.shift * 100:g}%, programme {'on' if r.programme else 'off'})\n",
             markdown_table(PROJ_HEADER, projection_rows(r, milestones(r.months))), ""]
     out += [f"- {line}" for line in summary_lines(r)]
+    if r.levers:
+        out += ["\n## The two levers apart\n", markdown_table(LEVER_HEADER, lever_rows(r))]
     if report.sensitivity is not None and report.sensitivity.rows:
         out += ["\n## Sensitivity\n", markdown_table(TORNADO_HEADER[:-1],
                                                        [row[:-1] for row in tornado_rows(report.sensitivity, "")])]
+        if uplift_line(report.sensitivity):
+            out += ["", uplift_line(report.sensitivity)]
     return "\n".join(out) + "\n"
 
 

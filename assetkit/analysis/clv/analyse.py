@@ -22,9 +22,12 @@ from assetkit.analysis.clv.groups import by_group, group_intervals, holdout_chec
 from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.result import BuyerValues, ClvResult, SpendModel
 from assetkit.analysis.clv.rfm import merge, unit_days
+from assetkit.analysis.clv.spend import calibration, fit_spend
 from assetkit.analysis.clv.summary import Summary, summary_from_orders
 from assetkit.analysis.clv.value import (
+    YEAR_DAYS,
     alive,
+    cumulative,
     discounted_occasions,
     fee_shares,
     heuristic_prior,
@@ -42,7 +45,6 @@ MODELS = {"bgnbd": betageo.fit_bgnbd, "mbgnbd": betageo.fit_mbgnbd, "pnbd": pare
 PARAM_UNITS = {"r": "shape", "alpha": "{unit}s (scale of the purchase rate)", "a": "shape", "b": "shape",
                "s": "shape", "beta": "{unit}s (scale of the dropout rate)"}
 MIN_REPEAT_BUYERS = 30
-MIN_SPEND_BUYERS = 10
 INTERVAL_WORK = 1e7  # hypergeometric evaluations allowed for interval draws
 
 
@@ -67,29 +69,6 @@ def _settings(config: Any) -> tuple[float, float, int, int, int]:
         raise ConfigError("clv.min_repeat_buyers must be ≥ 1, clv.interval_draws and clv.bootstrap_refits ≥ 0")
     return (float(getattr(config, "gross_margin", 0.35)), float(getattr(config, "discount_rate", 0.10)),
             min_repeat, draws, refits)
-
-
-def _fit_spend(s: Summary) -> SpendModel:
-    """Gamma-Gamma on repeat buyers with a positive mean repeat value, else a shrunk average."""
-    repeat = s.frequency > 0
-    usable = repeat & (s.monetary > 0)
-    excluded = int((repeat & ~usable).sum())
-    occasions = s.frequency + 1
-    fallback = shrunk_aov(s.aov, occasions)
-    if usable.sum() >= MIN_SPEND_BUYERS:
-        fit = cached_fit("gamma_gamma", gammagamma.fit_gamma_gamma, s.frequency[usable], s.monetary[usable])
-        p, q, v = fit.theta()
-        if fit.diagnostics.identified and q > 1:
-            corr = float(np.corrcoef(s.frequency[usable], s.monetary[usable])[0, 1]) if usable.sum() > 2 else None
-            m = np.where(repeat, np.maximum(np.nan_to_num(s.monetary), 0.0), 0.0)
-            spend = gammagamma.expected_spend((p, q, v), s.frequency, m)
-            return SpendModel("gamma_gamma", fit, spend, int(usable.sum()), excluded, None, corr)
-        reason = "the Gamma-Gamma fit is not identified (q ≤ 1 or singular Hessian)"
-    else:
-        reason = f"only {int(usable.sum())} repeat buyers with a positive mean value (< {MIN_SPEND_BUYERS})"
-    return SpendModel("shrunk_average", None, fallback, int(usable.sum()), excluded,
-                      f"{reason}; used each buyer's average occasion value shrunk toward the "
-                      "population mean with 2 pseudo-occasions", None)
 
 
 def _model_path(model: str, fit: Fit, d, s: Summary, spend: SpendModel, ends, discount,
@@ -138,11 +117,12 @@ def _heuristic_path(s: Summary, spend: SpendModel, ends, discount, rng: np.rando
     out = {"expected": lam * p_act * ends[-1], "disc_occ": lam * p_act * horizon_weight,
            "p_alive": p_act, "lam": lam, "sims": [], "interval_method": "bootstrap over buyers (200)"}
     occasions = s.frequency + 1
-    gg = spend.name == "gamma_gamma"
+    pooled_average = spend.name == "shrunk_average"
     for _ in range(200):
         idx = rng.integers(0, s.n, s.n)
         lam_b, p_b = heuristic_rates(s.frequency, s.recency, s.T, heuristic_prior(s.frequency[idx], s.T[idx]))
-        m = spend.spend if gg else shrunk_aov(s.aov, occasions, population_aov(s.aov[idx], occasions[idx]))
+        m = (shrunk_aov(s.aov, occasions, population_aov(s.aov[idx], occasions[idx])) if pooled_average
+             else spend.spend)
         out["sims"].append(lam_b * p_b * horizon_weight * m)
     return out
 
@@ -171,7 +151,7 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
     d = merge(s.frequency, s.recency, s.T)
     ends_days, discount = step_grid(horizon_units * days, rate)
     ends = ends_days / days
-    spend = _fit_spend(s)
+    spend = fit_spend(s)
     warnings: list[str] = []
     fit: Fit | None = None
     reason = None
@@ -188,12 +168,14 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
         path = _model_path(model, fit, d, s, spend, ends, discount, n_draws, rng,
                            n_refits if intervals == "bootstrap" else None)
         method, note = "model", f"{model} maximum likelihood; spend: {spend.name}"
+        year = d.expand(cumulative(model, fit.theta(), np.array([YEAR_DAYS / days]), d)[-1])
     else:
         path = _heuristic_path(s, spend, ends, discount, rng)
         method = "heuristic"
         note = ("repeat rate per buyer shrunk toward the pooled rate (Gamma-Poisson posterior mean, "
                 "prior weight = median buyer age); P(active) = exp(−rate × time since last occasion); "
                 f"spend: {spend.name}")
+        year = path["lam"] * path["p_alive"] * (YEAR_DAYS / days)
     fees = fee_shares(con)
     platforms, which = np.unique(s.last_platform.astype(str), return_inverse=True)
     fee = np.array([fees.get(p, {}).get("variable_fee_share", 0.0) for p in platforms])[which]
@@ -242,4 +224,5 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
                                     s.first_platform, stack),
         top_buyers=top(clv, cols), interval_method=path["interval_method"],
         interval_total=interval_total, warnings=warnings,
+        calibration=calibration(s.last_platform, year * spend.spend, s.last_year),
     )

@@ -23,7 +23,7 @@ import numpy as np
 
 from assetkit.analysis.clv.mle import Fit
 
-CACHE_SIZE = 8  # a report needs at most a handful: full data and holdout, purchase and spend
+CACHE_SIZE = 32  # full data and holdout, purchase and spend, and one spend fit per platform
 _FITS: OrderedDict[tuple[str, str], Fit] = OrderedDict()
 
 

@@ -39,14 +39,22 @@ class Diagnostics:
     at_bound: list[str]
     standard_errors: dict[str, float | None]
     warnings: list[str] = field(default_factory=list)
+    # Parameters whose standard error exceeds their value (SE of log θ > 1): the data cannot
+    # tell them from a value twice or half as large, e.g. Pareto/NBD's s = 4.7 ± 9.0.
+    unidentified: list[str] = field(default_factory=list)
+    suggestion: str | None = None  # which model to use instead
 
     @property
     def identified(self) -> bool:
-        """True when the optimum is interior and the Hessian is positive definite."""
-        return self.converged and not self.at_bound and self.hessian_condition is not None
+        """True when the optimum is interior, the Hessian is positive definite and every
+        parameter's standard error is below its value."""
+        return (self.converged and not self.at_bound and self.hessian_condition is not None
+                and not self.unidentified)
 
     def to_dict(self) -> dict:
         return {
+            "unidentified_parameters": list(self.unidentified),
+            "suggestion": self.suggestion,
             "converged": self.converged,
             "method": self.method,
             "grad_norm": self.grad_norm,
@@ -86,6 +94,17 @@ class Fit:
         self.log_likelihood = float(log_likelihood)
         if self.cov_phi is not None:
             self.diagnostics.standard_errors = _standard_errors(self.names, self.phi, self.cov_phi)
+
+
+MAX_LOG_SE = 1.0  # SE(log θ) above this: the parameter is not identified
+SUGGESTION = {
+    "pnbd": "use --model bgnbd: BG/NBD needs less history to pin down dropout than Pareto/NBD "
+            "(assetkit falls back to the heuristic meanwhile)",
+    "mbgnbd": "use --model bgnbd (fewer dropout assumptions); assetkit falls back to the heuristic meanwhile",
+    "bgnbd": "too little repeat history for any purchase model: assetkit uses the shrunk-rate heuristic; "
+             "import a longer order history to fit one",
+    "gamma_gamma": "spend is estimated by shrinking each buyer's average toward their group's mean instead",
+}
 
 
 def _standard_errors(names, phi: np.ndarray, cov: np.ndarray) -> dict[str, float | None]:
@@ -234,12 +253,22 @@ def maximise(model: str, names: Sequence[str], nll: NllGrad, starts: Sequence[np
     cov, cond, ses = None, None, {k: None for k in names}
     hess = _hessian(f_safe, phi) * n
     eig = np.linalg.eigvalsh(hess) if np.all(np.isfinite(hess)) else np.array([-1.0])
+    weak: list[str] = []
     if eig.min() > 0:
         cov = np.linalg.inv(hess)
         cond = float(eig.max() / eig.min())
         ses = _standard_errors(names, phi, cov)
+        weak = [k for k, c in zip(names, np.diag(cov)) if c > MAX_LOG_SE ** 2]
+        for k in weak:
+            warnings.append(f"{k} = {np.exp(phi[names.index(k)]):.3g} ± {ses[k]:.3g} is not identified by this "
+                            "data (its standard error exceeds its value)")
     else:
+        weak = list(names)
         warnings.append("the Hessian is not positive definite: the data cannot identify every "
                         "parameter, so no standard errors")
-    diag = Diagnostics(converged, " → ".join(path), grad_norm, cond, at_bound, ses, warnings)
+    suggestion = SUGGESTION.get(model) if (weak or at_bound) else None
+    if suggestion:
+        warnings.append(suggestion)
+    diag = Diagnostics(converged, " → ".join(path), grad_norm, cond, at_bound, ses, warnings,
+                       [k for k in names if k in weak or k in at_bound], suggestion)
     return Fit(model, tuple(names), phi, float(-mean_nll * n), n, cov, diag)

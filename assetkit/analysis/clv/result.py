@@ -16,7 +16,8 @@ from assetkit.analysis.clv.mle import Fit
 from assetkit.analysis.clv.summary import Summary
 
 BUYER_COLUMNS = ("buyer_id", "frequency", "recency", "T", "monetary", "expected_occasions", "p_alive",
-                 "expected_spend", "discounted_revenue", "clv", "clv_low", "clv_high", "fee_share",
+                 "expected_spend", "discounted_revenue", "clv", "clv_low", "clv_high", "variable_fee_share",
+                 "fee_share",
                  "fee_saved", "platform", "first_channel", "first_platform", "has_email", "has_phone")
 
 
@@ -24,18 +25,20 @@ BUYER_COLUMNS = ("buyer_id", "frequency", "recency", "T", "monetary", "expected_
 class SpendModel:
     """Expected value of a future occasion per buyer and how it was obtained."""
 
-    name: str  # "gamma_gamma" or "shrunk_average"
+    name: str  # "gamma_gamma", "shrunk_average" (one platform) or "within_platform"
     fit: Fit | None
     spend: np.ndarray
     n_used: int
     n_excluded: int  # repeat buyers with mean repeat value ≤ 0, left out of the fit
     fallback_reason: str | None
     corr_frequency_value: float | None
+    groups: list[dict] | None = None  # within_platform: the method and prior of each platform
+    note: str | None = None
 
     def to_dict(self) -> dict:
         out = {"model": self.name, "n_buyers_used": self.n_used,
                "n_excluded_non_positive": self.n_excluded, "fallback_reason": self.fallback_reason,
-               "corr_frequency_value": self.corr_frequency_value}
+               "corr_frequency_value": self.corr_frequency_value, "groups": self.groups, "note": self.note}
         if self.fit is not None:
             out.update(params=self.fit.params, log_likelihood=self.fit.log_likelihood,
                        param_notes={"v": "γ, the scale of the spend heterogeneity (currency)"},
@@ -70,6 +73,10 @@ class BuyerValues:
                   "first_platform": s.first_platform, "has_email": s.has_email, "has_phone": s.has_phone}
         if name in direct:
             return direct[name]
+        if name == "variable_fee_share":
+            # the canonical name (docs/metrics.md glossary); `fee_share` is kept as an alias of it
+            # for JSON schema 1 readers and will go with the next schema version
+            return self.fee_share
         value = getattr(self, name)
         return np.full(s.n, np.nan) if value is None else value
 
@@ -119,6 +126,7 @@ class ClvResult:
     interval_method: str | None
     interval_total: tuple[float, float] | None
     warnings: list[str] = field(default_factory=list)
+    calibration: list[dict] = field(default_factory=list)  # per platform: next 12 months vs last 12
 
     @property
     def params(self) -> dict[str, float] | None:
@@ -155,7 +163,8 @@ class ClvResult:
             "interval": None if self.interval_total is None else {
                 "method": self.interval_method, "level": 0.90,
                 "total_clv_low": self.interval_total[0], "total_clv_high": self.interval_total[1]},
-            "holdout": self.holdout, "by_channel": self.by_channel, "by_platform": self.by_platform,
+            "holdout": self.holdout, "calibration": self.calibration,
+            "by_channel": self.by_channel, "by_platform": self.by_platform,
             "top_buyers": self.top_buyers, "warnings": list(self.warnings),
         }
         if include_buyers:

@@ -39,7 +39,8 @@ agg AS (
     SELECT buyer_id, min(d) AS first_d, max(d) AS last_d, count(*) - 1 AS x,
            coalesce(sum(v), 0) AS total, coalesce(arg_min(v, d), 0) AS first_v,
            arg_max(platform, d) AS last_platform, arg_max(channel, d) AS last_channel,
-           sum(n_missing) AS n_missing
+           sum(n_missing) AS n_missing,
+           coalesce(sum(v) FILTER (WHERE d > CAST($until AS DATE) - INTERVAL 365 DAY), 0) AS last_year
     FROM cal GROUP BY 1),
 hold AS (SELECT buyer_id, count(*) AS n, coalesce(sum(v), 0) AS value FROM occ WHERE d > $until GROUP BY 1)
 SELECT agg.buyer_id, CAST(agg.x AS DOUBLE) AS x, CAST(date_diff('day', first_d, last_d) AS DOUBLE) AS t_x,
@@ -52,7 +53,8 @@ SELECT agg.buyer_id, CAST(agg.x AS DOUBLE) AS x, CAST(date_diff('day', first_d, 
        (b.email IS NOT NULL AND trim(b.email) <> '') AS has_email,
        (b.phone IS NOT NULL AND trim(b.phone) <> '') AS has_phone,
        CAST(coalesce(hold.n, 0) AS DOUBLE) AS holdout_n,
-       CAST(coalesce(hold.value, 0) AS DOUBLE) AS holdout_value, CAST(n_missing AS BIGINT) AS n_missing
+       CAST(coalesce(hold.value, 0) AS DOUBLE) AS holdout_value, CAST(n_missing AS BIGINT) AS n_missing,
+       CAST(last_year AS DOUBLE) AS last_year
 FROM agg LEFT JOIN buyers b USING (buyer_id) LEFT JOIN hold USING (buyer_id)
 ORDER BY agg.buyer_id
 """
@@ -80,6 +82,7 @@ class Summary:
     has_phone: np.ndarray
     holdout_occasions: np.ndarray
     holdout_value: np.ndarray
+    last_year: np.ndarray  # value of the occasions in the 365 days up to `until` (calibration)
     orders_without_fx: int
     orders_without_buyer: int
 
@@ -129,6 +132,6 @@ def summary_from_orders(con: duckdb.DuckDBPyConnection, until: dt.date | str | N
         last_platform=cols["last_platform"].astype(object), last_channel=cols["last_channel"].astype(object),
         first_channel=cols["first_channel"].astype(object), first_platform=cols["first_platform"].astype(object),
         has_email=cols["has_email"].astype(bool), has_phone=cols["has_phone"].astype(bool),
-        holdout_occasions=cols["holdout_n"], holdout_value=cols["holdout_value"],
+        holdout_occasions=cols["holdout_n"], holdout_value=cols["holdout_value"], last_year=cols["last_year"],
         orders_without_fx=int(cols["n_missing"].sum()), orders_without_buyer=int(no_buyer),
     )

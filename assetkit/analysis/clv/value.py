@@ -87,27 +87,33 @@ def shrunk_aov(aov: np.ndarray, occasions: np.ndarray, pop: float | None = None,
 
 
 def fee_shares(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
-    """Per platform: net revenue, variable fees, all fees and the two shares of revenue.
+    """Per platform: revenue, variable fees, all fees, the **variable fee share** and the fee share.
 
-    Variable fees (commission, payment, service, listing, fulfilment, other) scale with each
-    order, so they are what a buyer costs on the platform and what moving them saves;
-    membership and advertising are fixed or acquisition costs and are reported separately.
+    Variable fees (every fee category but membership and advertising, as fee_types.yaml maps
+    the stored fee_type) scale with each order, so they are what a buyer costs on the platform
+    and what moving them saves; membership and advertising are fixed or acquisition costs.
+    `all_fee_share` is the fee rows alone over all history; `assetkit fees`'s fee share (platform
+    cost, with recurring fees and ad spend, over a window) is the one to quote (docs/metrics.md).
     """
-    rows = con.execute(f"""
-        WITH rev AS (
-            SELECT platform, CAST(sum(gross_amount_rc - coalesce(refunded_amount_rc, 0)) AS DOUBLE) AS revenue
-            FROM orders WHERE status <> 'cancelled' GROUP BY 1),
-        f AS (
-            SELECT platform,
-                   CAST(coalesce(sum(amount_rc) FILTER (WHERE fee_type NOT IN {FIXED_FEE_TYPES}), 0) AS DOUBLE) AS var_fees,
-                   CAST(coalesce(sum(amount_rc), 0) AS DOUBLE) AS all_fees
-            FROM platform_fees GROUP BY 1)
-        SELECT platform, coalesce(revenue, 0), coalesce(var_fees, 0), coalesce(all_fees, 0)
-        FROM rev FULL OUTER JOIN f USING (platform) ORDER BY platform
-    """).fetchall()
-    return {platform: {"revenue": revenue, "variable_fees": var_fees, "all_fees": all_fees,
-                       "variable_fee_share": _share(var_fees, revenue), "all_fee_share": _share(all_fees, revenue)}
-            for platform, revenue, var_fees, all_fees in rows}
+    from assetkit.analysis.economics.schedules import category_of
+
+    revenue = dict(con.execute(
+        "SELECT platform, CAST(sum(gross_amount_rc - coalesce(refunded_amount_rc, 0)) AS DOUBLE) FROM orders "
+        "WHERE status <> 'cancelled' GROUP BY 1").fetchall())
+    fees: dict[str, list[float]] = {}
+    for platform, fee_type, amount in con.execute(
+            "SELECT platform, fee_type, CAST(coalesce(sum(amount_rc), 0) AS DOUBLE) FROM platform_fees GROUP BY 1, 2").fetchall():
+        var_all = fees.setdefault(platform, [0.0, 0.0])
+        var_all[1] += amount
+        if category_of(str(fee_type)) not in FIXED_FEE_TYPES:
+            var_all[0] += amount
+    out = {}
+    for platform in sorted(set(revenue) | set(fees)):
+        rev = revenue.get(platform) or 0.0
+        var_fees, all_fees = fees.get(platform, [0.0, 0.0])
+        out[platform] = {"revenue": rev, "variable_fees": var_fees, "all_fees": all_fees,
+                         "variable_fee_share": _share(var_fees, rev), "all_fee_share": _share(all_fees, rev)}
+    return out
 
 
 def _share(fee: float, revenue: float) -> float:

@@ -138,11 +138,20 @@ def money(amount: str, amount_rc: str, currency: str = "currency") -> str:
     return f"coalesce({amount_rc}, CASE WHEN upper({currency}) = $rc THEN {amount} END)"
 
 
+# A refund stored as a row of its own (an Amazon settlement's Refund line kept as an order row:
+# nothing sold, an amount refunded) adjusts revenue but is not an order: it must not be counted
+# as one (it would lower the cost per order) nor be a buyer's first order.
+def refund_adjustment(alias: str = "") -> str:
+    """SQL: true for a refund row of its own (nothing sold, an amount refunded); `alias` = 'o.'."""
+    return f"({alias}gross_amount = 0 AND coalesce({alias}refunded_amount, 0) > 0)"
+
 # One row per order with its gross revenue in the reporting currency. Revenue is
 # gross_amount - refunded_amount (goods + shipping, after discounts, excluding tax collected
 # for the state); cancelled orders count 0, a `refunded` status with no refund amount is a
 # full refund. A refund without its own *_rc value is converted at the order's own rate.
-# `converted` is false when the order has no reporting-currency amount (no FX rate).
+# `converted` is false when the order has no reporting-currency amount (no FX rate). `counted`
+# (not cancelled) decides revenue and costs; `is_order` (counted, and not a refund adjustment
+# row) decides order counts and first orders.
 ORDERS_ALL_SQL = f"""
 SELECT order_id, platform, channel, buyer_id, ordered_at, {utc_day('ordered_at')} AS d,
        CASE WHEN status = 'cancelled' THEN 0
@@ -150,9 +159,11 @@ SELECT order_id, platform, channel, buyer_id, ordered_at, {utc_day('ordered_at')
             ELSE g_rc - coalesce(refunded_amount_rc,
                                  CAST(refunded_amount * g_rc / nullif(gross_amount, 0) AS DECIMAL(18,4)), 0)
        END AS revenue,
-       status <> 'cancelled' AS counted, g_rc IS NOT NULL AS converted
+       status <> 'cancelled' AS counted, status <> 'cancelled' AND NOT refund_row AS is_order,
+       g_rc IS NOT NULL AS converted
 FROM (SELECT order_id, platform, channel, buyer_id, ordered_at, status, gross_amount, refunded_amount,
-             refunded_amount_rc, {money('gross_amount', 'gross_amount_rc')} AS g_rc FROM orders) o
+             refunded_amount_rc, {money('gross_amount', 'gross_amount_rc')} AS g_rc,
+             {refund_adjustment()} AS refund_row FROM orders) o
 """
 ORDERS_SQL = f"SELECT * FROM ({ORDERS_ALL_SQL}) a WHERE converted"
 

@@ -121,17 +121,24 @@ def _fee_platforms(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """First scans: orders and fees summed per platform (channel, category) and day."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _ak_econ_types (alias VARCHAR, category VARCHAR, fixed BOOLEAN)")
-    con.executemany("INSERT INTO _ak_econ_types VALUES (?, ?, ?)", schedules.alias_rows())
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_pcd AS
         SELECT platform, channel, d, buyer_id IS NULL AS anon, count(*) AS n_all,
                count(*) FILTER (WHERE converted) AS n_conv, sum(revenue) AS revenue,
-               count(*) FILTER (WHERE counted AND converted) AS orders
+               count(*) FILTER (WHERE is_order AND converted) AS orders
         FROM ({ORDERS_ALL_SQL}) o GROUP BY ALL
     """, params)
-    # Summed per raw fee_type first: the few distinct values are normalised and mapped to a
-    # category afterwards instead of running the string functions on every fee row.
+    fee_days(con, params)
+
+
+def fee_days(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Fees summed per platform, day, category and linked-or-not (`_ak_econ_costd`).
+
+    Summed per raw fee_type first: the few distinct values are normalised and mapped to a
+    category afterwards instead of running the string functions on every fee row.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE _ak_econ_types (alias VARCHAR, category VARCHAR, fixed BOOLEAN)")
+    con.executemany("INSERT INTO _ak_econ_types VALUES (?, ?, ?)", schedules.alias_rows())
     run(con, f"""
         CREATE OR REPLACE TEMP TABLE _ak_econ_costd AS
         WITH f AS (SELECT platform, {utc_day('incurred_at')} AS d, order_id IS NOT NULL AS linked, fee_type,
@@ -147,12 +154,15 @@ def _daily(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """, params)
 
 
-def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Platform cost per month in the window; revenue per month; the allocation factors.
+def cost_rows(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """THE definition of platform cost (docs/metrics.md, "platform cost"): per platform, month,
+    category, source (`fees`, `config`, `spend`) and linked-or-not, inside [$lo, $hi], into
+    `_ak_econ_cost`. Needs `_ak_econ_costd` (fee_days) and the spread table (recurring).
 
     Ad spend rows count as platform cost only for months in which the platform's own fee rows
     bill no advertising: a statement that already carries the ads (Etsy Ads) is the bill, and
-    the seller's budget ledger for the same ads must not be added on top.
+    the seller's budget ledger for the same ads must not be added on top. `assetkit fees`,
+    `scenario`, `plan` and the report all read platform cost from here.
     """
     run(con, """
         CREATE OR REPLACE TEMP TABLE _ak_econ_billed_ads AS
@@ -174,6 +184,11 @@ def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
           AND NOT (source = 'spend' AND (platform, month) IN (SELECT * FROM _ak_econ_billed_ads))
         GROUP BY ALL
     """, params)
+
+
+def _costs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Platform cost per month in the window (cost_rows); revenue per month; the allocation factors."""
+    cost_rows(con, params)
     # Fees not linked to an order (memberships, ads, recurring fees) are shared among the
     # platform's orders of the same month in proportion to their gross revenue.
     run(con, """
@@ -216,8 +231,8 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
         CREATE OR REPLACE TEMP TABLE _ak_econ_bpo AS
         SELECT o.buyer_id,
                arg_min({{'p': o.platform, 'c': o.channel, 'd': o.d, 'id': o.order_id, 'rev': o.revenue}},
-                       (o.ordered_at, o.order_id)) FILTER (WHERE o.counted) AS first,
-               count(*) FILTER (WHERE o.counted AND {in_scope}) AS orders,
+                       (o.ordered_at, o.order_id)) FILTER (WHERE o.is_order) AS first,
+               count(*) FILTER (WHERE o.is_order AND {in_scope}) AS orders,
                coalesce(sum(o.revenue) FILTER (WHERE {in_scope}), 0) AS revenue,
                coalesce(sum(o.revenue * a.factor) FILTER (WHERE {in_scope}), 0) AS alloc
         FROM ({ORDERS_SQL}) o

@@ -78,10 +78,10 @@ def _conversion(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> list[
     alone, peers included), which spares a second join of all orders to the inquiries.
     """
     rows = run(con, f"""
-        WITH o AS (SELECT buyer_id, {utc('ordered_at')} AS ts, revenue FROM ({ORDERS_SQL}) x
+        WITH o AS (SELECT buyer_id, {utc('ordered_at')} AS ts, revenue, is_order FROM ({ORDERS_SQL}) x
                    WHERE counted AND buyer_id IS NOT NULL AND d <= $hi),
         ia AS (SELECT inquiry_id, buyer_id, {utc('received_at')} AS ts FROM inquiries WHERE buyer_id IS NOT NULL),
-        att AS (SELECT ia.inquiry_id, min(o.ts) AS first_order,
+        att AS (SELECT ia.inquiry_id, min(o.ts) FILTER (WHERE o.is_order) AS first_order,
                        sum(o.revenue) FILTER (WHERE o.ts < ia.ts + to_days($window)) AS revenue
                 FROM o ASOF JOIN ia ON o.buyer_id = ia.buyer_id AND ia.ts <= o.ts
                 GROUP BY ia.inquiry_id),
@@ -149,11 +149,16 @@ def _marketing_return(con: duckdb.DuckDBPyConnection, params: dict[str, Any],
                    WHERE source = 'spend' AND ($platform IS NULL OR platform = $platform)
                      AND ($channel IS NULL OR channel = $channel) GROUP BY ALL),
         r AS (SELECT channel, platform, sum(revenue) AS revenue FROM {REV_TABLE} GROUP BY ALL),
+        acq AS (SELECT b.first_channel AS channel, sum(o.revenue) AS revenue
+                FROM ({ORDERS_SQL}) o JOIN buyers b USING (buyer_id)
+                WHERE o.d BETWEEN $lo AND $hi AND b.first_channel IS NOT NULL GROUP BY 1),
         by_channel AS (SELECT 'channel' AS level, channel AS key, sum(spend) AS spend,
-                              (SELECT sum(revenue) FROM r WHERE r.channel = s.channel) AS revenue
+                              (SELECT sum(revenue) FROM r WHERE r.channel = s.channel) AS revenue,
+                              (SELECT sum(revenue) FROM acq WHERE acq.channel = s.channel) AS acquired_revenue
                        FROM s GROUP BY channel),
         by_platform AS (SELECT 'platform' AS level, platform AS key, sum(spend) AS spend,
-                               (SELECT sum(revenue) FROM r WHERE r.platform = s.platform) AS revenue
+                               (SELECT sum(revenue) FROM r WHERE r.platform = s.platform) AS revenue,
+                               NULL AS acquired_revenue
                         FROM s WHERE platform IS NOT NULL GROUP BY platform)
         SELECT * FROM by_channel UNION ALL SELECT * FROM by_platform ORDER BY level, spend DESC, key
     """, params)
@@ -162,9 +167,20 @@ def _marketing_return(con: duckdb.DuckDBPyConnection, params: dict[str, Any],
         spend, revenue = as_float(r["spend"]), as_float(r["revenue"]) or 0.0
         profit = revenue * margin if margin is not None else None
         out.append({"level": r["level"], "key": r["key"], "spend": spend, "revenue": revenue,
+                    "acquired_buyers_revenue": as_float(r["acquired_revenue"]),
                     "gross_profit": profit, "revenue_per_spend": ratio(revenue, spend),
                     "gross_profit_per_spend": ratio(profit, spend)})
     return out
+
+
+def unattributed_notes(rows: list[dict[str, Any]], rc: str) -> list[str]:
+    """Channels with spend but neither orders nor buyers acquired through them (an exhibition
+    whose contacts later ordered on a marketplace): their return is not attributed, say so."""
+    return [f"{r['key']}: {rc} {r['spend']:,.0f} spent, but no orders and no buyers recorded as acquired "
+            "through it; buyers met there are recorded under the channel they ordered through, so its "
+            f"return is not attributed (set those buyers' first channel to {r['key']} to attribute it)"
+            for r in rows if r["level"] == "channel" and (r["spend"] or 0) > 0 and not r["revenue"]
+            and not r["acquired_buyers_revenue"]]
 
 
 def _takeaway(conv: list[dict[str, Any]], off: list[dict[str, Any]], window: int) -> str:
@@ -236,6 +252,7 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
     notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),) if n] + notes
     if margin is None:
         notes.append("no gross_margin in assetkit.yaml: gross profit per unit of spend is not shown")
+    notes += unattributed_notes(mret, rc)
     return FunnelResult(
         since=lo, until=hi, reporting_currency=rc, window_days=window,
         takeaway=_takeaway(conversion, off, window), conversion=conversion, off_platform=off,
@@ -245,7 +262,9 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
                                   "referral, exhibition, direct, email, social, other).",
                   "marketing_return": "Spend rows are spread evenly by day over their period and "
                                       "clipped to the window; revenue is that of the channel's (or "
-                                      "platform's) orders in the window; gross profit = revenue x "
+                                      "platform's) orders in the window; acquired_buyers_revenue is the "
+                                      "window's revenue of buyers whose first channel is that channel "
+                                      "(wherever they ordered); gross profit = revenue x "
                                       "gross_margin from assetkit.yaml."},
         notes=notes,
     )

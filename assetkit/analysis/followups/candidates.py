@@ -3,7 +3,8 @@
 The list comes from the segments module (`analyse_segments(...).migration`: buyers first won
 on a marketplace, valued at the discounted platform fees their predicted future revenue would
 pay). Buyers already buying direct, who ever ordered on an owned channel, or who were invited
-(a done `migration_invite` action) are left out. When the segments module cannot value buyers
+(a done `migration_invite` action) are left out, and so are buyers a platform forbids moving
+(platform_rules.yaml; segments applies the rules, the fallback drops forbidden platforms). When the segments module cannot value buyers
 (no CLV fit is possible) the fallback values a buyer whose latest order came through a
 marketplace at a year of that platform's fees on their last-12-month revenue, and says so.
 """
@@ -43,7 +44,12 @@ def load_candidates(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.dat
                 "SELECT count(*) FROM buyers WHERE first_channel IS NOT NULL").fetchone()[0]:
             raise NotEnoughData("no CLV-based value, or buyers carry no first channel")
     except NotEnoughData:
+        from assetkit.analysis.platform_rules import rules
+
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS {FALLBACK_MIGRATION}", {"as_of": as_of})
+        # platforms whose terms forbid moving a buyer for the whole relationship are no candidates
+        con.execute(f"DELETE FROM {TABLE} WHERE list_contains($forbidden, platform)",
+                    {"forbidden": [p for p, r in rules().items() if r.rule == "forbidden" and r.months is None]})
         return "a year of platform fees on the buyer's last-12-month revenue (no CLV-based value available)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS SELECT unnest($ids) AS buyer_id, unnest($p) AS platform, "
                 "CAST(unnest($v) AS DOUBLE) AS value, CAST(unnest($f) AS DOUBLE) AS fee_share",

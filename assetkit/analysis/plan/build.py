@@ -178,7 +178,7 @@ def build_plan(con: "duckdb.DuckDBPyConnection", config: Any = None, shift: floa
     as_of = min(end, begin - dt.timedelta(days=1))
     relay = load_rules(None).relay_domains
     window = window_days(config)
-    baseline = measure(con, as_of, relay, window)
+    baseline = measure(con, as_of, relay, window, config)
     report = scenario_report(con, config, shifts=[shift] if shift is not None else None, months=36, runs=runs,
                              seed=seed, as_of=as_of)
     result = report.result

@@ -86,7 +86,7 @@ def plan_vs_actual(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
 
     def at(d: dt.date) -> dict[str, float | None]:
         if d not in cache:
-            cache[d] = measure(con, d, relay, window)
+            cache[d] = measure(con, d, relay, window, config)
         return cache[d]
 
     previous: dict[str, tuple[dt.date, float | None]] = {}

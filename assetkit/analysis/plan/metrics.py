@@ -1,6 +1,8 @@
 """The four plan metrics, measured from the data over a trailing window ending on a date.
 
-- fee_share: platform fees (all fee rows, in the reporting currency) / marketplace net revenue
+- fee_share: platform cost of the marketplace platforms (the one definition shared with `assetkit
+  fees` and `scenario`: fee rows, recurring fees from assetkit.yaml, platform ad spend not billed
+  on the statement) / marketplace revenue
 - off_platform_share: net revenue of orders on channels other than `marketplace` / all net revenue
 - owned_contact_share: buyers with an order in the 12 months to the date who have an owned
   contact (an e-mail address not on a marketplace relay domain, or a phone number)
@@ -13,7 +15,7 @@ past date counts contacts collected since then too; docs/plan.md says so.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
@@ -38,7 +40,6 @@ c AS (SELECT a.buyer_id,
 SELECT
     (SELECT sum(net) FILTER (WHERE channel = 'marketplace') FROM w) AS marketplace_revenue,
     (SELECT sum(net) FROM w) AS revenue,
-    (SELECT CAST(sum(amount_rc) AS DOUBLE) FROM platform_fees WHERE incurred_at > $lo AND incurred_at <= $hi) AS platform_cost,
     (SELECT count(*) FROM c) AS active_buyers,
     (SELECT count(*) FILTER (WHERE coalesce(owned, false)) FROM c) AS owned_contacts,
     (SELECT count(*) FROM inquiries WHERE channel = 'own_site' AND received_at > $lo AND received_at <= $hi)
@@ -46,16 +47,28 @@ SELECT
 """
 
 
-def measure(con: "duckdb.DuckDBPyConnection", on: dt.date, relay_domains: tuple[str, ...] = (),
-            window_days: int = WINDOW_DAYS) -> dict[str, float | None]:
+def marketplace_platform_cost(con: duckdb.DuckDBPyConnection, config: Any, first: dt.date, last: dt.date) -> float:
+    """Platform cost (economics.platform_cost, as `assetkit fees`) of the platforms that sell
+    on the marketplace channel, or that have costs but no orders at all, over first..last."""
+    from assetkit.analysis.economics.platform_cost import platform_cost
+
+    own = {r[0] for r in con.execute("SELECT DISTINCT platform FROM orders WHERE platform IS NOT NULL "
+                                     "GROUP BY platform HAVING bool_and(channel <> 'marketplace')").fetchall()}
+    cost = platform_cost(con, config, first, last)
+    return sum(v for (platform, _c), v in cost.by_category.items() if platform not in own)
+
+
+def measure(con: duckdb.DuckDBPyConnection, on: dt.date, relay_domains: tuple[str, ...] = (),
+            window_days: int = WINDOW_DAYS, config: Any = None) -> dict[str, float | None]:
     """The four metrics for the `window_days` ending on `on` (inclusive); None where undefined."""
     hi = dt.datetime.combine(on, dt.time(23, 59, 59), dt.UTC)
     lo = hi - dt.timedelta(days=window_days)
     cur = con.execute(_SQL, {"lo": lo, "hi": hi, "relay": list(relay_domains)})
     r = dict(zip([d[0] for d in cur.description], cur.fetchone()))
     mkt, rev = r["marketplace_revenue"] or 0.0, r["revenue"] or 0.0
+    cost = marketplace_platform_cost(con, config, on - dt.timedelta(days=window_days - 1), on)
     return {
-        "fee_share": (r["platform_cost"] or 0.0) / mkt if mkt > 0 else None,
+        "fee_share": cost / mkt if mkt > 0 else None,
         "off_platform_share": (rev - mkt) / rev if rev > 0 else None,
         "owned_contact_share": r["owned_contacts"] / r["active_buyers"] if r["active_buyers"] else None,
         "own_site_inquiries_per_month": r["own_site_inquiries"] / (window_days / MONTH_DAYS),
@@ -74,7 +87,7 @@ def parse_date(value: dt.date | str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} {value!r} is not a date", hint="write YYYY-MM-DD") from None
 
 
-def data_end(con: "duckdb.DuckDBPyConnection") -> dt.date | None:
+def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The last day with an order, inquiry or visit: the natural 'as of' of an imported history."""
     row = con.execute("""SELECT greatest((SELECT max(CAST(ordered_at AS DATE)) FROM orders),
                                          (SELECT max(CAST(received_at AS DATE)) FROM inquiries),

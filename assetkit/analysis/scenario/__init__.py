@@ -58,6 +58,26 @@ class ScenarioReport:
         }
 
 
+def _rule_warnings(baseline: Baseline) -> list[str]:
+    """Say which platform rules keep buyers from being invited, or make the move cost a fee."""
+    from assetkit.analysis.platform_rules import rule_for
+
+    out = []
+    for c in baseline.channels:
+        rule = rule_for(c.platform) if c.kind == "platform" else None
+        if rule is None or not c.restricted_repeat_share:
+            continue
+        share = f"{c.restricted_repeat_share:.0%} of {c.label}'s repeat revenue"
+        if rule.rule == "forbidden":
+            out.append(f"{share} is from buyers {c.platform} forbids moving off-platform: the programme does not "
+                       f"invite them ({rule.sources[0]})")
+        else:
+            out.append(f"{share} is from buyers inside {c.platform}'s {rule.months}-month rule: moving them pays its "
+                       f"conversion fee ({rule.fee_share_of_annual_revenue:.0%} of a year's revenue), booked as "
+                       f"platform cost ({rule.sources[0]})")
+    return out
+
+
 _MAJOR_CURRENCIES = {"EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SGD"}
 
 
@@ -68,6 +88,7 @@ def scenario_report(
     assumptions_path: str | None = None,
     overrides: Mapping[str, Any] | None = None,
     shifts: Sequence[float] | None = None,
+    programmes: Sequence[int] | None = None,
     months: int = 36,
     runs: int = 1000,
     seed: int = 0,
@@ -76,14 +97,19 @@ def scenario_report(
     """Baseline from the data, then one shift in detail (with tornado) or several compared.
 
     `shifts` are shares (0.2 = 20 %); one value sets the shift, several give a comparison table.
+    `programmes` are 0/1 settings of the owned-channel programme; one sets it, both (0 and 1)
+    give a comparison table (with every shift).
     """
     baseline = build_baseline(con, config, as_of)
     over = dict(overrides or {})
     if shifts is not None and len(shifts) == 1:
         over["shift"] = shifts[0]
+    if programmes is not None and len(programmes) == 1:
+        over["programme"] = programmes[0]
     assumptions = load_assumptions(assumptions_path, over, config)
     warnings = list(baseline.warnings)
     cost_keys = ("site_build_cost", "content_cost", "owned_running_cost")
+    warnings += _rule_warnings(baseline)
     if baseline.currency not in _MAJOR_CURRENCIES and all(assumptions.sources[k] == "template" for k in cost_keys):
         warnings.append(
             f"the default one-off and running costs are EUR/USD-sized; in {baseline.currency} set "
@@ -92,8 +118,10 @@ def scenario_report(
     if not any(c.kind == "platform" and (c.fees.get("advertising", 0) + c.spend) > 0 for c in baseline.channels):
         warnings.append("no platform ad budget found (advertising fees or spend on a marketplace): the shift "
                         "moves nothing, and only the owned channel's costs remain")
-    if shifts is not None and len(shifts) > 1:
-        comparison = compare_shifts(baseline, assumptions, shifts, months, runs, seed)
+    if (shifts is not None and len(shifts) > 1) or (programmes is not None and len(programmes) > 1):
+        levels = list(shifts) if shifts is not None else [assumptions["shift"].central()]
+        comparison = compare_shifts(baseline, assumptions, levels, months, runs, seed,
+                                    programmes if programmes is not None and len(programmes) > 1 else None)
         return ScenarioReport(baseline, assumptions, None, None, comparison, tuple(warnings))
     result = run_scenario(baseline, assumptions, months, runs, seed)
     return ScenarioReport(baseline, assumptions, result, sensitivity(baseline, assumptions, months), None,

@@ -44,7 +44,17 @@ BOUNDS: dict[str, tuple[float, float, str]] = {
     "gross_margin": (0.0, 1.0, "a share between 0 and 1"),
     "discount_rate": (0.0, 1.0, "an annual rate between 0 and 1"),
 }
+BOUNDS = {"programme": (0.0, 1.0, "0 (off) or 1 (on)"), **BOUNDS}
 KEYS: tuple[str, ...] = tuple(BOUNDS)
+# The order of the random streams: keys added later go last, so every older key keeps its
+# stream (the same seed gives the same draws as before the key existed).
+STREAM_ORDER: tuple[str, ...] = tuple(k for k in KEYS if k != "programme") + ("programme",)
+# Switches: a number 0 or 1, never a distribution (a half-built site is not a thing).
+SWITCHES = frozenset({"programme"})
+# Assumptions no published study backs (the template says so for each): the sensitivity
+# table marks them, so their weight in the result is read as a guess, not a finding.
+UNSOURCED = frozenset({"platform_ad_roas", "owned_roas", "owned_saturation", "migration_reach", "migration_conversion", "migration_loss", "owned_clv_uplift",
+                       "owned_half_life_months", "site_build_cost", "content_cost", "owned_running_cost"})
 
 
 @dataclass(frozen=True)
@@ -141,9 +151,9 @@ class Assumptions:
         """`runs` draws per key; the draws of a key depend only on (seed, key)."""
         import numpy as np
 
-        children = np.random.SeedSequence(seed).spawn(len(KEYS))
+        children = np.random.SeedSequence(seed).spawn(len(STREAM_ORDER))
         out = {}
-        for key, child in zip(KEYS, children):
+        for key, child in zip(STREAM_ORDER, children):
             u = np.random.default_rng(child).random(runs)
             out[key] = self.values[key].ppf(u)
         return out
@@ -177,6 +187,13 @@ def parse_value(key: str, raw: Any, where: str) -> Dist:
             f"{where}: unknown assumption {key!r}",
             hint="known keys: " + ", ".join(KEYS) + " (assetkit scenario --template shows them all)",
         )
+    if key in SWITCHES:
+        if isinstance(raw, bool):
+            raw = int(raw)
+        if raw not in (0, 1) or isinstance(raw, dict):
+            raise ConfigError(f"{where}: {key}: expected 0 (off) or 1 (on), found {raw!r}",
+                              hint=f"{key} is a switch: on or off, not a distribution")
+        return Dist("number", (float(raw),))
     if not isinstance(raw, dict):
         value = _num(key, raw, where)
         _check_range(key, (value,), where)

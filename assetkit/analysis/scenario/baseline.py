@@ -15,6 +15,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assetkit.analysis import platform_rules
+from assetkit.analysis.economics._common import refund_adjustment
+from assetkit.analysis.economics.platform_cost import platform_cost
 from assetkit.errors import NotEnoughData
 
 if TYPE_CHECKING:
@@ -40,7 +43,12 @@ class ChannelBaseline:
     fees: dict[str, float] = field(default_factory=dict)  # fee_type -> monthly amount
     spend: float = 0.0
     inquiries: float = 0.0
-    conversion: float | None = None  # share of inquiries whose buyer ordered afterwards
+    conversion: float | None = None  # converted / decided inquiries within the conversion window (as funnel)
+    # Platform rules (assetkit/data/platform_rules.yaml): the share of this channel's repeat
+    # revenue from buyers the platform still restricts at as_of, and what the rule is.
+    restricted_repeat_share: float = 0.0
+    move_rule: str | None = None  # None | conversion_fee | forbidden
+    conversion_fee: float = 0.0  # share of a year's revenue, paid once per moved buyer
 
     @property
     def label(self) -> str:
@@ -69,6 +77,7 @@ class Baseline:
     months_with_orders: int = 12
     repeat_buyer_rate: float | None = None
     warnings: tuple[str, ...] = ()
+    conversion_window_days: int = 180
 
     @property
     def revenue(self) -> float:
@@ -90,6 +99,7 @@ class Baseline:
             "months_covered": self.months_covered,
             "months_with_orders": self.months_with_orders,
             "repeat_buyer_rate": self.repeat_buyer_rate,
+            "conversion_window_days": self.conversion_window_days,
             "monthly_totals": {"revenue": self.revenue, "platform_cost": self.platform_cost, "spend": self.spend},
             "channels": [c.to_dict() for c in self.channels],
             "warnings": list(self.warnings),
@@ -105,14 +115,14 @@ def classify(channel: str, platform: str | None, marketplaces: set[str]) -> str:
 
 _WINDOW = "ordered_at >= $start AND ordered_at < $end AND status <> 'cancelled'"
 
-_ORDERS_SQL = """
+_ORDERS_SQL = f"""
 WITH firsts AS (
     SELECT buyer_id, min(ordered_at::DATE) AS first_day FROM orders
     WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY buyer_id
 )
 SELECT o.channel, o.platform,
        sum(o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0))::DOUBLE AS revenue,
-       count(*) AS orders,
+       count(*) FILTER (WHERE NOT {refund_adjustment('o.')}) AS orders,
        count(DISTINCT o.buyer_id) AS buyers,
        coalesce(sum(CASE WHEN o.ordered_at::DATE > f.first_day
                     THEN o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0) END), 0)::DOUBLE AS repeat_revenue
@@ -122,30 +132,47 @@ WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.status <> 'cancelled'
 GROUP BY ALL ORDER BY ALL
 """
 
-_FEES_SQL = """
-SELECT platform, fee_type, sum(amount_rc)::DOUBLE FROM platform_fees
-WHERE incurred_at >= $start AND incurred_at < $end AND amount_rc IS NOT NULL
-GROUP BY ALL ORDER BY ALL
-"""
-
-# Spend rows cover a period; the part inside the window counts, pro rata by days.
+# Spend rows cover a period; the part inside the window counts, pro rata by days. Spend that
+# names a platform is that platform's ad cost and comes with the platform cost (below).
 _SPEND_SQL = """
 SELECT channel, platform,
        sum(amount_rc * (least(period_end, $end::DATE - 1) - greatest(period_start, $start::DATE) + 1)
            / (period_end - period_start + 1))::DOUBLE
 FROM spend
 WHERE period_end >= $start::DATE AND period_start < $end::DATE AND amount_rc IS NOT NULL
-  AND period_end >= period_start
+  AND period_end >= period_start AND platform IS NULL
 GROUP BY ALL ORDER BY ALL
 """
 
+# Repeat revenue per channel from buyers whose relationship with a rule-bound platform is
+# still inside the rule's period at as_of ($months < 0: the rule lasts the whole relationship).
+_RESTRICTED_SQL = """
+WITH r AS (SELECT unnest($platforms) AS platform, unnest($months) AS months),
+firsts AS (SELECT buyer_id, min(ordered_at::DATE) AS first_day FROM orders
+           WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY buyer_id),
+on_platform AS (SELECT buyer_id, platform, min(ordered_at::DATE) AS since FROM orders
+                WHERE status <> 'cancelled' AND buyer_id IS NOT NULL GROUP BY ALL)
+SELECT o.channel, o.platform,
+       coalesce(sum(o.gross_amount_rc - coalesce(o.refunded_amount_rc, 0)), 0)::DOUBLE
+FROM orders o JOIN r USING (platform) JOIN firsts f USING (buyer_id) JOIN on_platform p USING (buyer_id, platform)
+WHERE o.ordered_at >= $start AND o.ordered_at < $end AND o.status <> 'cancelled'
+  AND o.gross_amount_rc IS NOT NULL AND o.ordered_at::DATE > f.first_day
+  AND (r.months < 0 OR p.since > $as_of - CAST(round(r.months * 30.4375) AS INTEGER))
+GROUP BY ALL
+"""
+
+# Conversion as `assetkit funnel` defines it: an order by the inquiry's buyer within the
+# conversion window; inquiries whose window has not ended by the end are pending and left out.
 _INQUIRIES_SQL = """
-SELECT i.channel, i.platform, count(*) AS n,
-       count(*) FILTER (WHERE EXISTS (
-           SELECT 1 FROM orders o WHERE o.buyer_id = i.buyer_id AND o.status <> 'cancelled'
-             AND o.ordered_at >= i.received_at AND o.ordered_at < $end)) AS converted
-FROM inquiries i WHERE i.received_at >= $start AND i.received_at < $end
-GROUP BY ALL ORDER BY ALL
+WITH i AS (
+    SELECT i.channel, i.platform, i.received_at,
+           EXISTS (SELECT 1 FROM orders o WHERE o.buyer_id = i.buyer_id AND o.status <> 'cancelled'
+                     AND o.ordered_at >= i.received_at AND o.ordered_at < i.received_at + to_days($window)
+                     AND o.ordered_at < $end) AS converted
+    FROM inquiries i WHERE i.received_at >= $start AND i.received_at < $end)
+SELECT channel, platform, count(*) AS n, count(*) FILTER (WHERE converted) AS converted,
+       count(*) FILTER (WHERE converted OR received_at + to_days($window) <= $end) AS decided
+FROM i GROUP BY ALL ORDER BY ALL
 """
 
 _REPEAT_BUYERS_SQL = f"""
@@ -169,50 +196,6 @@ def _window(con: "duckdb.DuckDBPyConnection", as_of: dt.date | None) -> tuple[dt
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
     start = end.replace(year=end.year - 1) if not (end.month == 2 and end.day == 29) else end - dt.timedelta(days=366)
     return as_of, start, end
-
-
-_RATE_SQL = """
-SELECT (SELECT per_eur FROM fx_rates WHERE currency = $cur AND rate_date <= $day ORDER BY rate_date DESC LIMIT 1)::DOUBLE
-"""
-
-
-def _to_reporting(con: "duckdb.DuckDBPyConnection", amount: float, currency: str, reporting: str, day: dt.date) -> float | None:
-    """amount in `currency` -> reporting currency via the ECB rates (per EUR) on or before `day`."""
-    if currency == reporting:
-        return amount
-    rates = []
-    for cur in (currency, reporting):
-        row = (1.0,) if cur == "EUR" else con.execute(_RATE_SQL, {"cur": cur, "day": day}).fetchone()
-        if row is None or row[0] is None:
-            return None
-        rates.append(row[0])
-    return amount / rates[0] * rates[1]
-
-
-def _recurring(
-    con: "duckdb.DuckDBPyConnection", config: Any, fees: dict[tuple[str, str], float], start: dt.date, end: dt.date
-) -> tuple[dict[tuple[str, str], float], list[str]]:
-    """Recurring fees from assetkit.yaml (a membership paid outside the exports) as totals over
-    the part of their life inside the window; skipped where the exports already hold that fee
-    type for that platform, so nothing is counted twice."""
-    reporting = str(getattr(config, "reporting_currency", "EUR") or "EUR")
-    added: dict[tuple[str, str], float] = {}
-    notes = []
-    for fee in getattr(config, "recurring_fees", None) or ():
-        key = (fee.platform, fee.fee_type)
-        if fees.get(key):
-            notes.append(f"recurring {fee.fee_type} for {fee.platform} in assetkit.yaml skipped: the exports hold it")
-            continue
-        first, last = max(start, fee.start), min(end, fee.end + dt.timedelta(days=1) if fee.end else end)
-        if last <= first:
-            continue
-        amount = _to_reporting(con, fee.amount, fee.currency, reporting, end)
-        if amount is None:
-            notes.append(f"recurring {fee.fee_type} for {fee.platform} left out: no {fee.currency} exchange rate")
-            continue
-        monthly = amount / {"year": 12, "quarter": 3, "month": 1}[fee.period]
-        added[key] = added.get(key, 0.0) + monthly * (last - first).days / DAYS_PER_MONTH
-    return added, notes
 
 
 def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: dt.date | None = None) -> Baseline:
@@ -240,20 +223,27 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
         warnings.append(f"{missing[0]} orders lack a reporting-currency amount (no FX rate) and are left out")
 
     orders = con.execute(_ORDERS_SQL, p).fetchall()
-    fee_rows = {(pl, ft): v for pl, ft, v in con.execute(_FEES_SQL, p).fetchall()}
-    extra, notes = _recurring(con, config, fee_rows, max(first_day, start.date()), end.date())
-    warnings += notes
-    for k, v in extra.items():
-        fee_rows[k] = fee_rows.get(k, 0.0) + v
+    # Platform cost exactly as `assetkit fees` counts it over the same days (one definition).
+    cost = platform_cost(con, config, start.date(), as_of)
+    fee_rows = dict(cost.by_category)
+    warnings += cost.notes
     spend_rows = con.execute(_SPEND_SQL, p).fetchall()
-    inq_rows = con.execute(_INQUIRIES_SQL, p).fetchall()
+    rules = platform_rules.rules()
+    restricted = {(ch, pl): v for ch, pl, v in con.execute(_RESTRICTED_SQL, {
+        **p, "as_of": as_of, "platforms": list(rules),
+        "months": [float(r.months) if r.months is not None else -1.0 for r in rules.values()]}).fetchall()}
+    from assetkit.analysis.economics._common import section
+    from assetkit.analysis.economics.funnel import DEFAULT_WINDOW_DAYS
+
+    window = int(section(config, "funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
+    inq_rows = con.execute(_INQUIRIES_SQL, {**p, "window": window}).fetchall()
     rep = con.execute(_REPEAT_BUYERS_SQL, p).fetchone() or (0, 0)
 
     marketplaces = {pl for ch, pl, *_ in orders if ch in PLATFORM_CHANNELS and pl}
     keys: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def row(channel: str, platform: str | None) -> dict[str, Any]:
-        return keys.setdefault((channel, platform), {"fees": {}, "spend": 0.0, "inq": 0, "conv": 0})
+        return keys.setdefault((channel, platform), {"fees": {}, "spend": 0.0, "inq": 0, "conv": 0, "decided": 0})
 
     for ch, pl, revenue, n, buyers, repeat in orders:
         row(ch, pl).update(revenue=revenue, orders=n, buyers=buyers, repeat=repeat)
@@ -276,10 +266,11 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
 
     for ch, pl, total in spend_rows:
         row(*match(ch, pl))["spend"] += total
-    for ch, pl, n, conv in inq_rows:
+    for ch, pl, n, conv, decided in inq_rows:
         r = row(*match(ch, pl))
         r["inq"] += n
         r["conv"] += conv
+        r["decided"] += decided
 
     channels = tuple(
         ChannelBaseline(
@@ -293,10 +284,18 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
             fees={ft: amt / months for ft, amt in sorted(v["fees"].items())},
             spend=v["spend"] / months,
             inquiries=v["inq"] / months,
-            conversion=(v["conv"] / v["inq"]) if v["inq"] else None,
+            conversion=(v["conv"] / v["decided"]) if v["decided"] else None,
+            restricted_repeat_share=(restricted.get((ch, pl), 0.0) / v["repeat"]) if v.get("repeat", 0) > 0 else 0.0,
+            move_rule=rules[pl].rule if pl in rules else None,
+            conversion_fee=rules[pl].fee_share_of_annual_revenue if pl in rules else 0.0,
         )
         for (ch, pl), v in sorted(keys.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
     )
+    for c in channels:
+        if c.spend > 0 and c.revenue == 0 and c.kind == "other":
+            warnings.append(f"{c.label}: spend of {c.spend:,.0f} a month with no orders on that channel: buyers met "
+                            "there are recorded under the channel they ordered through, so the scenario carries "
+                            "this spend unchanged and attributes no revenue to it")
     return Baseline(
         channels=channels,
         currency=str(getattr(config, "reporting_currency", None) or "EUR"),
@@ -306,4 +305,5 @@ def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: 
         months_with_orders=int(n_months),
         repeat_buyer_rate=(rep[0] / rep[1]) if rep[1] else None,
         warnings=tuple(warnings),
+        conversion_window_days=window,
     )

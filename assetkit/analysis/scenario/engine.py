@@ -32,18 +32,21 @@ class ChannelArrays:
 
     labels: tuple[str, ...]
     kinds: tuple[str, ...]
-    revenue: "np.ndarray"
-    var_rate: "np.ndarray"  # variable fees / revenue (commission, payment, service, ...)
-    fixed_fees: "np.ndarray"  # membership
-    adv_fees: "np.ndarray"  # platform advertising billed as a fee
-    spend: "np.ndarray"  # marketing spend rows
-    repeat_share: "np.ndarray"
-    is_platform: "np.ndarray"
+    revenue: np.ndarray
+    var_rate: np.ndarray  # variable fees / revenue (commission, payment, service, ...)
+    fixed_fees: np.ndarray  # membership
+    adv_fees: np.ndarray  # platform advertising billed as a fee
+    spend: np.ndarray  # marketing spend rows
+    repeat_share: np.ndarray
+    is_platform: np.ndarray
+    invitable: np.ndarray  # share of repeat revenue the platform's rules let you invite away
+    fee_bound: np.ndarray  # share of repeat revenue that pays a conversion fee when moved
+    conversion_fee: np.ndarray  # that fee, as a share of a year's revenue
     own: int
     repeat_rate: float = 0.0  # revenue-weighted repeat share of the whole business, capped at 0.9
 
     @property
-    def fees(self) -> "np.ndarray":
+    def fees(self) -> np.ndarray:
         return self.revenue * self.var_rate + self.fixed_fees + self.adv_fees
 
 
@@ -58,7 +61,7 @@ def channel_arrays(baseline: Baseline) -> ChannelArrays:
         owns = [len(chans) - 1]
     own = max(owns, key=lambda i: chans[i].revenue)
 
-    def vec(f: object) -> "np.ndarray":
+    def vec(f: object) -> np.ndarray:
         return np.array([f(c) for c in chans], dtype=float)  # type: ignore[operator]
 
     variable = vec(lambda c: sum(v for k, v in c.fees.items() if k not in FIXED_FEES | AD_FEES))
@@ -74,13 +77,16 @@ def channel_arrays(baseline: Baseline) -> ChannelArrays:
         spend=vec(lambda c: c.spend),
         repeat_share=vec(lambda c: c.repeat_share),
         is_platform=np.array([c.kind == "platform" for c in chans]),
+        invitable=vec(lambda c: 1.0 - c.restricted_repeat_share if c.move_rule == "forbidden" else 1.0),
+        fee_bound=vec(lambda c: c.restricted_repeat_share if c.move_rule == "conversion_fee" else 0.0),
+        conversion_fee=vec(lambda c: c.conversion_fee),
         own=own,
         repeat_rate=min(0.9, float((revenue * vec(lambda c: c.repeat_share)).sum() / revenue.sum()))
         if revenue.sum() > 0 else 0.0,
     )
 
 
-def adstock(x: "np.ndarray", theta: "np.ndarray") -> "np.ndarray":
+def adstock(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Normalised geometric adstock along axis 1: a_t = theta*a_{t-1} + (1-theta)*x_t, a_0 = 0.
 
     `theta` has one value per run (axis 0). A constant input converges to itself.
@@ -100,22 +106,23 @@ def adstock(x: "np.ndarray", theta: "np.ndarray") -> "np.ndarray":
 class Deltas:
     """Scenario minus baseline, per run, month and channel (R x T x C)."""
 
-    revenue: "np.ndarray"
-    fees: "np.ndarray"
-    spend: "np.ndarray"
-    gross_profit: "np.ndarray"
+    revenue: np.ndarray
+    fees: np.ndarray
+    spend: np.ndarray
+    gross_profit: np.ndarray
 
 
-def project(ch: ChannelArrays, p: Mapping[str, "np.ndarray"], months: int) -> Deltas:
-    """Changes caused by the budget shift for every run in `p` (arrays of shape (R,))."""
+def project(ch: ChannelArrays, p: Mapping[str, np.ndarray], months: int) -> Deltas:
+    """Changes caused by the two levers, the budget shift and the owned-channel programme, for
+    every run in `p` (arrays of shape (R,))."""
     import numpy as np
 
     t = np.arange(1, months + 1, dtype=float)
 
-    def col(key: str) -> "np.ndarray":
+    def col(key: str) -> np.ndarray:
         return p[key][:, None]  # (R, 1): one value per run, broadcast over months
 
-    def cube(key: str) -> "np.ndarray":
+    def cube(key: str) -> np.ndarray:
         return p[key][:, None, None]  # (R, 1, 1): broadcast over months and channels
 
     # Platform effects are computed on the platform columns only (P of the C channels).
@@ -130,15 +137,22 @@ def project(ch: ChannelArrays, p: Mapping[str, "np.ndarray"], months: int) -> De
     k = cube("platform_ad_saturation")
     ad_revenue = np.minimum(revenue, cube("platform_ad_roas") * budget)  # revenue the ads drive now
     ad_loss = ad_revenue * k * u / (1 + k - u)
-    # Existing repeat buyers invited to the own site: some switch, some are lost, the rest stay.
+    # The owned-channel programme (a separate lever from the budget shift): existing repeat
+    # buyers invited to the own site; some switch, some are lost, the rest stay. Buyers a
+    # platform's rules forbid moving are never invited; those it charges for pay its fee.
+    programme = col("programme")
     maturity = 1 - 0.5 ** (t / col("owned_half_life_months"))  # (R, T)
-    reach = (col("migration_reach") * maturity)[:, :, None]
-    approached = (revenue - ad_loss) * ch.repeat_share[plat] * reach
+    reach = (programme * col("migration_reach") * maturity)[:, :, None]
+    approached = (revenue - ad_loss) * ch.repeat_share[plat] * ch.invitable[plat] * reach
     conv = p["migration_conversion"]
     moved = approached * conv[:, None, None]
     lost_share = np.minimum(p["migration_loss"], 1 - conv)
     plat_rev = -(ad_loss + approached * (conv + lost_share)[:, None, None])
-
+    # Conversion fee: once per moved buyer, a share of a year's revenue with them, booked when
+    # their revenue moves (increments of the moved revenue, as a yearly amount).
+    bound = moved * ch.fee_bound[plat]
+    newly = np.diff(np.maximum.accumulate(bound, axis=1), axis=1, prepend=0.0)
+    conversion_fees = newly * 12 * ch.conversion_fee[plat]
     uplift = 1 + (col("owned_clv_uplift") - 1) * maturity
     mig_rev = moved.sum(axis=2) * uplift
     mig_fees = (moved @ var_rate) * uplift * (1 - col("fee_reduction"))
@@ -150,26 +164,29 @@ def project(ch: ChannelArrays, p: Mapping[str, "np.ndarray"], months: int) -> De
     # Customers won on owned channels come back: their repeat revenue follows the business's own
     # repeat share rho (steady state first / (1 - rho), so rho is the repeat share), with the uplift.
     new_rev = adstock(first, np.full(first.shape[0], ch.repeat_rate)) / (1 - ch.repeat_rate) * uplift
-    one_off = col("site_build_cost") * (t == 1) + col("content_cost") / 3 * (t <= 3)
+    one_off = programme * (col("site_build_cost") * (t == 1) + col("content_cost") / 3 * (t <= 3))
 
     shape = (s_t.shape[0], months, len(ch.labels))
     d_rev, d_fees, d_spend = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     d_rev[:, :, plat] = plat_rev
-    d_fees[:, :, plat] = plat_rev * var_rate - s_t[:, :, None] * ch.adv_fees[plat]
+    d_fees[:, :, plat] = plat_rev * var_rate - s_t[:, :, None] * ch.adv_fees[plat] + conversion_fees
     d_spend[:, :, plat] = -s_t[:, :, None] * ch.spend[plat]
     own = ch.own
     d_rev[:, :, own] += mig_rev + new_rev
     d_fees[:, :, own] += mig_fees + new_rev * col("own_site_fee_rate")
-    d_spend[:, :, own] += shifted + col("owned_running_cost") + one_off
+    d_spend[:, :, own] += shifted + programme * col("owned_running_cost") + one_off
 
-    idle = p["shift"] <= 0  # "no shift" must be exactly 0.0, not a rounding residue
+    # Neither lever pulled: exactly 0.0, not a rounding residue. With the programme off every
+    # change is proportional to (or a saturating function of) the shift, so the result is
+    # continuous in the shift and tends to 0 with it.
+    idle = (p["shift"] <= 0) & (p["programme"] <= 0)
     if idle.any():
         for a in (d_rev, d_fees, d_spend):
             a[idle] = 0.0
     return Deltas(d_rev, d_fees, d_spend, d_rev * cube("gross_margin") - d_fees - d_spend)
 
 
-def monthly_discount(annual: "np.ndarray") -> "np.ndarray":
+def monthly_discount(annual: np.ndarray) -> np.ndarray:
     """(1 + r)^(1/12) - 1: the monthly rate equivalent to an annual one."""
     return (1 + annual) ** (1 / 12) - 1
 

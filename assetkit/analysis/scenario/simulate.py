@@ -2,9 +2,10 @@
 
 `run_scenario` draws every assumption `runs` times (vectorised), projects all runs at once and
 summarises: P10/P50/P90 per month, break-even month distribution, P(break-even by 12/24/36),
-NPV of the difference. Break-even is the month after which the cumulative difference never
-falls below zero again within the horizon (0 when it never does; months+1 = not reached), so
-a J-curve that dips again late does not count as paid back.
+NPV of the difference. Break-even is the first month from which the cumulative difference
+stays at or above zero until the end of the horizon, i.e. the month after the last month with
+a deficit (0 when it is never negative; months+1 = not reached), so a J-curve that dips again
+late does not count as paid back.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
-from assetkit.analysis.scenario.assumptions import KEYS, Assumptions
+from assetkit.analysis.scenario.assumptions import KEYS, UNSOURCED, Assumptions
 from assetkit.analysis.scenario.baseline import Baseline
 from assetkit.analysis.scenario.engine import (
     PHASES,
@@ -35,13 +36,13 @@ BREAK_EVEN_BY = (12, 24, 36)
 class Outcome:
     """Per-run results of one engine call (R runs)."""
 
-    diff: "np.ndarray"  # (R, T) monthly gross-profit difference
-    cumulative: "np.ndarray"  # (R, T)
-    npv: "np.ndarray"  # (R,)
-    break_even: "np.ndarray"  # (R,) month, 0 = never behind, T+1 = not within the horizon
+    diff: np.ndarray  # (R, T) monthly gross-profit difference
+    cumulative: np.ndarray  # (R, T)
+    npv: np.ndarray  # (R,)
+    break_even: np.ndarray  # (R,) month, 0 = never behind, T+1 = not within the horizon
 
 
-def evaluate(ch: ChannelArrays, params: dict[str, "np.ndarray"], months: int) -> tuple[Deltas, Outcome]:
+def evaluate(ch: ChannelArrays, params: dict[str, np.ndarray], months: int) -> tuple[Deltas, Outcome]:
     """Project every run in `params`, then the per-run difference, NPV and break-even month."""
     import numpy as np
 
@@ -56,14 +57,14 @@ def evaluate(ch: ChannelArrays, params: dict[str, "np.ndarray"], months: int) ->
     return deltas, Outcome(diff, cum, npv, be)
 
 
-def _pct(x: "np.ndarray") -> dict[str, Any]:
+def _pct(x: np.ndarray) -> dict[str, Any]:
     import numpy as np
 
     q = np.percentile(x, QUANTILES, axis=0)
     return {f"p{k}": v.tolist() for k, v in zip(QUANTILES, q)}
 
 
-def _be_stats(be: "np.ndarray", months: int) -> dict[str, Any]:
+def _be_stats(be: np.ndarray, months: int) -> dict[str, Any]:
     import numpy as np
 
     q = np.percentile(be, QUANTILES, method="inverted_cdf")
@@ -95,6 +96,8 @@ class ScenarioResult:
     break_even: dict[str, Any]
     platform_cost_change: dict[str, float]  # share change of platform fees over the horizon
     outcome: Outcome = field(repr=False)
+    programme: bool = True
+    levers: dict[str, dict[str, float]] = field(default_factory=dict)  # NPV of each lever alone and both
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,8 @@ class ScenarioResult:
             "runs": self.runs,
             "seed": self.seed,
             "shift": self.shift,
+            "programme": self.programme,
+            "levers": self.levers,
             "currency": self.currency,
             "channels": [{"label": lb, "kind": k} for lb, k in zip(self.labels, self.kinds)],
             "phases": [{"name": n, "first_month": lo, "last_month": min(hi, self.months)} for n, lo, hi in PHASES
@@ -182,6 +187,7 @@ def run_scenario(
                                zip(QUANTILES, np.percentile(ch.revenue + deltas.revenue, QUANTILES, axis=0))},
     }
     q = np.percentile(out.npv, QUANTILES)
+    levers = _levers(ch, central, params, months)
     return ScenarioResult(
         months=months,
         runs=runs,
@@ -197,7 +203,29 @@ def run_scenario(
         break_even=_be_stats(out.break_even, months),
         platform_cost_change={f"p{k}": float(v) for k, v in zip(QUANTILES, np.percentile(change, QUANTILES))},
         outcome=out,
+        programme=bool(central["programme"][0] > 0),
+        levers=levers,
     )
+
+
+def _levers(ch: ChannelArrays, central: dict[str, np.ndarray], params: dict[str, np.ndarray],
+            months: int) -> dict[str, dict[str, float]]:
+    """NPV (central projection and Monte Carlo P10/P50/P90) of the programme alone, the shift
+    alone and both, with the same draws: what each lever contributes, and how they interact
+    (the programme invites fewer buyers when the shift has cost the platform some revenue)."""
+    import numpy as np
+
+    shift = float(central["shift"][0])
+    out = {}
+    for name, prog, sh in (("programme_only", 1.0, 0.0), ("shift_only", 0.0, shift), ("both", 1.0, shift)):
+        c = {**central, "programme": np.array([prog]), "shift": np.array([sh])}
+        r = len(params["shift"])
+        p = {**params, "programme": np.full(r, prog), "shift": np.full(r, sh)}
+        npv = evaluate(ch, p, months)[1].npv
+        q = np.percentile(npv, QUANTILES)
+        out[name] = {"shift": sh, "programme": bool(prog), "npv_central": float(evaluate(ch, c, months)[1].npv[0]),
+                     **{f"npv_p{k}": float(v) for k, v in zip(QUANTILES, q)}}
+    return out
 
 
 def _be_month(value: int, months: int) -> int | None:
@@ -216,9 +244,15 @@ class SensitivityRow:
     def swing(self) -> float:
         return abs(self.npv_high - self.npv_low)
 
+    @property
+    def published_source(self) -> bool:
+        """False for assumptions no published study backs (template.yaml says which)."""
+        return self.key not in UNSOURCED
+
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "low_value": self.low_value, "high_value": self.high_value,
-                "npv_low": self.npv_low, "npv_high": self.npv_high, "swing": self.swing}
+                "npv_low": self.npv_low, "npv_high": self.npv_high, "swing": self.swing,
+                "published_source": self.published_source}
 
 
 @dataclass(frozen=True)
@@ -227,9 +261,13 @@ class Sensitivity:
 
     npv_central: float
     rows: tuple[SensitivityRow, ...]
+    # The central NPV with owned_clv_uplift = 1 (no uplift): how much of the result rests on
+    # an assumption with no published source.
+    npv_without_uplift: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"npv_central": self.npv_central, "quantiles": [10, 90], "rows": [r.to_dict() for r in self.rows]}
+        return {"npv_central": self.npv_central, "npv_without_uplift": self.npv_without_uplift,
+                "quantiles": [10, 90], "rows": [r.to_dict() for r in self.rows]}
 
 
 def sensitivity(baseline: Baseline, assumptions: Assumptions, months: int = 36) -> Sensitivity:
@@ -238,10 +276,11 @@ def sensitivity(baseline: Baseline, assumptions: Assumptions, months: int = 36) 
 
     keys = [k for k in KEYS if assumptions[k].uncertain]
     central = assumptions.central()
-    params = {k: np.repeat(central[k], 1 + 2 * len(keys)) for k in KEYS}
+    params = {k: np.repeat(central[k], 2 + 2 * len(keys)) for k in KEYS}
     for i, key in enumerate(keys):
         params[key][1 + 2 * i] = assumptions[key].ppf_scalar(0.1)
         params[key][2 + 2 * i] = assumptions[key].ppf_scalar(0.9)
+    params["owned_clv_uplift"][-1] = 1.0  # last row: everything central, no uplift
     _, out = evaluate(channel_arrays(baseline), params, months)
     rows = [
         SensitivityRow(key, float(params[key][1 + 2 * i]), float(params[key][2 + 2 * i]),
@@ -249,7 +288,7 @@ def sensitivity(baseline: Baseline, assumptions: Assumptions, months: int = 36) 
         for i, key in enumerate(keys)
     ]
     rows.sort(key=lambda r: (-r.swing, r.key))
-    return Sensitivity(float(out.npv[0]), tuple(rows))
+    return Sensitivity(float(out.npv[0]), tuple(rows), float(out.npv[-1]))
 
 
 @dataclass(frozen=True)
@@ -265,18 +304,26 @@ class Comparison:
 
 def compare_shifts(
     baseline: Baseline, assumptions: Assumptions, shifts: Sequence[float], months: int = 36,
-    runs: int = 1000, seed: int = 0,
+    runs: int = 1000, seed: int = 0, programmes: Sequence[int] | None = None,
 ) -> Comparison:
-    """NPV P10/P50/P90, break-even P50 and P(break-even by 24) for each shift (shares, 0.2 = 20 %)."""
+    """NPV P10/P50/P90, break-even P50 and P(break-even by 24) for each shift (shares, 0.2 = 20 %)
+    and each programme setting (default: the assumptions' own), all with the same draws."""
     rows = []
-    for s in shifts:
-        res = run_scenario(baseline, assumptions.replace(shift=s), months, runs, seed)
-        rows.append({
-            "shift": float(s),
-            "npv_p10": res.npv["p10"],
-            "npv_p50": res.npv["p50"],
-            "npv_p90": res.npv["p90"],
-            "break_even_p50": res.break_even["p50"],
-            "p_break_even_by_24": float((res.outcome.break_even <= 24).mean()) if months >= 24 else None,
-        })
+    levels = programmes if programmes is not None else [int(assumptions["programme"].central())]
+    for prog in levels:
+        for s in shifts:
+            rows.append(_compare_row(baseline, assumptions.replace(shift=s, programme=prog), months, runs, seed))
     return Comparison(months, tuple(rows))
+
+
+def _compare_row(baseline: Baseline, assumptions: Assumptions, months: int, runs: int, seed: int) -> dict[str, Any]:
+    res = run_scenario(baseline, assumptions, months, runs, seed)
+    return {
+        "shift": res.shift,
+        "programme": res.programme,
+        "npv_p10": res.npv["p10"],
+        "npv_p50": res.npv["p50"],
+        "npv_p90": res.npv["p90"],
+        "break_even_p50": res.break_even["p50"],
+        "p_break_even_by_24": float((res.outcome.break_even <= 24).mean()) if months >= 24 else None,
+    }

@@ -66,6 +66,19 @@ def clv_section(ctx: "ReportContext") -> Section:
             "By platform of first purchase", ["platform", "buyers", f"mean ({rc})", f"median ({rc})", f"total ({rc})"],
             [[g["group"], g["n_buyers"], g["mean"], g["median"], g["total"]] for g in data["by_platform"]],
             numeric=[False, True, True, True, True]))
+    if data.get("calibration"):
+        spend = data.get("spend_model") or {}
+        section.tables.append(Table(
+            "Calibration: each platform's predicted next 12 months against what its buyers paid in the last 12",
+            ["platform (latest purchase)", "buyers", f"predicted next 12 months ({rc})", f"paid last 12 months ({rc})",
+             "ratio"],
+            [[c["group"], c["n_buyers"], c["predicted_next_12_months"], c["paid_last_12_months"],
+              None if c["ratio"] is None else round(c["ratio"], 2)] for c in data["calibration"]],
+            numeric=[False, True, True, True, True],
+            note="Predicted: expected purchases of the existing buyers × their expected spend, undiscounted. "
+                 "Paid: the same buyers' revenue in the 12 months before the calibration end (first orders "
+                 "included, so a platform that mostly wins new one-time buyers predicts less than it was paid). "
+                 f"Spend model: {spend.get('note') or spend.get('model')}."))
     if holdout and holdout.get("n_buyers"):
         section.tables.append(Table(
             f"Validation: fitted without the last {HOLDOUT_DAYS} days, then compared with what happened",
@@ -104,11 +117,14 @@ def segments_section(ctx: "ReportContext") -> Section:
                   f"{format_value(value, 0)} {rc} in platform fees saved and value kept; you can reach "
                   f"{reachable} of them directly.") if top else "No marketplace buyers to move yet.")
     section.tables.append(Table(
-        "RFM segments", ["segment", "buyers", "share", "mean P(alive)", f"mean CLV ({rc})", f"total CLV ({rc})",
-                         f"platform fees at stake ({rc})", "still on a platform"],
-        [[s["name"], s["n_buyers"], format_percent(s["share"]), s["mean_p_alive"], s["mean_clv"], s["total_clv"],
+        "RFM segments", ["segment", "buyers", "share", "active", "mean P(alive), repeat buyers", f"mean CLV ({rc})",
+                         f"total CLV ({rc})", f"platform fees at stake ({rc})", "still on a platform"],
+        [[s["name"], s["n_buyers"], format_percent(s["share"]), format_percent(s["active_share"]),
+          s["mean_p_alive_repeat"], s["mean_clv"], s["total_clv"],
           s["platform_fee_at_stake"], format_percent(s["on_platform_share"])] for s in data.get("segments") or []],
-        numeric=[False, True, True, True, True, True, True, True]))
+        numeric=[False, True, True, True, True, True, True, True, True],
+        note="Active = neither at risk nor lost (P(alive) and how overdue the buyer is). P(alive) is averaged over "
+             "repeat buyers only: the model gives a one-time buyer P(alive) = 1 by construction."))
     section.tables.append(Table(
         "Lifecycle stages", ["stage", "buyers", f"mean CLV ({rc})", f"total CLV ({rc})"],
         [[s["name"], s["n_buyers"], s.get("mean_clv"), s.get("total_clv")] for s in data.get("lifecycle") or []],
@@ -117,13 +133,15 @@ def segments_section(ctx: "ReportContext") -> Section:
         section.tables.append(Table(
             "Migration candidates: marketplace buyers ranked by the value of moving them",
             ["rank", "buyer", "company", "country", "platform", "stage", "P(alive)", f"CLV ({rc})", "fee share",
-             f"value of moving ({rc})", "we can reach them by"],
+             f"value of moving ({rc})", "we can reach them by", "platform rule"],
             [[c["rank"], c["name"] or c["buyer_id"], c["company"], c["country"], c["current_platform"], c["stage"],
-              c["p_alive"], c["clv"], format_percent(c["fee_share"]), c["value_of_moving"], c["contact"]]
-             for c in top],
-            numeric=[True, False, False, False, False, False, True, True, True, True, False],
+              c["p_alive"], c["clv"], format_percent(c["fee_share"]), c["value_of_moving"], c["contact"],
+              c.get("platform_rule") or ""] for c in top],
+            numeric=[True, False, False, False, False, False, True, True, True, True, False, False],
             note="The full list: assetkit segments --format csv. Buyers without an owned contact need one first "
-                 "(ask for an email on the next order)."))
+                 "(ask for an email on the next order). Buyers met on a platform that forbids moving them "
+                 "(eBay, Amazon, Etsy) are not listed; Upwork clients in their first 24 months are valued net "
+                 "of Upwork's conversion fee (assetkit/data/platform_rules.yaml)."))
     return section
 
 
