@@ -8,12 +8,27 @@ configuration, 3 not enough data, 75 database busy).
 from __future__ import annotations
 
 
+# Errors quote user data (a header, a cell, a line); a 50 MB line quoted whole made the
+# terminal printer quadratic and landed in `.error.txt` and the run log. Quotes are cut here.
+QUOTE_LIMIT = 200
+MESSAGE_LIMIT = 2000
+
+
+def quote_excerpt(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """`text` cut to `limit` characters, saying how much more there was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
 class AssetkitError(Exception):
     """Base class: an operation failed and nothing was left half-done (exit 1)."""
 
     exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        # A safety net for messages that quote user data uncut.
+        message = quote_excerpt(message, MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
         self.hint = hint

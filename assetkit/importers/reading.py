@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetkit.errors import SourceError
+from assetkit.errors import SourceError, quote_excerpt
 from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
 from assetkit.importers.registry import Profile, detect, no_match_error
 
@@ -118,8 +118,9 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
     if found is None:
         raise no_match_error(name, _first_header(text), candidates)
     index, delimiter, profile, header = found
-    records = _csv_records(text, index, delimiter, profile, name)
-    return _stage_python(con, name, profile, header, index + 1, enc, records, digest)
+    rejects: list[tuple[int, str | None, str, str]] = []
+    records = _csv_records(text, index, delimiter, profile, name, len(header), rejects)
+    return _stage_python(con, name, profile, header, index + 1, enc, records, digest, rejects)
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -159,30 +160,92 @@ def _find_header(text: str, candidates: list[Profile], path: str
     return None
 
 
-def _csv_records(text: str, header_index: int, delimiter: str, profile: Profile,
-                 path: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (physical line, fields) per record, without blank and trailer lines."""
-    stream = io.StringIO(text, newline="")
+def _csv_records(text: str, header_index: int, delimiter: str, profile: Profile, path: str, width: int,
+                 rejects: list[tuple[int, str | None, str, str]]) -> Iterator[tuple[int, list[str]]]:
+    """Yield (physical line, fields) per record, without blank and trailer lines.
+
+    A quote that opens and never closes would make the csv module read the rest of the file
+    (or up to the next stray quote) as one field: thousands of rows silently gone into one
+    quarantined record. A record that spans several lines and then has the wrong field
+    count, or swallowed lines that are records themselves, is such a runaway quote: its
+    first line goes to `rejects` naming the problem, and reading restarts on the next line,
+    so every other row is still read.
+    """
+    lines = _Lines(io.StringIO(text, newline=""))
     for _ in range(header_index + 1):
-        stream.readline()
+        lines.take()
     trailer = [re.compile(p) for p in profile.trailer]
-    reader = csv.reader(stream, delimiter=delimiter)
-    consumed = header_index + 1
     while True:
-        start = reader.line_num + consumed + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise SourceError(f"malformed CSV: {exc}", path=path, line=start,
-                              hint="check quoting near that line, or pass --encoding if the text looks garbled") from None
-        if not row or all(not f.strip() for f in row):
-            continue
-        joined = delimiter.join(row)
-        if any(p.search(joined) for p in trailer):
-            continue
-        yield start, row
+        reader = csv.reader(lines, delimiter=delimiter)
+        restart = False
+        while not restart:
+            lines.begin_record()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise SourceError(f"malformed CSV: {exc}", path=path, line=lines.record_start,
+                                  hint="check quoting near that line, or pass --encoding if the text looks garbled") from None
+            start = lines.record_start
+            if len(lines.record) > 1 and _runaway_quote(row, lines.record, width, delimiter):
+                first = lines.record[0]
+                rejects.append((start, None, quote_excerpt(first.rstrip("\r\n")),
+                                f"a quote opened on this line is never closed (it ran over {len(lines.record)} "
+                                "lines); this line is quarantined and the lines after it are read as records"))
+                lines.push_back(lines.record[1:], start + 1)
+                restart = True
+                continue
+            if not row or all(not f.strip() for f in row):
+                continue
+            joined = delimiter.join(row)
+            if any(p.search(joined) for p in trailer):
+                continue
+            yield start, row
+
+
+def _runaway_quote(row: list[str], record: list[str], width: int, delimiter: str) -> bool:
+    """A multi-line record is a runaway quote when its field count is wrong, or when a
+    whole line it swallowed splits into a full record on its own."""
+    if len(row) != width and not (len(row) > width and not any(f.strip() for f in row[width:])):
+        return True
+    return width >= 3 and any(len(_split(line.rstrip("\r\n"), delimiter)) == width for line in record[1:])
+
+
+class _Lines:
+    """The file's physical lines for csv.reader, remembering the lines of the record being
+    read (so a runaway record can be quarantined by its first line and the rest re-read)."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        self._stream = stream
+        self._pending: list[str] = []
+        self.next_line = 1  # physical number of the next line handed out
+        self.record: list[str] = []
+        self.record_start = 1
+
+    def take(self) -> str:
+        line = self._pending.pop() if self._pending else self._stream.readline()
+        if line:
+            self.next_line += 1
+        return line
+
+    def begin_record(self) -> None:
+        self.record = []
+        self.record_start = self.next_line
+
+    def push_back(self, lines: list[str], first_number: int) -> None:
+        self._pending.extend(reversed(lines))
+        self.next_line = first_number
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.take()
+        if not line:
+            raise StopIteration
+        self.record.append(line)
+        return line
 
 
 def _json_records(text: str, candidates: list[Profile], path: str
@@ -264,9 +327,11 @@ def _xlsx_records(path: Path, candidates: list[Profile]):
 
 def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, header: list[str],
                   header_line: int, encoding: str | None, records: Iterable[tuple[int, list[str]]],
-                  digest: str) -> RawFile:
+                  digest: str, rejects: list[tuple[int, str | None, str, str]] | None = None) -> RawFile:
+    """Write the records to a temporary CSV and stage it; `rejects` may already hold (or,
+    while `records` is consumed, receive) records quarantined by the reader."""
     width = len(header)
-    rejects: list[tuple[int, str | None, str, str]] = []
+    rejects = [] if rejects is None else rejects
     fd, tmp = tempfile.mkstemp(prefix="assetkit-", suffix=".csv")
     rows = 0
     try:
@@ -277,7 +342,7 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
                 if len(fields) > width and not any(f.strip() for f in fields[width:]):
                     fields = fields[:width]
                 if len(fields) != width:
-                    rejects.append((line, None, ",".join(fields)[:500],
+                    rejects.append((line, None, quote_excerpt(",".join(fields), 500),
                                     f"expected {width} fields, found {len(fields)}"))
                     continue
                 writer.writerow([line, *fields])
