@@ -55,3 +55,44 @@ def test_multiline_quoted_field_is_still_one_record(tmp_path: Path) -> None:
         result = import_file(store, path)
         (street,) = store.query("SELECT count(*) FROM orders")[0]
     assert result.rows_read == 50 and result.loaded == 50 and result.rejected == 0 and street == 50
+
+
+# --- 4: never write over the database, its WAL, the configuration or an input file ------------
+
+def test_report_never_replaces_the_database_config_or_an_input(cli, tmp_path: Path) -> None:
+    shutil.copy(SAMPLES / "etsy_sold_orders.csv", tmp_path / "orders.csv")
+    (tmp_path / "assetkit.yaml").write_text("reporting_currency: USD\n", encoding="utf-8")
+    assert cli("import", "orders.csv").exit_code == 0
+    kept = {name: (tmp_path / name).read_bytes() for name in ("assetkit.duckdb", "assetkit.yaml", "orders.csv")}
+    for target in ("assetkit.duckdb", "assetkit.duckdb.wal", "./assetkit.yaml", "orders.csv", str(tmp_path / "orders.csv")):
+        result = cli("report", "--out", target)
+        assert result.exit_code == 2 and "refusing to write the report" in result.output, result.output
+    for name, data in kept.items():
+        assert (tmp_path / name).read_bytes() == data
+    assert not (tmp_path / "assetkit.duckdb.wal").exists()
+    os.symlink(tmp_path / "assetkit.duckdb", tmp_path / "innocent.html")
+    assert cli("report", "--out", "innocent.html").exit_code == 2
+    assert cli("export", "crm", "assetkit.yaml", "--target", "csv").exit_code == 2
+    assert (tmp_path / "assetkit.yaml").read_bytes() == kept["assetkit.yaml"]
+    assert cli("report", "--out", "report.html").exit_code == 0
+
+
+# --- 8: formula injection through a bare CR ---------------------------------------------------
+
+def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them() -> None:
+    import csv
+    import io
+
+    from assetkit.export.output import write_csv_safe
+
+    buffer = io.StringIO()
+    write_csv_safe([["Acme\r=cmd|' /C calc'!A0", 3], ["ok\n  +SUM(A1)", "a\r\n@x"]], ["name", "n"], buffer)
+    text = buffer.getvalue()
+    for reader in (csv.reader(io.StringIO(text, newline="")), csv.reader(io.StringIO(text))):
+        rows = list(reader)
+        assert len(rows) == 3, rows  # no row was split at the CR
+        cells = [line for row in rows for cell in row for line in cell.splitlines()]
+        assert not [c for c in cells if c.lstrip(" ")[:1] in ("=", "+", "-", "@")], cells
+    # a spreadsheet-style reader that splits records at any line break outside quotes sees no formula
+    outside = "".join(part for i, part in enumerate(text.split('"')) if i % 2 == 0)
+    assert not [line for line in outside.splitlines() if line.lstrip(" ")[:1] in ("=", "+", "-", "@")]

@@ -170,7 +170,7 @@ def _refresh_outputs(store, spec: PipelineSpec, config: Config) -> list[dict[str
     if out.crm_target and out.crm_file:
         jobs.append(("crm", out.crm_file, lambda: _crm(store, config, out.crm_target, out.crm_file)))
     if out.tables:
-        jobs.append(("tables", out.tables, lambda: _tables(store, out.tables, out.tables_format)))
+        jobs.append(("tables", out.tables, lambda: _tables(store, config, out.tables, out.tables_format)))
     results = []
     for name, target, job in jobs:
         began = time.monotonic()
@@ -201,10 +201,10 @@ def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN00
     export_crm(store.con, config, target, path, enrich=model_enrichment(store.con, config))
 
 
-def _tables(store, target: Path, fmt: str) -> None:  # noqa: ANN001
+def _tables(store, config: Config, target: Path, fmt: str) -> None:  # noqa: ANN001
     from assetkit.export.tables import export_tables
 
-    export_tables(store.con, target, fmt)
+    export_tables(store.con, target, fmt, config=config)
 
 
 def _now() -> str:
