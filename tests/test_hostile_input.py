@@ -96,3 +96,89 @@ def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them() -> None:
     # a spreadsheet-style reader that splits records at any line break outside quotes sees no formula
     outside = "".join(part for i, part in enumerate(text.split('"')) if i % 2 == 0)
     assert not [line for line in outside.splitlines() if line.lstrip(" ")[:1] in ("=", "+", "-", "@")]
+
+
+# --- 4, 6, 13: the pipeline -------------------------------------------------------------------
+
+def _pipeline(root: Path, outputs: str) -> Path:
+    from tests.test_run import make_pipeline
+
+    path = make_pipeline(root, with_outputs=False)
+    path.write_text("database: assetkit.duckdb\ninbox: [inbox/]\n" + outputs, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("outputs", "key"), [
+    ("outputs: {dir: ../elsewhere}\n", "outputs.report (html)"),
+    ("outputs: {tables: {dir: ../../tmp/t}}\n", "outputs.tables"),
+    ("outputs: {tables: {dir: .}}\n", "outputs.tables"),
+    ("outputs: {crm: {target: csv, file: assetkit.duckdb}}\n", "outputs.crm.file"),
+    ("outputs: {crm: {target: csv, file: pipeline.yaml}}\n", "outputs.crm.file"),
+    ("outputs: {site: {dir: inbox/site}}\n", "outputs.site"),
+])
+def test_pipeline_outputs_stay_in_their_folder_and_off_the_database(tmp_path: Path, outputs: str, key: str) -> None:
+    from assetkit.errors import ConfigError
+    from assetkit.pipeline.spec import load_pipeline
+
+    with pytest.raises(ConfigError) as info:
+        load_pipeline(_pipeline(tmp_path, outputs))
+    assert f"'{key}'" in info.value.message
+
+
+def test_pipeline_output_placed_by_an_absolute_path_is_allowed(tmp_path: Path) -> None:
+    from assetkit.pipeline.spec import load_pipeline
+
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-reports"
+    spec = load_pipeline(_pipeline(tmp_path, f"outputs: {{dir: {elsewhere}}}\n"))
+    assert spec.outputs.dir == elsewhere
+
+
+def test_symlinked_tables_folder_fails_that_output_only_and_later_runs_work(run_cli, tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path, "outputs: {report: {formats: [json]}, tables: {dir: out/tables}}\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "keep.txt").write_text("mine", encoding="utf-8")
+    os.symlink(tmp_path / "precious", tmp_path / "out" / "tables")
+    for attempt in range(2):
+        result = run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path)
+        assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
+        summary = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+        outputs = {o["output"]: o for o in summary["outputs"]}
+        assert outputs["report"]["status"] == "written"
+        assert outputs["tables"]["status"] == "failed" and "symbolic link" in outputs["tables"]["error"]
+        assert summary["files_imported"] == (4 if attempt == 0 else 0)
+    assert (tmp_path / "out" / "tables").is_symlink()
+    assert (tmp_path / "precious" / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_symlink_in_the_inbox_is_not_followed(run_cli, tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path, "outputs: {report: {formats: []}}\n")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("-----BEGIN PRIVATE KEY----- s3cr3t\n", encoding="utf-8")
+    secret.chmod(0o600)
+    os.symlink(secret, tmp_path / "inbox" / "leads.csv")
+    private = tmp_path / "inbox" / "private.csv"
+    private.write_text("s3cr3t-header,other\n1,2\n", encoding="utf-8")
+    private.chmod(0o600)
+    result = run_cli("run", str(pipeline), cwd=tmp_path)
+    summary = json.loads(result.stdout)
+    failed = {Path(f["path"]).name: f for f in summary["files"] if f["status"] == "failed"}
+    assert "symbolic link" in failed["leads.csv"]["error"]
+    assert "s3cr3t" not in result.stdout.replace("s3cr3t-header", "")
+    note = tmp_path / "failed" / "leads.csv.error.txt"
+    assert "s3cr3t" not in note.read_text(encoding="utf-8")
+    assert (tmp_path / "failed" / "leads.csv").is_symlink() and secret.exists()
+    private_note = tmp_path / "failed" / "private.csv.error.txt"
+    assert private_note.stat().st_mode & 0o077 == 0  # quotes the header: as private as the file
+
+
+def test_busy_run_still_writes_its_log_line(run_cli, tmp_path: Path) -> None:
+    from assetkit.store.lock import StoreLock
+
+    pipeline = _pipeline(tmp_path, "outputs: {report: {formats: []}}\n")
+    with StoreLock(tmp_path / "assetkit.duckdb", wait_seconds=0):
+        result = run_cli("run", str(pipeline), "--wait", "0.3", "--log", "runs.jsonl", cwd=tmp_path)
+    assert result.returncode == 75
+    line = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8"))
+    assert line["event"] == "assetkit.run" and line["ok"] is False and line["exit_code"] == 75
+    assert "in use" in line["error"]
