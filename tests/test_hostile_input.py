@@ -182,3 +182,92 @@ def test_busy_run_still_writes_its_log_line(run_cli, tmp_path: Path) -> None:
     line = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8"))
     assert line["event"] == "assetkit.run" and line["ok"] is False and line["exit_code"] == 75
     assert "in use" in line["error"]
+
+
+# --- 7: errors quote a few hundred characters at most -----------------------------------------
+
+@pytest.mark.parametrize("megabytes", [5, pytest.param(50, marks=pytest.mark.slow)])
+def test_a_huge_unknown_line_gives_a_short_error_quickly(run_cli, tmp_path: Path, megabytes: int) -> None:
+    import time
+
+    pipeline = _pipeline(tmp_path, "outputs: {report: {formats: []}}\n")
+    (tmp_path / "inbox" / "huge.csv").write_text("a," + "x" * (megabytes << 20) + "\n1,2\n", encoding="utf-8")
+    began = time.monotonic()
+    result = run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path, timeout=120)
+    assert time.monotonic() - began < 60
+    assert result.returncode == 1
+    note = (tmp_path / "failed" / "huge.csv.error.txt").read_text(encoding="utf-8")
+    log = (tmp_path / "runs.jsonl").read_text(encoding="utf-8")
+    assert "no import profile recognises" in note and "more characters" in note
+    assert len(note) < 2000 and len(log) < 20000
+    direct = run_cli("import", str(tmp_path / "failed" / "huge.csv"), cwd=tmp_path, timeout=120)
+    assert direct.returncode == 1 and len(direct.stderr) < 3000 and "internal error" not in direct.stderr
+
+
+def test_error_messages_are_cut() -> None:
+    from assetkit.errors import SourceError, quote_excerpt
+
+    assert quote_excerpt("x" * 1000).startswith("x" * 200) and len(quote_excerpt("x" * 10**6)) < 260
+    assert len(str(SourceError("bad value " + "y" * 10**6, path="f.csv"))) < 2100
+
+
+# --- 12: temporary copies next to the database, permissions from the umask ---------------------
+
+def test_python_path_copy_lives_beside_the_database_and_is_cleaned(tmp_path: Path, monkeypatch) -> None:
+    from assetkit.importers import import_file, reading
+
+    seen: list[str] = []
+    original = reading.scratch_file
+
+    def spy(con):  # noqa: ANN001
+        fd, name = original(con)
+        seen.append(name)
+        return fd, name
+
+    monkeypatch.setattr(reading, "scratch_file", spy)
+    data = tmp_path / "data"
+    data.mkdir()
+    latin = tmp_path / "orders.csv"
+    latin.write_bytes((SAMPLES / "etsy_sold_orders.csv").read_bytes().replace(b"Ann Buyer", "Ann Büyer".encode("cp1252")))
+    leftover = data / ".a.duckdb.scratch-killed.csv"
+    with open_store(data / "a.duckdb") as store:
+        assert not leftover.exists()
+        leftover.write_text("plaintext from a killed import", encoding="utf-8")
+        assert import_file(store, latin).loaded == 3
+    assert seen and all(Path(n).parent == data for n in seen) and not any(Path(n).exists() for n in seen)
+    with open_store(data / "a.duckdb"):
+        assert not leftover.exists()  # the next start removes what a killed import left
+
+
+def test_outputs_follow_the_umask(cli, tmp_path: Path) -> None:
+    shutil.copy(SAMPLES / "etsy_sold_orders.csv", tmp_path / "orders.csv")
+    assert cli("import", "orders.csv").exit_code == 0
+    old = os.umask(0o077)
+    try:
+        assert cli("report", "--out", "r.html").exit_code == 0
+        assert cli("export", "crm", "crm.csv", "--target", "csv").exit_code == 0
+        assert cli("export", "tables", "tables").exit_code == 0
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "r.html", tmp_path / "crm.csv", tmp_path / "tables", tmp_path / "tables" / "orders.parquet"):
+        assert path.stat().st_mode & 0o077 == 0, path
+    old = os.umask(0o022)
+    try:
+        assert cli("report", "--out", "r.html").exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o644
+
+
+# --- 13: a field over 2 MB --------------------------------------------------------------------
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_field_over_two_megabytes_loads(tmp_path: Path, quoted: bool) -> None:
+    from assetkit.importers import import_file
+
+    note = "B" * 3_000_000
+    path = etsy_file(tmp_path / "orders.csv", 3, edit_row=1, edit=("Bo Customer", f'"{note}"' if quoted else note))
+    with open_store(tmp_path / "a.duckdb") as store:
+        result = import_file(store, path)
+        (longest,) = store.query("SELECT max(length(name)) FROM buyers")[0]
+    assert result.loaded == 3 and longest == 3_000_000

@@ -38,6 +38,7 @@ HEADER_SEARCH_LINES = 60
 # the golden and hypothesis tests run every sample through both paths with the same result.
 FAST_MIN_BYTES = 1 << 20
 csv.field_size_limit(1 << 30)
+MIN_MAX_LINE_BYTES = 2_097_152  # DuckDB's default max_line_size
 
 
 @dataclass
@@ -332,8 +333,8 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
     while `records` is consumed, receive) records quarantined by the reader."""
     width = len(header)
     rejects = [] if rejects is None else rejects
-    fd, tmp = tempfile.mkstemp(prefix="assetkit-", suffix=".csv")
-    rows = 0
+    fd, tmp = scratch_file(con)
+    rows = longest = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -347,15 +348,32 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
                     continue
                 writer.writerow([line, *fields])
                 rows += 1
+                longest = max(longest, sum(map(len, fields)))
         columns = "{'__line': 'INTEGER', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        # DuckDB refuses lines over 2 MB by default; a record's line here is at most 4 bytes a
+        # character plus quotes and commas, so a long field (a pasted document) still loads.
+        max_line = max(MIN_MAX_LINE_BYTES, 4 * longest + 3 * width + 64)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT * FROM read_csv(?, header=true, "
             f"auto_detect=false, delim=',', quote='\"', escape='\"', columns={columns}, "
-            "allow_quoted_nulls=false, strict_mode=true)", [tmp])
+            f"allow_quoted_nulls=false, strict_mode=true, max_line_size={max_line})", [tmp])
     finally:
         os.unlink(tmp)
     first = con.execute("SELECT min(rowid) FROM ak_raw").fetchone()[0] or 0
     return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects, first_rowid=int(first))
+
+
+def scratch_file(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """A private temporary file (0600) for the staged records, next to the database rather
+    than in /tmp: a kill leaves no plaintext copy in a shared folder, and the next open of
+    the database removes it (store.remove_scratch_files)."""
+    from assetkit.store import scratch_prefix
+
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0]:
+        return tempfile.mkstemp(prefix="assetkit-", suffix=".csv")
+    db = Path(row[0])
+    return tempfile.mkstemp(prefix=scratch_prefix(db), suffix=".csv", dir=db.parent)
 
 
 def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, str, Profile, list[str]],

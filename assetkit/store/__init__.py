@@ -63,6 +63,18 @@ class Store:
         self.close()
 
 
+def scratch_prefix(db_path: Path) -> str:
+    """Name prefix of the temporary files an import of `db_path` writes beside it."""
+    return f".{db_path.name}.scratch-"
+
+
+def remove_scratch_files(db_path: Path) -> None:
+    """Remove temporary files a killed import left beside the database. Called with the
+    lock held, so no live assetkit process is using them."""
+    for leftover in db_path.parent.glob(scratch_prefix(db_path) + "*"):
+        leftover.unlink(missing_ok=True)
+
+
 def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, create: bool = True) -> Store:
     """Lock, connect and migrate the database at `path`."""
     import duckdb
@@ -75,6 +87,7 @@ def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, cre
         )
     lock = StoreLock(db_path, wait_seconds)
     lock.acquire()
+    remove_scratch_files(db_path)
     try:
         con = duckdb.connect(str(db_path), config={"storage_compatibility_version": "v1.4.0"})
     except duckdb.Error as exc:
