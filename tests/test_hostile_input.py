@@ -271,3 +271,108 @@ def test_a_field_over_two_megabytes_loads(tmp_path: Path, quoted: bool) -> None:
         result = import_file(store, path)
         (longest,) = store.query("SELECT max(length(name)) FROM buyers")[0]
     assert result.loaded == 3 and longest == 3_000_000
+
+
+# --- 13: clear errors instead of "internal error" ---------------------------------------------
+
+def test_json_nested_a_thousand_levels_names_the_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 1000 + "]" * 1000, encoding="utf-8")
+    text = (SAMPLES / "indiamart_leads_api_v2.json").read_text(encoding="utf-8")
+    (tmp_path / "deep_value.json").write_text(text.replace('"QUERY_MESSAGE":', '"QUERY_MESSAGE": ' + "[" * 1000 + "]" * 1000 + ', "x":', 1), encoding="utf-8")
+    for name in ("deep.json", "deep_value.json"):
+        result = cli("import", name)
+        assert result.exit_code == 1 and "internal error" not in result.output, result.output
+        assert f"{name}: the JSON is nested too deeply" in " ".join(result.output.split())
+
+
+def _damage(db: Path) -> None:
+    size = db.stat().st_size
+    with db.open("r+b") as fh:
+        fh.seek(size // 3)
+        fh.write(os.urandom(size // 2))
+
+
+def test_a_damaged_database_is_named_by_db_check_and_by_commands(run_cli, tmp_path: Path) -> None:
+    from tests.test_run import GOOD
+
+    for name in GOOD[:3]:
+        assert run_cli("import", str(SAMPLES / name), cwd=tmp_path).returncode == 0
+    _damage(tmp_path / "assetkit.duckdb")
+    check = run_cli("db", "check", cwd=tmp_path)
+    assert check.returncode in (1, 0) and "internal error" not in check.stderr, check.stderr
+    assert "damaged" in check.stdout + check.stderr and check.returncode == 1
+    report = run_cli("report", "--out", "r.html", cwd=tmp_path)
+    assert report.returncode == 1 and "internal error" not in report.stderr
+    assert "damaged" in report.stderr and "backup" in report.stderr
+
+
+def _without_root_override() -> list[str]:
+    """A command prefix under which root obeys file permissions (tests usually run as root here)."""
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+
+
+def test_a_read_only_database_serves_reading_commands(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    prefix = _without_root_override()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    assert subprocess.run([sys.executable, "-m", "assetkit", "import", str(SAMPLES / "etsy_sold_orders.csv")],
+                          cwd=tmp_path, env=env, capture_output=True).returncode == 0
+    (tmp_path / "assetkit.duckdb").chmod(0o444)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*prefix, sys.executable, "-m", "assetkit", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    check = run("db", "check")
+    assert check.returncode == 0 and "OK" in check.stdout, check.stderr
+    assert run("report", "--format", "json", "--out", "r.json").returncode == 0
+    write = run("import", str(SAMPLES / "shopify_orders.csv"))
+    assert write.returncode == 1 and "read-only" in write.stderr and "internal error" not in write.stderr
+
+
+def test_a_reading_command_says_it_is_waiting(run_cli, tmp_path: Path) -> None:
+    from assetkit.store.lock import StoreLock
+
+    assert run_cli("import", str(SAMPLES / "etsy_sold_orders.csv"), cwd=tmp_path).returncode == 0
+    with StoreLock(tmp_path / "assetkit.duckdb", wait_seconds=0):
+        result = run_cli("--wait", "1", "db", "check", cwd=tmp_path)
+    assert result.returncode == 75
+    assert "waiting up to 1 s for the database" in result.stderr
+
+
+def test_a_full_disk_is_a_clear_message_and_keeps_the_old_report(cli, tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from assetkit.export import atomic
+
+    shutil.copy(SAMPLES / "etsy_sold_orders.csv", tmp_path / "orders.csv")
+    assert cli("import", "orders.csv").exit_code == 0
+    assert cli("report", "--out", "r.html").exit_code == 0
+    before = (tmp_path / "r.html").read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    result = cli("report", "--out", "r.html")
+    assert result.exit_code == 1 and "disk is full" in result.output and "internal error" not in result.output
+    assert (tmp_path / "r.html").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".r.html")]
+
+
+def test_duckdb_full_disk_and_damage_messages_are_explained() -> None:
+    import duckdb
+
+    from assetkit.errors import explain_failure
+
+    full = explain_failure(duckdb.IOException('Could not write file "x.duckdb.wal": No space left on device'))
+    assert full is not None and "disk is full" in full.message
+    damaged = explain_failure(duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2"))
+    assert damaged is not None and "damaged" in damaged.message
+    assert explain_failure(duckdb.BinderException("Referenced column x not found")) is None

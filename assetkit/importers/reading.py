@@ -255,6 +255,8 @@ def _json_records(text: str, candidates: list[Profile], path: str
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise _too_deep(path) from None
     if isinstance(data, dict) and "CODE" in data and "RESPONSE" in data:
         code = data.get("CODE")
         if code not in (200, "200", 204, "204"):
@@ -273,8 +275,16 @@ def _json_records(text: str, candidates: list[Profile], path: str
     profile = detect(header, candidates, path, 1)
     if profile is None:
         raise no_match_error(path, header, candidates)
-    rows = [(i + 1, [_cell(item.get(k)) for k in header]) for i, item in enumerate(items)]
+    try:
+        rows = [(i + 1, [_cell(item.get(k)) for k in header]) for i, item in enumerate(items)]
+    except RecursionError:  # a value nested almost to the parser's limit, written back as text
+        raise _too_deep(path) from None
     return header, profile, rows
+
+
+def _too_deep(path: str) -> SourceError:
+    return SourceError("the JSON is nested too deeply to be an export (hundreds of levels)", path=path,
+                       hint="exports are lists of flat records; check the file")
 
 
 def _records_in(data: Any) -> list[Any] | None:
