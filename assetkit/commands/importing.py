@@ -209,13 +209,15 @@ def pull_indiamart(
                                                 help="Stop before this day (default: now)."),
     save_dir: Path | None = typer.Option(None, "--save-dir", help="Where responses are kept (default assetkit-pulls/indiamart)."),
     url: str | None = typer.Option(None, "--url", help="Override the API URL (env ASSETKIT_INDIAMART_URL)."),
+    deadline: float = typer.Option(300.0, "--deadline", min=1, help="Seconds the whole pull may take (it holds the database)."),
 ) -> None:
     """Pull leads from the IndiaMART CRM API v2 (key from ASSETKIT_INDIAMART_KEY) and import them."""
     from assetkit.importers.pull import pull_indiamart as pull
 
     s = settings(ctx)
     with s.open_store() as store:
-        result = pull(store, since.date(), until=until, save_dir=save_dir, base_url=url, config=s.config)
+        result = pull(store, since.date(), until=until, save_dir=save_dir, base_url=url, config=s.config,
+                      deadline=deadline, progress=(lambda line: say(s, line)) if s.verbose else None)
     loaded = sum(r["loaded"] for r in result.imports)
     console().print(f"Pulled {result.leads:,} leads in {result.windows} window(s); {loaded:,} new, "
                     f"{result.leads - loaded:,} already stored. Responses saved: {len(result.files)} file(s).",
