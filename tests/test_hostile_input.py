@@ -376,3 +376,59 @@ def test_duckdb_full_disk_and_damage_messages_are_explained() -> None:
     damaged = explain_failure(duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2"))
     assert damaged is not None and "damaged" in damaged.message
     assert explain_failure(duckdb.BinderException("Referenced column x not found")) is None
+
+
+# --- 14: NUL bytes and bidirectional overrides ------------------------------------------------
+
+RLO = "\u202e"
+
+
+@pytest.mark.parametrize("rows", [3, 6000], ids=["python-path", "fast-path-size"])
+def test_nul_bytes_are_not_stored(tmp_path: Path, rows: int) -> None:
+    from assetkit.importers import import_file
+
+    path = etsy_file(tmp_path / "orders.csv", rows, edit_row=1, edit=("Bo Customer", "Bo\x00 Cus\x00tomer"))
+    with open_store(tmp_path / "a.duckdb") as store:
+        assert import_file(store, path).loaded == rows
+        names = [n for (n,) in store.query("SELECT name FROM buyers")]
+    assert "Bo Customer" in names and not [n for n in names if "\x00" in (n or "")]
+
+
+def test_nul_in_json_is_not_stored(tmp_path: Path) -> None:
+    from assetkit.importers import import_file
+
+    text = (SAMPLES / "indiamart_leads_api_v2.json").read_text(encoding="utf-8")
+    record = json.loads(text)
+    record["RESPONSE"][0]["SENDER_NAME"] = "Ra\u0000vi"
+    (tmp_path / "leads.json").write_text(json.dumps(record), encoding="utf-8")
+    with open_store(tmp_path / "a.duckdb") as store:
+        import_file(store, tmp_path / "leads.json")
+        names = [n for (n,) in store.query("SELECT name FROM buyers")]
+    assert "Ravi" in names and not [n for n in names if "\x00" in (n or "")]
+
+
+def test_bidi_overrides_are_isolated_in_html(cli, tmp_path: Path) -> None:
+    from assetkit.export.output import isolate_bidi
+
+    assert isolate_bidi(f"Acme{RLO}gpj.exe") == "\u2068Acmegpj.exe\u2069"
+    assert isolate_bidi("\u2069" + RLO + "x") == "\u2068x\u2069"  # a stray PDI cannot end the isolate early
+    assert isolate_bidi("plain") == "plain" and isolate_bidi(3) == 3
+    path = etsy_file(tmp_path / "orders.csv", 3, edit_row=0, edit=("Bo Customer", f"Bo {RLO}remotsuC"))
+    assert cli("import", str(path)).exit_code == 0
+    assert cli("report", "--out", "r.html").exit_code == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert RLO not in html
+
+
+def test_bidi_overrides_are_isolated_on_site_pages(tmp_path: Path) -> None:
+    from assetkit.export.site import build_site
+    from tests.test_site_fixtures import html_pages, make_store, site_config
+
+    store = make_store(tmp_path / "db.duckdb")
+    try:
+        store.con.execute("UPDATE products SET name = ? WHERE product_id = 'p1'", [f"Valve {RLO}lmth.exe"])
+        build_site(store.con, site_config(), tmp_path / "site")
+    finally:
+        store.close()
+    pages = "".join(p.read_text(encoding="utf-8") for p in html_pages(tmp_path / "site").values())
+    assert RLO not in pages and "\u2068Valve lmth.exe\u2069" in pages

@@ -25,6 +25,21 @@ _DANGEROUS_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "|", "%")
 _FORMULA_AFTER_BREAK = re.compile(r"([\r\n]+)(?=[ \t]*[=+\-@|%\0])")
 
 
+# Explicit bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI
+# PDI): a U+202E in a buyer name would reverse the text after it on the whole line.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate_bidi(value: Any) -> Any:
+    """For HTML templates (Jinja `finalize`): text holding bidi controls loses them and is
+    wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, the character form of
+    `<bdi>` (valid in attributes and <title> too), so it cannot reorder what surrounds it.
+    Other values, and markup the template built itself, pass unchanged."""
+    if type(value) is not str or not _BIDI_CONTROLS.search(value):
+        return value
+    return "\u2068" + _BIDI_CONTROLS.sub("", value) + "\u2069"
+
+
 def json_envelope(kind: str, payload: Mapping[str, Any], reporting_currency: str) -> dict[str, Any]:
     """Wrap a result's dict with the fields every assetkit JSON document carries."""
     return {

@@ -105,7 +105,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
         return _stage_python(con, name, profile, header, line, None, records, digest)
     enc = encoding or detect_encoding(sample)
     if suffix == ".json" or sample.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{"):
-        header, profile, records = _json_records(decode(path.read_bytes(), enc, name), candidates, name)
+        header, profile, records = _json_records(_text(path.read_bytes(), enc, name), candidates, name)
         return _stage_python(con, name, profile, header, 0, enc, records, digest)
     head_text = decode(sample[: sample.rfind(b"\n") + 1] or sample, enc, name) if enc == "utf-8" else None
     if head_text is not None and size >= fast_min_bytes:
@@ -114,7 +114,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
             raw = _stage_fast(con, path, found, digest, typing)
             if raw is not None:
                 return raw
-    text = decode(path.read_bytes(), enc, name)
+    text = _text(path.read_bytes(), enc, name)
     found = _find_header(text, candidates, name)
     if found is None:
         raise no_match_error(name, _first_header(text), candidates)
@@ -122,6 +122,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
     rejects: list[tuple[int, str | None, str, str]] = []
     records = _csv_records(text, index, delimiter, profile, name, len(header), rejects)
     return _stage_python(con, name, profile, header, index + 1, enc, records, digest, rejects)
+
+
+def _text(data: bytes, enc: str, path: str) -> str:
+    """The file's text without NUL characters: no export means them, and stored they cut
+    names short in C-based tools and show up raw in reports."""
+    return decode(data, enc, path).replace("\x00", "")
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -299,8 +305,10 @@ def _records_in(data: Any) -> list[Any] | None:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value.replace("\x00", "")  # a JSON "\u0000" (see _text)
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False).replace("\\u0000", "")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
@@ -404,7 +412,9 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
     rows = con.execute("SELECT count(*) FROM ak_raw0").fetchone()[0]
     # Every record takes at least one line and DuckDB skips blank lines, so as many records
     # as physical lines after the header proves one record per line: line = header + n.
-    if bad or index + 1 + rows != _count_lines(path):
+    # A file with NUL bytes goes through the Python path, which drops them.
+    lines, has_nul = _count_lines(path)
+    if bad or has_nul or index + 1 + rows != lines:
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
     first = con.execute("SELECT min(rowid) FROM ak_raw0").fetchone()[0] or 0
@@ -412,10 +422,12 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
                    table="ak_raw0", first_rowid=int(first), line_offset=index + 2, typed=select is not None)
 
 
-def _count_lines(path: Path) -> int:
-    count, last = 0, b"\n"
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """Physical lines in the file, and whether it holds a NUL byte."""
+    count, last, nul = 0, b"\n", False
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             count += chunk.count(b"\n")
+            nul = nul or b"\x00" in chunk
             last = chunk[-1:]
-    return count + (0 if last == b"\n" else 1)
+    return count + (0 if last == b"\n" else 1), nul

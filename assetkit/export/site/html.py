@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assetkit.export.output import isolate_bidi
 from assetkit.export.site.content import Product
 from assetkit.export.site.pages import Page, url_for
 from assetkit.export.site.settings import SiteSettings, csp_origin
@@ -85,6 +86,7 @@ def environment(template_dir: Path | None) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=isolate_bidi,
     )
     env.filters["safe_url"] = safe_url
     return env
