@@ -432,3 +432,12 @@ def test_bidi_overrides_are_isolated_on_site_pages(tmp_path: Path) -> None:
         store.close()
     pages = "".join(p.read_text(encoding="utf-8") for p in html_pages(tmp_path / "site").values())
     assert RLO not in pages and "\u2068Valve lmth.exe\u2069" in pages
+
+
+def test_map_never_writes_over_the_export_it_reads(cli, tmp_path: Path) -> None:
+    (tmp_path / "odd.csv").write_text("Kunde,Betrag,Datum\nA,1,2024-01-01\n", encoding="utf-8")
+    before = (tmp_path / "odd.csv").read_bytes()
+    result = cli("map", "odd.csv", "--out", "odd.csv")
+    assert result.exit_code == 2 and "the export being mapped" in result.output
+    assert (tmp_path / "odd.csv").read_bytes() == before
+    assert cli("map", "odd.csv", "--out", "odd.mapping.yaml").exit_code == 0

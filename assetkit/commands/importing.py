@@ -170,9 +170,15 @@ def map_cmd(
     if out is None:
         typer.echo(proposal.yaml_text, nl=False)
         return
-    out.write_text(proposal.yaml_text, encoding="utf-8")
-    say(settings(ctx), f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "
-                       f"Check it, then: assetkit import {path} --mapping {out}")
+    from assetkit.export.atomic import write_text_atomic
+    from assetkit.export.guard import database_files, protected_paths, refuse_protected
+
+    s = settings(ctx)
+    keep = [(path, "the export being mapped"), *database_files(s.db_path)]
+    refuse_protected(out, protected_paths(None, s.config, extra=keep), option="the mapping")
+    write_text_atomic(out, proposal.yaml_text)
+    say(s, f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "
+           f"Check it, then: assetkit import {path} --mapping {out}")
 
 
 def fx_import(

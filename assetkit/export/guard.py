@@ -27,9 +27,7 @@ def protected_paths(con: duckdb.DuckDBPyConnection | None, config: Any = None,
     if con is not None:
         row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
         if row and row[0]:
-            db = Path(row[0])
-            found += [(db, "the database"), (Path(f"{db}.wal"), "the database's write-ahead log"),
-                      (Path(f"{db}.lock"), "the database's lock file")]
+            found += database_files(Path(row[0]))
         try:
             sources = con.execute("SELECT DISTINCT source_path FROM import_batches").fetchall()
         except Exception:  # noqa: BLE001 - a database without the table has no inputs yet
@@ -38,6 +36,12 @@ def protected_paths(con: duckdb.DuckDBPyConnection | None, config: Any = None,
     if config is not None and getattr(config, "path", None):
         found.append((Path(config.path), "the configuration file"))
     return found
+
+
+def database_files(db: Path) -> list[tuple[Path, str]]:
+    """The database file and the files DuckDB and assetkit keep beside it."""
+    return [(db, "the database"), (Path(f"{db}.wal"), "the database's write-ahead log"),
+            (Path(f"{db}.lock"), "the database's lock file")]
 
 
 def refuse_protected(target: Path, protected: Iterable[tuple[Path, str]], *, folder: bool = False,
