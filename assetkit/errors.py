@@ -7,7 +7,6 @@ configuration, 3 not enough data, 75 database busy).
 
 from __future__ import annotations
 
-
 # Errors quote user data (a header, a cell, a line); a 50 MB line quoted whole made the
 # terminal printer quadratic and landed in `.error.txt` and the run log. Quotes are cut here.
 QUOTE_LIMIT = 200

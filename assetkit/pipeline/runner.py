@@ -148,8 +148,6 @@ def _move_failed(path: Path, failed: Path, message: str) -> Path:
 
     The message may quote the file's first line, so the note is no more readable than the
     file it describes."""
-    import os
-
     from assetkit.export.atomic import write_text_atomic
 
     target = _move_unique(path, failed)

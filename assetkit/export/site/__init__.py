@@ -41,11 +41,11 @@ class SiteResult:
 def build_site(con: duckdb.DuckDBPyConnection, config: Any, out_dir: str | Path, flavor: str = "html",
                template_dir: str | Path | None = None) -> SiteResult:
     """Generate the site into `out_dir` (replaced atomically) and describe what was written."""
+    from assetkit.export.guard import protected_paths
     from assetkit.export.site.content import faq_topics, load_products
     from assetkit.export.site.html import environment, render_site
     from assetkit.export.site.pages import load_strings, plan_pages
     from assetkit.export.site.settings import parse_site_settings
-    from assetkit.export.guard import protected_paths
     from assetkit.export.site.writer import write_tree
 
     if flavor not in FLAVORS:
