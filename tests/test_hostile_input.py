@@ -441,3 +441,14 @@ def test_map_never_writes_over_the_export_it_reads(cli, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "the export being mapped" in result.output
     assert (tmp_path / "odd.csv").read_bytes() == before
     assert cli("map", "odd.csv", "--out", "odd.mapping.yaml").exit_code == 0
+
+
+def test_a_run_on_a_damaged_database_logs_a_clear_line(run_cli, tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path, "outputs: {report: {formats: [json]}}\n")
+    assert run_cli("run", str(pipeline), cwd=tmp_path).returncode == 0
+    _damage(tmp_path / "assetkit.duckdb")
+    shutil.copy(SAMPLES / "etsy_sold_orders.csv", tmp_path / "inbox" / "again.csv")
+    result = run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path)
+    assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
+    line = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert line["ok"] is False and "damaged" in json.dumps(line)

@@ -26,7 +26,7 @@ def run(
     2 bad pipeline or configuration; 75 the database stayed busy for --wait seconds (cron may retry).
     """
     from assetkit.config import load_config
-    from assetkit.errors import AssetkitError
+    from assetkit.errors import AssetkitError, explain_failure
     from assetkit.pipeline.runner import failure_line, run_pipeline
     from assetkit.pipeline.spec import load_pipeline
 
@@ -40,6 +40,12 @@ def run(
         # A run that never started (busy database, bad pipeline) still leaves its line in the log.
         _emit(log, failure_line(pipeline, exc))
         raise
+    except Exception as exc:
+        known = explain_failure(exc)  # a full disk, a damaged database: said clearly, and logged
+        if known is None:
+            raise
+        _emit(log, failure_line(pipeline, known))
+        raise known from None
     _emit(log, summary.json_line())
     if not summary.ok:
         raise typer.Exit(1)

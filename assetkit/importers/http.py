@@ -18,6 +18,7 @@ import html
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -87,17 +88,23 @@ def _get_once(s: requests.Session, url: str, params: dict[str, str] | None,
               timeout: tuple[float, float]) -> requests.Response:
     import requests
 
+    began = time.monotonic()
+
+    def silent() -> NetworkError:
+        took = time.monotonic() - began
+        retried = f" (gave up after {took:.0f} s, retries included)" if took > timeout[1] * 1.5 else ""
+        return NetworkError(f"{public_url(url)} did not answer within {timeout[1]:g} s{retried}",
+                            hint="try again later; check your connection")
+
     try:
         return s.get(url, params=params, timeout=timeout, allow_redirects=False)
     except requests.exceptions.Timeout:
-        raise NetworkError(f"{public_url(url)} did not answer within {timeout[1]:g} s",
-                           hint="try again later; check your connection") from None
+        raise silent() from None
     except requests.exceptions.ConnectionError as exc:
         # With retries, urllib3 reports a read timeout as "max retries exceeded", which requests
         # wraps in ConnectionError: say it timed out, not that the host is unreachable.
         if "timed out" in str(exc).lower():
-            raise NetworkError(f"{public_url(url)} did not answer within {timeout[1]:g} s",
-                               hint="try again later; check your connection") from None
+            raise silent() from None
         raise NetworkError(f"cannot reach {public_url(url)} (offline, or the host refused the connection)",
                            hint="check your internet connection; offline, import a downloaded file instead") from None
     except requests.exceptions.RequestException as exc:
