@@ -452,3 +452,13 @@ def test_a_run_on_a_damaged_database_logs_a_clear_line(run_cli, tmp_path: Path) 
     assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
     line = json.loads((tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert line["ok"] is False and "damaged" in json.dumps(line)
+
+
+def test_a_multiline_message_with_commas_is_not_taken_for_a_runaway_quote(tmp_path: Path) -> None:
+    from assetkit.importers import import_file
+
+    path = etsy_file(tmp_path / "orders.csv", 20, edit_row=5,
+                     edit=("99 Sample Road", '"99 Sample Road\nPrice, MOQ, lead time?\nthanks"'))
+    with open_store(tmp_path / "a.duckdb") as store:
+        result = import_file(store, path)
+    assert result.loaded == 20 and result.rejected == 0

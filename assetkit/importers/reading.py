@@ -212,11 +212,16 @@ def _csv_records(text: str, header_index: int, delimiter: str, profile: Profile,
 
 
 def _runaway_quote(row: list[str], record: list[str], width: int, delimiter: str) -> bool:
-    """A multi-line record is a runaway quote when its field count is wrong, or when a
-    whole line it swallowed splits into a full record on its own."""
+    """A multi-line record is a runaway quote when its field count is wrong, or when lines
+    it swallowed split into full records on their own (a quote opened in the last field
+    keeps the count right): one such line for five or more columns, two for three or four
+    (a legitimate multi-line message rarely has a line with that many delimiters)."""
     if len(row) != width and not (len(row) > width and not any(f.strip() for f in row[width:])):
         return True
-    return width >= 3 and any(len(_split(line.rstrip("\r\n"), delimiter)) == width for line in record[1:])
+    if width < 3:
+        return False
+    full = sum(1 for line in record[1:] if len(_split(line.rstrip("\r\n"), delimiter)) == width)
+    return full >= (1 if width >= 5 else 2)
 
 
 class _Lines:
