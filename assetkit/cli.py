@@ -21,7 +21,7 @@ from typer._click import exceptions as click_exceptions  # typer >=0.29 vendors 
 from typer.core import TyperGroup
 
 from assetkit import __version__
-from assetkit.errors import AssetkitError
+from assetkit.errors import MESSAGE_LIMIT, AssetkitError, explain_failure, quote_excerpt
 from assetkit.settings import Settings
 
 # One line per command module; each exposes register(app). The order is the order of
@@ -68,7 +68,11 @@ class AssetkitGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the one funnel for unexpected failures
             if _debug(ctx):
                 raise
-            _print_error(f"internal error ({type(exc).__name__}): {exc}",
+            known = explain_failure(exc)
+            if known is not None:
+                _print_error(str(known), known.hint)
+                raise typer.Exit(known.exit_code) from None
+            _print_error(quote_excerpt(f"internal error ({type(exc).__name__}): {exc}", MESSAGE_LIMIT),
                          "run again with --debug for a traceback, and please report it")
             raise typer.Exit(1) from None
 

@@ -7,6 +7,18 @@ configuration, 3 not enough data, 75 database busy).
 
 from __future__ import annotations
 
+# Errors quote user data (a header, a cell, a line); a 50 MB line quoted whole made the
+# terminal printer quadratic and landed in `.error.txt` and the run log. Quotes are cut here.
+QUOTE_LIMIT = 200
+MESSAGE_LIMIT = 2000
+
+
+def quote_excerpt(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """`text` cut to `limit` characters, saying how much more there was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
 
 class AssetkitError(Exception):
     """Base class: an operation failed and nothing was left half-done (exit 1)."""
@@ -14,6 +26,8 @@ class AssetkitError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        # A safety net for messages that quote user data uncut.
+        message = quote_excerpt(message, MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -76,3 +90,33 @@ class SourceError(AssetkitError):
 
 class NetworkError(AssetkitError):
     """A pull from an API failed after its retries (exit 1). Never carries credentials."""
+
+
+def explain_failure(exc: BaseException, db_path: object = None) -> AssetkitError | None:
+    """A clear AssetkitError for failures a user can act on that arrive as library
+    exceptions (a damaged database file, a full disk, a read-only file, input nested too
+    deeply, no memory left), or None for genuine bugs. Matches DuckDB's messages by text, so
+    this module imports nothing heavy."""
+    import errno
+
+    text = str(exc)
+    where = f"the database {db_path}" if db_path else "the database"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "No space left on device" in text:
+        return AssetkitError("the disk is full; nothing was half-written (the change was rolled back or the "
+                             "output left as it was)", hint="free some disk space and run the command again")
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return AssetkitError(f"permission denied: {exc.filename or text}",
+                             hint="check the file's permissions, or choose another path")
+    if isinstance(exc, RecursionError):
+        return AssetkitError("the input is nested too deeply to read", hint="check the file; exports are flat tables")
+    if isinstance(exc, MemoryError):
+        return AssetkitError("ran out of memory", hint="import the file in parts, or on a machine with more memory")
+    if not type(exc).__module__.startswith(("duckdb", "_duckdb")):
+        return None
+    if "Corrupt database file" in text or ("checksum" in text and "does not match" in text):
+        return AssetkitError(f"{where} is damaged: {quote_excerpt(text.splitlines()[0])}",
+                             hint="restore the latest backup (`assetkit db backup` makes them; see docs/unattended.md)")
+    if "read-only mode" in text or "read only mode" in text or "Permission denied" in text:
+        return AssetkitError(f"{where} is read-only (file permissions or a read-only mount) and this command writes to it",
+                             hint="reading commands work on a read-only database; give write permission to change data")
+    return None

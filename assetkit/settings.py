@@ -57,4 +57,11 @@ class Settings:
     def open_store(self, create: bool = True):  # noqa: ANN201 - Store, imported lazily
         from assetkit.store import open_store
 
-        return open_store(self.db_path, wait_seconds=self.wait, create=create)
+        return open_store(self.db_path, wait_seconds=self.wait, create=create, on_wait=None if self.quiet else _tell)
+
+
+def _tell(message: str) -> None:
+    """A notice on stderr (stdout stays clean for data)."""
+    import sys
+
+    print(message, file=sys.stderr, flush=True)

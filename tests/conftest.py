@@ -20,6 +20,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="run the long reliability versions (200+ kills, more examples)")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run only with --long (`make test-long`)."""
+    if config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --long (make test-long)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("ASSETKIT_DB", "ASSETKIT_CONFIG", "ASSETKIT_INDIAMART_KEY", "ASSETKIT_DEBUG"):

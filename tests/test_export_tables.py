@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from assetkit.export.tables import TABLES
+from assetkit.export.tables import MARKER, TABLES
 from assetkit.store import open_store
 
 
@@ -25,7 +25,7 @@ def test_csv_export_neutralises_formulas_and_keeps_numbers(cli, tmp_path: Path) 
     _seed(tmp_path / "assetkit.duckdb")
     result = cli("export", "tables", "out", "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{t}.csv" for t in TABLES)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*(f"{t}.csv" for t in TABLES), MARKER])
     with (tmp_path / "out" / "buyers.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["buyer_id"]: r for r in csv.DictReader(fh)}
     assert rows["b1"]["name"] == "'=HYPERLINK(\"http://x\")"
@@ -60,11 +60,47 @@ def test_parquet_export_keeps_types_and_replaces_atomically(cli, tmp_path: Path)
     import duckdb
 
     _seed(tmp_path / "assetkit.duckdb")
-    (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "stale.txt").write_text("old", encoding="utf-8")
+    assert cli("export", "tables", "out", "--format", "csv").exit_code == 0
+    (tmp_path / "out" / "stale.txt").write_text("old", encoding="utf-8")  # in a folder assetkit wrote
     assert cli("export", "tables", "out").exit_code == 0
     assert not (tmp_path / "out" / "stale.txt").exists()
     con = duckdb.connect()
     row = con.execute(f"SELECT gross_amount, typeof(gross_amount), typeof(ordered_at) FROM "
                       f"'{tmp_path / 'out' / 'orders.parquet'}'").fetchone()
     assert float(row[0]) == 12.5 and row[1].startswith("DECIMAL") and "TIME ZONE" in row[2]
+
+
+def test_a_folder_assetkit_did_not_write_is_kept(cli, tmp_path: Path) -> None:
+    _seed(tmp_path / "assetkit.duckdb")
+    thesis = tmp_path / "thesis"
+    (thesis / "chapters").mkdir(parents=True)
+    (thesis / "chapters" / "one.tex").write_text("years of work", encoding="utf-8")
+    thesis.chmod(0o755)
+    result = cli("export", "tables", "thesis")
+    assert result.exit_code == 2 and "not empty and was not written by assetkit" in result.output
+    assert (thesis / "chapters" / "one.tex").read_text(encoding="utf-8") == "years of work"
+    assert thesis.stat().st_mode & 0o777 == 0o755
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".thesis")]
+
+
+def test_export_into_the_current_folder_or_over_the_database_is_refused(cli, tmp_path: Path) -> None:
+    _seed(tmp_path / "assetkit.duckdb")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for target in (".", str(tmp_path), ".."):
+        result = cli("export", "tables", target)
+        assert result.exit_code == 2 and "internal error" not in result.output, result.output
+        assert "current folder" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no hidden staging folder left
+    (tmp_path / "data").mkdir()
+    _seed(tmp_path / "data" / "assetkit.duckdb")
+    result = cli("--db", "data/assetkit.duckdb", "export", "tables", "data")
+    assert result.exit_code == 2 and "holds the database" in result.output
+    assert (tmp_path / "data" / "assetkit.duckdb").stat().st_size > 0
+
+
+def test_a_table_export_from_before_markers_is_replaced(cli, tmp_path: Path) -> None:
+    _seed(tmp_path / "assetkit.duckdb")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "orders.parquet").write_bytes(b"old export")
+    assert cli("export", "tables", "out").exit_code == 0
+    assert (tmp_path / "out" / MARKER).exists()

@@ -4,6 +4,7 @@ the site folder is swapped atomically and a foreign folder is never replaced."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,35 @@ def test_site_and_demo_share_one_slug_function() -> None:
 
     assert ascii_slug("Zeynep Yılmaz") == slug("Zeynep Yılmaz", ".") == "zeynep.yilmaz"
     assert slugify("Zeynep Yılmaz", set()) == slug("Zeynep Yılmaz") == "zeynep-yilmaz"
+
+
+@pytest.mark.parametrize("image_url", [
+    "https://img.example.com/a.jpg;form-action https://evil.example",
+    "https://img.example.com;form-action https://evil.example/x.jpg",
+    "https://img.example.com form-action https://evil.example",
+    "https://user:pw@evil.example/x.jpg; script-src *",
+    "https://img.example.com,https://evil.example/x.jpg",
+])
+def test_only_plain_origins_enter_the_csp(tmp_path: Path, image_url: str) -> None:
+    store = make_store(tmp_path / "db.duckdb")
+    try:
+        store.con.execute("UPDATE products SET image_url = ? WHERE product_id = 'p1'", [image_url])
+        build_site(store.con, site_config(), tmp_path / "site")
+    finally:
+        store.close()
+    headers = (tmp_path / "site" / "_headers").read_text(encoding="utf-8")
+    metas = [m for page in html_pages(tmp_path / "site").values() for m in re.findall(
+        r'http-equiv="Content-Security-Policy" content="([^"]*)"', page.read_text(encoding="utf-8"))]
+    assert metas
+    for policy in [*metas, headers]:
+        assert "evil.example" not in policy and "script-src *" not in policy
+        assert policy.count("form-action") == 1
+
+
+def test_csp_origin_keeps_scheme_host_and_port_only() -> None:
+    from assetkit.export.site.settings import csp_origin
+
+    assert csp_origin("https://img.example.com:8443/a/b.jpg?x=1#y") == "https://img.example.com:8443"
+    assert csp_origin("https://IMG.Example.com/a.jpg") == "https://img.example.com"
+    for bad in ("https://a.example;x", "javascript:alert(1)", "https://a b", "https://u@a.example", "https://", ""):
+        assert csp_origin(bad) is None

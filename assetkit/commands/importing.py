@@ -172,9 +172,15 @@ def map_cmd(
     if out is None:
         typer.echo(proposal.yaml_text, nl=False)
         return
-    out.write_text(proposal.yaml_text, encoding="utf-8")
-    say(settings(ctx), f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "
-                       f"Check it, then: assetkit import {path} --mapping {out}")
+    from assetkit.export.atomic import write_text_atomic
+    from assetkit.export.guard import database_files, protected_paths, refuse_protected
+
+    s = settings(ctx)
+    keep = [(path, "the export being mapped"), *database_files(s.db_path)]
+    refuse_protected(out, protected_paths(None, s.config, extra=keep), option="the mapping")
+    write_text_atomic(out, proposal.yaml_text)
+    say(s, f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "
+           f"Check it, then: assetkit import {path} --mapping {out}")
 
 
 def fx_import(
@@ -211,13 +217,15 @@ def pull_indiamart(
                                                 help="Stop before this day (default: now)."),
     save_dir: Path | None = typer.Option(None, "--save-dir", help="Where responses are kept (default assetkit-pulls/indiamart)."),
     url: str | None = typer.Option(None, "--url", help="Override the API URL (env ASSETKIT_INDIAMART_URL)."),
+    deadline: float = typer.Option(300.0, "--deadline", min=1, help="Seconds the whole pull may take (it holds the database)."),
 ) -> None:
     """Pull leads from the IndiaMART CRM API v2 (key from ASSETKIT_INDIAMART_KEY) and import them."""
     from assetkit.importers.pull import pull_indiamart as pull
 
     s = settings(ctx)
     with s.open_store() as store:
-        result = pull(store, since.date(), until=until, save_dir=save_dir, base_url=url, config=s.config)
+        result = pull(store, since.date(), until=until, save_dir=save_dir, base_url=url, config=s.config,
+                      deadline=deadline, progress=(lambda line: say(s, line)) if s.verbose else None)
     loaded = sum(r["loaded"] for r in result.imports)
     console().print(f"Pulled {result.leads:,} leads in {result.windows} window(s); {loaded:,} new, "
                     f"{result.leads - loaded:,} already stored. Responses saved: {len(result.files)} file(s).",

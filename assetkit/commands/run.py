@@ -26,20 +26,35 @@ def run(
     2 bad pipeline or configuration; 75 the database stayed busy for --wait seconds (cron may retry).
     """
     from assetkit.config import load_config
-    from assetkit.pipeline.runner import run_pipeline
+    from assetkit.errors import AssetkitError, explain_failure
+    from assetkit.pipeline.runner import failure_line, run_pipeline
     from assetkit.pipeline.spec import load_pipeline
 
     s = settings(ctx)
-    spec = load_pipeline(pipeline)
-    db_path = s.db_option or spec.database or s.db_path
-    config = load_config(spec.config) if spec.config and s.config_option is None else s.config
-    summary = run_pipeline(spec, db_path, config, wait)
-    line = summary.json_line()
+    try:
+        spec = load_pipeline(pipeline)
+        db_path = s.db_option or spec.database or s.db_path
+        config = load_config(spec.config) if spec.config and s.config_option is None else s.config
+        summary = run_pipeline(spec, db_path, config, wait)
+    except AssetkitError as exc:
+        # A run that never started (busy database, bad pipeline) still leaves its line in the log.
+        _emit(log, failure_line(pipeline, exc))
+        raise
+    except Exception as exc:
+        known = explain_failure(exc)  # a full disk, a damaged database: said clearly, and logged
+        if known is None:
+            raise
+        _emit(log, failure_line(pipeline, known))
+        raise known from None
+    _emit(log, summary.json_line())
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def _emit(log: Optional[Path], line: str) -> None:
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
     else:
         typer.echo(line)
-    if not summary.ok:
-        raise typer.Exit(1)

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 def export_tables(
     ctx: typer.Context,
-    out_dir: Path = typer.Argument(..., help="Folder for one file per table (replaced atomically)."),
+    out_dir: Path = typer.Argument(..., help="Folder for one file per table: new, empty or an earlier table export (replaced atomically)."),
     fmt: TableFormat = typer.Option(TableFormat.parquet, "--format", "-f",
                                     help="parquet (exact types) or csv (for spreadsheets; formula-safe)."),
     bom: bool = typer.Option(True, "--bom/--no-bom",
@@ -34,5 +34,5 @@ def export_tables(
 
     s = settings(ctx)
     with s.open_store(create=False) as store:
-        counts = run(store.con, out_dir, fmt.value, bom=bom)
+        counts = run(store.con, out_dir, fmt.value, bom=bom, config=s.config)
     say(s, f"Wrote {len(counts)} tables ({sum(counts.values()):,} rows) to {out_dir.resolve()}")

@@ -224,10 +224,12 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
     """Write the CRM import file for `target` to `out` (atomically) and report the counts."""
     from assetkit.export.atomic import write_text_atomic
     from assetkit.export.crm_properties import write_definitions
+    from assetkit.export.guard import protected_paths, refuse_protected
     from assetkit.export.output import write_csv_safe
 
     if target not in TARGETS:
         raise UsageError(f"unknown CRM target {target!r}; choose one of {', '.join(TARGETS)}")
+    refuse_protected(Path(out), protected_paths(con, config), option="the CRM file")
     spec = crm_columns()[target]
     as_of = as_of or datetime.now(UTC)
     params = {"as_of": as_of, **_enrich_lists(enrich), **_lead_lists(con, config, as_of),

@@ -24,6 +24,25 @@ _DANGEROUS_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "|", "%")
 # and an apostrophe in front would be stored verbatim by a CRM.
 _E164 = re.compile(r"\+[0-9]{6,15}")
 
+# A formula start right after a line break inside a cell: a reader that splits the cell there
+# (Python's csv on a bare CR, some spreadsheets) would start a new row with that formula.
+_FORMULA_AFTER_BREAK = re.compile(r"([\r\n]+)(?=[ \t]*[=+\-@|%\0])")
+
+
+# Explicit bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI
+# PDI): a U+202E in a buyer name would reverse the text after it on the whole line.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate_bidi(value: Any) -> Any:
+    """For HTML templates (Jinja `finalize`): text holding bidi controls loses them and is
+    wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE, the character form of
+    `<bdi>` (valid in attributes and <title> too), so it cannot reorder what surrounds it.
+    Other values, and markup the template built itself, pass unchanged."""
+    if type(value) is not str or not _BIDI_CONTROLS.search(value):
+        return value
+    return "\u2068" + _BIDI_CONTROLS.sub("", value) + "\u2069"
+
 
 def json_envelope(kind: str, payload: Mapping[str, Any], reporting_currency: str) -> dict[str, Any]:
     """Wrap a result's dict with the fields every assetkit JSON document carries."""
@@ -64,14 +83,16 @@ def neutralise_cell(value: Any) -> Any:
     """Prefix text that a spreadsheet would run as a formula with a quote (CWE-1236).
 
     Numbers stay numbers; a text cell whose first non-blank character is one of
-    = + - @ | % or which starts with tab/CR/LF/NUL gets a leading apostrophe, except an E.164
-    phone number (`+` and 6–15 digits, nothing else).
+    = + - @ | % or which starts with tab/CR/LF/NUL gets a leading apostrophe, and so does
+    every line inside the cell that starts with a formula character; an E.164 phone number
+    (`+` and 6–15 digits, nothing else) is left as it is.
     """
     if value is None or isinstance(value, (int, float, decimal.Decimal, bool)):
         return value
     text = str(value)
     if _E164.fullmatch(text):
         return text
+    text = _FORMULA_AFTER_BREAK.sub(r"\1'", text)
     stripped = text.lstrip(" ")
     if text and (text[0] in ("\t", "\r", "\n", "\0") or (stripped and stripped[0] in _DANGEROUS_LEAD)):
         return "'" + text
@@ -79,12 +100,24 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def write_csv_safe(rows: Iterable[Sequence[Any]], header: Sequence[str], fh: IO[str]) -> int:
-    """Write a header and rows with every text cell neutralised; returns the row count."""
+    """Write a header and rows with every text cell neutralised; returns the row count.
+
+    Every field holding a CR or LF is quoted: the csv module quotes only the characters of
+    its line terminator ("\\n" here), and an unquoted bare CR starts a new row in spreadsheets
+    and in Python's own csv reader. A row holding a CR is written with every field quoted
+    (rare, and a quoted number still reads as a number).
+    """
     writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow([neutralise_cell(h) for h in header])
+    quote_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def write(cells: list[Any]) -> None:
+        has_cr = any(isinstance(c, str) and "\r" in c for c in cells)
+        (quote_all if has_cr else writer).writerow(cells)
+
+    write([neutralise_cell(h) for h in header])
     count = 0
     for row in rows:
-        writer.writerow(["" if c is None else neutralise_cell(_plain(c)) for c in row])
+        write(["" if c is None else neutralise_cell(_plain(c)) for c in row])
         count += 1
     return count
 

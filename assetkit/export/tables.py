@@ -10,20 +10,25 @@ UTF-8 as the ANSI code page and garbles every accent).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from assetkit.export.atomic import replace_dir_atomic
+from assetkit.export.atomic import chmod_like_new, replace_dir_atomic
+from assetkit.export.guard import check_replaceable_dir, protected_paths, refuse_protected
 
 if TYPE_CHECKING:
     import duckdb
 
+MARKER = ".assetkit-tables"  # marks a folder as an earlier table export (safe to replace)
 TABLES = ("import_batches", "buyers", "buyer_identities", "orders", "order_items", "refunds", "fees", "spend",
           "inquiries", "products", "visits", "fx_rates", "rejects")
 # A cell a spreadsheet would evaluate: = + - @ | % after leading blanks, or a leading tab/CR/LF/NUL.
 _FORMULA = r"'^(\s*[=+\-@|%]|[\t\r\n\x00])'"
+# ... and the same after a line break inside the cell (a reader splitting there starts a row).
+_AFTER_BREAK = r"'([\r\n]+)([ \t]*[=+\-@|%\x00])'"
 
 
 def _select_safe(con: "duckdb.DuckDBPyConnection", table: str) -> str:
@@ -37,31 +42,45 @@ def _select_safe(con: "duckdb.DuckDBPyConnection", table: str) -> str:
         if dtype == "TIMESTAMP WITH TIME ZONE":  # the session runs in UTC
             parts.append(f"strftime({quoted}, '%Y-%m-%d %H:%M:%S') AS {quoted}")
         elif dtype == "VARCHAR":
-            parts.append(f"CASE WHEN regexp_matches({quoted}, {_FORMULA}) THEN '''' || {quoted} ELSE {quoted} END AS {quoted}")
+            text = f"regexp_replace({quoted}, {_AFTER_BREAK}, '\\1''\\2', 'g')"
+            parts.append(f"CASE WHEN regexp_matches({quoted}, {_FORMULA}) THEN '''' || {text} ELSE {text} END AS {quoted}")
         else:
             parts.append(quoted)
     return f"SELECT {', '.join(parts)} FROM {table}"
 
 
 def export_tables(con: "duckdb.DuckDBPyConnection", out_dir: Path, fmt: str = "parquet",
-                  bom: bool = True) -> dict[str, int]:
+                  bom: bool = True, config: Any = None) -> dict[str, int]:
     """Write one file per canonical table into `out_dir` (swapped in atomically); return row counts.
+
+    `out_dir` is replaced whole, so it must be new, empty or an earlier table export (marked
+    by MARKER), and may not hold the database, the configuration or an input file.
     `bom`: CSV files start with a UTF-8 byte order mark (for Excel)."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    counts = {}
-    for table in TABLES:
-        target = str(built / f"{table}.{fmt}").replace("'", "''")
-        if fmt == "parquet":
-            con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
-        else:
-            body = built / f"{table}.body"
-            con.execute(f"COPY ({_select_safe(con, table)}) TO '{str(body).replace(chr(39), chr(39) * 2)}' "
-                        "(FORMAT csv, HEADER true)")
-            _finish_csv(body, built / f"{table}.{fmt}", bom)
-        (counts[table],) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    replace_dir_atomic(built, out_dir)
+    refuse_protected(out_dir, protected_paths(con, config), folder=True, option="the tables folder")
+    check_replaceable_dir(out_dir, MARKER, "./tables",
+                          frozenset(f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")))
+    parent = Path(os.path.abspath(out_dir)).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    try:
+        counts = {}
+        for table in TABLES:
+            target = str(built / f"{table}.{fmt}").replace("'", "''")
+            if fmt == "parquet":
+                con.execute(f"COPY {table} TO '{target}' (FORMAT parquet)")
+            else:
+                body = built / f"{table}.body"
+                con.execute(f"COPY ({_select_safe(con, table)}) TO '{str(body).replace(chr(39), chr(39) * 2)}' "
+                            "(FORMAT csv, HEADER true)")
+                _finish_csv(body, built / f"{table}.{fmt}", bom)
+            (counts[table],) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        (built / MARKER).write_text(f"written by assetkit export tables --format {fmt}\n", encoding="utf-8")
+        chmod_like_new(built, folder=True)
+        replace_dir_atomic(built, Path(os.path.abspath(out_dir)))
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
     return counts
 
 

@@ -161,7 +161,7 @@ def download_ecb(dest: Path, url: str | None = None, timeout: tuple[float, float
     from assetkit.importers.http import get, public_url, session
 
     url = url or os.environ.get("ASSETKIT_ECB_URL") or ECB_URL
-    response = get(session(), url, timeout=timeout)
+    response = get(session(), url, timeout=timeout, same_host=False)  # a public file, no key
     if response.status_code != 200:
         raise NetworkError(f"{public_url(url)} answered HTTP {response.status_code}",
                            hint="try again later, or download eurofxref-hist.csv and run `assetkit fx import FILE`")

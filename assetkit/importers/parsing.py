@@ -175,7 +175,7 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
     keys = "".join(f", {k}" for k in extra_columns)
     return (f"SELECT __line, {names}{keys}, __skip, "
             f"CASE WHEN __skip THEN NULL ELSE __c END AS __rej_col, "
-            f"CASE WHEN __skip THEN NULL ELSE __r END AS __rej_raw, "
+            f"CASE WHEN __skip THEN NULL ELSE left(__r, 500) END AS __rej_raw, "
             f"CASE WHEN __skip THEN NULL ELSE __why END AS __rej_reason FROM ("
             f"SELECT *, {skip} AS __skip, {case(1)} AS __c, {case(2)} AS __r, {case(3)} AS __why FROM ({typed}))")
 

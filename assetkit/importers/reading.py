@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetkit.errors import SourceError
+from assetkit.errors import SourceError, quote_excerpt
 from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
 from assetkit.importers.registry import Profile, detect, no_match_error
 from assetkit.importers.workbook import head_rows, is_workbook, open_sheets
@@ -41,6 +41,7 @@ HEADER_SEARCH_LINES = 60
 # the golden and hypothesis tests run every sample through both paths with the same result.
 FAST_MIN_BYTES = 1 << 20
 csv.field_size_limit(1 << 30)
+MIN_MAX_LINE_BYTES = 2_097_152  # DuckDB's default max_line_size
 
 
 @dataclass
@@ -106,7 +107,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
         return _stage_workbook(con, path, candidates, digest)
     enc = encoding or detect_encoding(sample)
     if suffix == ".json" or sample.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{"):
-        header, profile, records = _json_records(decode(path.read_bytes(), enc, name), candidates, name)
+        header, profile, records = _json_records(_text(path.read_bytes(), enc, name), candidates, name)
         return _stage_python(con, name, profile, header, 0, enc, records, digest)
     head_text = decode(sample[: sample.rfind(b"\n") + 1] or sample, enc, name) if enc == "utf-8" else None
     if head_text is not None and size >= fast_min_bytes:
@@ -115,13 +116,20 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
             raw = _stage_fast(con, path, found, digest, typing)
             if raw is not None:
                 return raw
-    text = decode(path.read_bytes(), enc, name)
+    text = _text(path.read_bytes(), enc, name)
     found = _find_header(text, candidates, name)
     if found is None:
         raise no_match_error(name, _first_header(text), candidates)
     index, delimiter, profile, header = found
-    records = _csv_records(text, index, delimiter, profile, name)
-    return _stage_python(con, name, profile, header, index + 1, enc, records, digest)
+    rejects: list[tuple[int, str | None, str, str]] = []
+    records = _csv_records(text, index, delimiter, profile, name, len(header), rejects)
+    return _stage_python(con, name, profile, header, index + 1, enc, records, digest, rejects)
+
+
+def _text(data: bytes, enc: str, path: str) -> str:
+    """The file's text without NUL characters: no export means them, and stored they cut
+    names short in C-based tools and show up raw in reports."""
+    return decode(data, enc, path).replace("\x00", "")
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -161,30 +169,97 @@ def _find_header(text: str, candidates: list[Profile], path: str
     return None
 
 
-def _csv_records(text: str, header_index: int, delimiter: str, profile: Profile,
-                 path: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (physical line, fields) per record, without blank and trailer lines."""
-    stream = io.StringIO(text, newline="")
+def _csv_records(text: str, header_index: int, delimiter: str, profile: Profile, path: str, width: int,
+                 rejects: list[tuple[int, str | None, str, str]]) -> Iterator[tuple[int, list[str]]]:
+    """Yield (physical line, fields) per record, without blank and trailer lines.
+
+    A quote that opens and never closes would make the csv module read the rest of the file
+    (or up to the next stray quote) as one field: thousands of rows silently gone into one
+    quarantined record. A record that spans several lines and then has the wrong field
+    count, or swallowed lines that are records themselves, is such a runaway quote: its
+    first line goes to `rejects` naming the problem, and reading restarts on the next line,
+    so every other row is still read.
+    """
+    lines = _Lines(io.StringIO(text, newline=""))
     for _ in range(header_index + 1):
-        stream.readline()
+        lines.take()
     trailer = [re.compile(p) for p in profile.trailer]
-    reader = csv.reader(stream, delimiter=delimiter)
-    consumed = header_index + 1
     while True:
-        start = reader.line_num + consumed + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise SourceError(f"malformed CSV: {exc}", path=path, line=start,
-                              hint="check quoting near that line, or pass --encoding if the text looks garbled") from None
-        if not row or all(not f.strip() for f in row):
-            continue
-        joined = delimiter.join(row)
-        if any(p.search(joined) for p in trailer):
-            continue
-        yield start, row
+        reader = csv.reader(lines, delimiter=delimiter)
+        restart = False
+        while not restart:
+            lines.begin_record()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise SourceError(f"malformed CSV: {exc}", path=path, line=lines.record_start,
+                                  hint="check quoting near that line, or pass --encoding if the text looks garbled") from None
+            start = lines.record_start
+            if len(lines.record) > 1 and _runaway_quote(row, lines.record, width, delimiter):
+                first = lines.record[0]
+                rejects.append((start, None, quote_excerpt(first.rstrip("\r\n")),
+                                f"a quote opened on this line is never closed (it ran over {len(lines.record)} "
+                                "lines); this line is quarantined and the lines after it are read as records"))
+                lines.push_back(lines.record[1:], start + 1)
+                restart = True
+                continue
+            if not row or all(not f.strip() for f in row):
+                continue
+            joined = delimiter.join(row)
+            if any(p.search(joined) for p in trailer):
+                continue
+            yield start, row
+
+
+def _runaway_quote(row: list[str], record: list[str], width: int, delimiter: str) -> bool:
+    """A multi-line record is a runaway quote when its field count is wrong, or when lines
+    it swallowed split into full records on their own (a quote opened in the last field
+    keeps the count right): one such line for five or more columns, two for three or four
+    (a legitimate multi-line message rarely has a line with that many delimiters)."""
+    if len(row) != width and not (len(row) > width and not any(f.strip() for f in row[width:])):
+        return True
+    if width < 3:
+        return False
+    full = sum(1 for line in record[1:] if len(_split(line.rstrip("\r\n"), delimiter)) == width)
+    return full >= (1 if width >= 5 else 2)
+
+
+class _Lines:
+    """The file's physical lines for csv.reader, remembering the lines of the record being
+    read (so a runaway record can be quarantined by its first line and the rest re-read)."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        self._stream = stream
+        self._pending: list[str] = []
+        self.next_line = 1  # physical number of the next line handed out
+        self.record: list[str] = []
+        self.record_start = 1
+
+    def take(self) -> str:
+        line = self._pending.pop() if self._pending else self._stream.readline()
+        if line:
+            self.next_line += 1
+        return line
+
+    def begin_record(self) -> None:
+        self.record = []
+        self.record_start = self.next_line
+
+    def push_back(self, lines: list[str], first_number: int) -> None:
+        self._pending.extend(reversed(lines))
+        self.next_line = first_number
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.take()
+        if not line:
+            raise StopIteration
+        self.record.append(line)
+        return line
 
 
 def _json_records(text: str, candidates: list[Profile], path: str
@@ -193,6 +268,8 @@ def _json_records(text: str, candidates: list[Profile], path: str
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise _too_deep(path) from None
     if isinstance(data, dict) and "CODE" in data and "RESPONSE" in data:
         code = data.get("CODE")
         if code not in (200, "200", 204, "204"):
@@ -211,8 +288,16 @@ def _json_records(text: str, candidates: list[Profile], path: str
     profile = detect(header, candidates, path, 1)
     if profile is None:
         raise no_match_error(path, header, candidates)
-    rows = [(i + 1, [_cell(item.get(k)) for k in header]) for i, item in enumerate(items)]
+    try:
+        rows = [(i + 1, [_cell(item.get(k)) for k in header]) for i, item in enumerate(items)]
+    except RecursionError:  # a value nested almost to the parser's limit, written back as text
+        raise _too_deep(path) from None
     return header, profile, rows
+
+
+def _too_deep(path: str) -> SourceError:
+    return SourceError("the JSON is nested too deeply to be an export (hundreds of levels)", path=path,
+                       hint="exports are lists of flat records; check the file")
 
 
 def _records_in(data: Any) -> list[Any] | None:
@@ -227,8 +312,10 @@ def _records_in(data: Any) -> list[Any] | None:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value.replace("\x00", "")  # a JSON "\u0000" (see _text)
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False).replace("\\u0000", "")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
@@ -274,11 +361,13 @@ def _stage_workbook(con: duckdb.DuckDBPyConnection, path: Path, candidates: list
 
 def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, header: list[str],
                   header_line: int, encoding: str | None, records: Iterable[tuple[int, list[str]]],
-                  digest: str) -> RawFile:
+                  digest: str, rejects: list[tuple[int, str | None, str, str]] | None = None) -> RawFile:
+    """Write the records to a temporary CSV and stage it; `rejects` may already hold (or,
+    while `records` is consumed, receive) records quarantined by the reader."""
     width = len(header)
-    rejects: list[tuple[int, str | None, str, str]] = []
-    fd, tmp = tempfile.mkstemp(prefix="assetkit-", suffix=".csv")
-    rows = 0
+    rejects = [] if rejects is None else rejects
+    fd, tmp = scratch_file(con)
+    rows = longest = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -287,20 +376,37 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
                 if len(fields) > width and not any(f.strip() for f in fields[width:]):
                     fields = fields[:width]
                 if len(fields) != width:
-                    rejects.append((line, None, ",".join(fields)[:500],
+                    rejects.append((line, None, quote_excerpt(",".join(fields), 500),
                                     f"expected {width} fields, found {len(fields)}"))
                     continue
                 writer.writerow([line, *fields])
                 rows += 1
+                longest = max(longest, sum(map(len, fields)))
         columns = "{'__line': 'INTEGER', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        # DuckDB refuses lines over 2 MB by default; a record's line here is at most 4 bytes a
+        # character plus quotes and commas, so a long field (a pasted document) still loads.
+        max_line = max(MIN_MAX_LINE_BYTES, 4 * longest + 3 * width + 64)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE ak_raw AS SELECT * FROM read_csv(?, header=true, "
             f"auto_detect=false, delim=',', quote='\"', escape='\"', columns={columns}, "
-            "allow_quoted_nulls=false, strict_mode=true)", [tmp])
+            f"allow_quoted_nulls=false, strict_mode=true, max_line_size={max_line})", [tmp])
     finally:
         os.unlink(tmp)
     first = con.execute("SELECT min(rowid) FROM ak_raw").fetchone()[0] or 0
     return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects, first_rowid=int(first))
+
+
+def scratch_file(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """A private temporary file (0600) for the staged records, next to the database rather
+    than in /tmp: a kill leaves no plaintext copy in a shared folder, and the next open of
+    the database removes it (store.remove_scratch_files)."""
+    from assetkit.store import scratch_prefix
+
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0]:
+        return tempfile.mkstemp(prefix="assetkit-", suffix=".csv")
+    db = Path(row[0])
+    return tempfile.mkstemp(prefix=scratch_prefix(db), suffix=".csv", dir=db.parent)
 
 
 def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, str, Profile, list[str]],
@@ -321,7 +427,9 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
     rows = con.execute("SELECT count(*) FROM ak_raw0").fetchone()[0]
     # Every record takes at least one line and DuckDB skips blank lines, so as many records
     # as physical lines after the header proves one record per line: line = header + n.
-    if bad or index + 1 + rows != _count_lines(path):
+    # A file with NUL bytes goes through the Python path, which drops them.
+    lines, has_nul = _count_lines(path)
+    if bad or has_nul or index + 1 + rows != lines:
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
     first = con.execute("SELECT min(rowid) FROM ak_raw0").fetchone()[0] or 0
@@ -329,10 +437,12 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
                    table="ak_raw0", first_rowid=int(first), line_offset=index + 2, typed=select is not None)
 
 
-def _count_lines(path: Path) -> int:
-    count, last = 0, b"\n"
+def _count_lines(path: Path) -> tuple[int, bool]:
+    """Physical lines in the file, and whether it holds a NUL byte."""
+    count, last, nul = 0, b"\n", False
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             count += chunk.count(b"\n")
+            nul = nul or b"\x00" in chunk
             last = chunk[-1:]
-    return count + (0 if last == b"\n" else 1)
+    return count + (0 if last == b"\n" else 1), nul

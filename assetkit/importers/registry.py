@@ -21,7 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from assetkit.errors import ConfigError, SourceError
+from assetkit.errors import ConfigError, SourceError, quote_excerpt
 
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
 TABLES = ("orders", "order_items", "refunds", "fees", "spend", "inquiries", "products", "visits")
@@ -231,7 +231,7 @@ def detect(header: list[str], candidates: list[Profile], path: str, line: int) -
 
 
 def no_match_error(path: str, header: list[str], candidates: list[Profile]) -> SourceError:
-    shown = ", ".join(h for h in header[:12]) + (" …" if len(header) > 12 else "")
+    shown = quote_excerpt(", ".join(quote_excerpt(h, 60) for h in header[:12]) + (" …" if len(header) > 12 else ""))
     names = ", ".join(p.name for p in candidates[:40])
     return SourceError(
         f"no import profile recognises this file; header found: [{shown}]; profiles tried: {names}",

@@ -73,12 +73,16 @@ class RunSummary:
 
 
 def inbox_files(folder: InboxFolder) -> list[Path]:
-    """Files waiting in one inbox folder (recursively), oldest name first; hidden files skipped."""
+    """Files waiting in one inbox folder (recursively), oldest name first; hidden files skipped.
+
+    Symbolic links are listed too (not followed: `_import_one` refuses them), so a link to a
+    private file is moved to failed/ with a reason instead of being read."""
     if not folder.path.exists():
         return []
     return sorted(
         p for p in folder.path.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder.path).parts)
+        if (p.is_symlink() or p.is_file())
+        and not any(part.startswith(".") for part in p.relative_to(folder.path).parts)
         and not p.name.endswith(_SKIP_SUFFIXES)
     )
 
@@ -109,6 +113,9 @@ def _import_one(store, path: Path, folder: InboxFolder, config: Config, spec: Pi
     began = time.monotonic()
     outcome = FileOutcome(str(path), "imported")
     try:
+        if path.is_symlink():
+            raise AssetkitError("is a symbolic link; assetkit does not follow links in the inbox",
+                                hint="copy or move the export itself into the inbox")
         result = import_file(store, path, platform=folder.platform, kind=folder.kind, mapping=folder.mapping,
                              config=config)
     except AssetkitError as exc:
@@ -129,7 +136,7 @@ def _move_unique(path: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
     n = 1
-    while target.exists():
+    while target.exists() or target.is_symlink():
         target = folder / f"{path.stem}.{n}{path.suffix}"
         n += 1
     shutil.move(str(path), target)
@@ -137,12 +144,18 @@ def _move_unique(path: Path, folder: Path) -> Path:
 
 
 def _move_failed(path: Path, failed: Path, message: str) -> Path:
+    """Move the file (a link itself, not its target) to failed/ with NAME.error.txt beside it.
+
+    The message may quote the file's first line, so the note is no more readable than the
+    file it describes."""
     from assetkit.export.atomic import write_text_atomic
 
     target = _move_unique(path, failed)
-    write_text_atomic(target.with_name(target.name + ".error.txt"),
-                      f"{_now()} assetkit could not import {path.name}:\n{message}\n"
-                      "Nothing from this file was stored. Fix the cause and move the file back into the inbox.\n")
+    note = write_text_atomic(target.with_name(target.name + ".error.txt"),
+                             f"{_now()} assetkit could not import {path.name}:\n{message}\n"
+                             "Nothing from this file was stored. Fix the cause and move the file back into the inbox.\n")
+    if not target.is_symlink():
+        note.chmod(note.stat().st_mode & target.stat().st_mode & 0o777)
     return target
 
 
@@ -170,7 +183,7 @@ def _refresh_outputs(store, spec: PipelineSpec, config: Config) -> list[dict[str
     if out.crm_target and out.crm_file:
         jobs.append(("crm", out.crm_file, lambda: _crm(store, config, out.crm_target, out.crm_file)))
     if out.tables:
-        jobs.append(("tables", out.tables, lambda: _tables(store, out.tables, out.tables_format)))
+        jobs.append(("tables", out.tables, lambda: _tables(store, config, out.tables, out.tables_format)))
     results = []
     for name, target, job in jobs:
         began = time.monotonic()
@@ -180,6 +193,9 @@ def _refresh_outputs(store, spec: PipelineSpec, config: Config) -> list[dict[str
                             "seconds": round(time.monotonic() - began, 3)})
         except AssetkitError as exc:
             results.append({"output": name, "path": str(target), "status": "failed", "error": exc.message})
+        except OSError as exc:  # a full disk, a permission: this output failed, the others still run
+            results.append({"output": name, "path": str(target), "status": "failed",
+                            "error": f"{exc.strerror or type(exc).__name__}: {exc.filename or target}"})
     return results
 
 
@@ -201,10 +217,17 @@ def _crm(store, config: Config, target: str, path: Path) -> None:  # noqa: ANN00
     export_crm(store.con, config, target, path, enrich=model_enrichment(store.con, config))
 
 
-def _tables(store, target: Path, fmt: str) -> None:  # noqa: ANN001
+def _tables(store, config: Config, target: Path, fmt: str) -> None:  # noqa: ANN001
     from assetkit.export.tables import export_tables
 
-    export_tables(store.con, target, fmt)
+    export_tables(store.con, target, fmt, config=config)
+
+
+def failure_line(pipeline: Path, exc: AssetkitError) -> str:
+    """The JSON log line of a run that could not start (exit code and message, nothing done)."""
+    return json.dumps({"event": "assetkit.run", "ok": False, "pipeline": str(pipeline), "started_at": _now(),
+                       "exit_code": exc.exit_code, "error": exc.message, "files": [], "outputs": []},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def _now() -> str:

@@ -6,6 +6,7 @@ checked before the lock is taken and every message names the key at fault.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def parse_pipeline(data: dict[str, Any], path: Path) -> PipelineSpec:
             raise fail(f"{key}.since_days", f"is {days!r}", "use a whole number of days from 1 to 365")
         pulls.append(Pull("indiamart", days))
     outputs = _outputs(data.get("outputs") or {}, rel, fail, base)
-    return PipelineSpec(
+    spec = PipelineSpec(
         path=path,
         inbox=tuple(folders),
         archive=rel(data.get("archive", "archive")),
@@ -125,6 +126,57 @@ def parse_pipeline(data: dict[str, Any], path: Path) -> PipelineSpec:
         config=rel(data["config"]) if data.get("config") else None,
         raw=data,
     )
+    _check_output_places(spec, data.get("outputs"), fail)
+    return spec
+
+
+def _output_places(outputs: Outputs, raw: Any) -> list[tuple[str, Path, bool, bool]]:
+    """(key, path, is a folder replaced whole, was placed by an absolute path) per output."""
+    raw = raw if isinstance(raw, dict) else {}
+
+    def absolute(own: Any) -> bool:
+        if isinstance(own, dict):
+            own = own.get("dir") or own.get("file")
+        value = own if isinstance(own, str) else raw.get("dir")
+        return isinstance(value, str) and Path(value).expanduser().is_absolute()
+
+    found = [(f"outputs.report ({fmt})", outputs.dir / f"report.{fmt}", False, absolute(None))
+             for fmt in outputs.report_formats]
+    if outputs.site:
+        found.append(("outputs.site", outputs.site, True, absolute(raw.get("site"))))
+    if outputs.crm_file:
+        found.append(("outputs.crm.file", outputs.crm_file, False, absolute(raw.get("crm"))))
+    if outputs.tables:
+        found.append(("outputs.tables", outputs.tables, True, absolute(raw.get("tables"))))
+    return found
+
+
+def _check_output_places(spec: PipelineSpec, raw_outputs: Any, fail) -> None:  # noqa: ANN001
+    """Outputs stay inside the pipeline's folder unless placed by an absolute path, and never
+    land on (or, for a folder replaced whole, around) the pipeline file, the database, the
+    configuration, or into the inbox, archive or failed folders. Checked on the paths as
+    written; symbolic links are refused when the output is written (one failed output)."""
+    base = _lexical(spec.path.parent)
+    keep = [(spec.path, "the pipeline file"), *((f.path, "an inbox folder") for f in spec.inbox),
+            (spec.archive, "the archive folder"), (spec.failed, "the failed folder")]
+    if spec.database:
+        keep += [(spec.database, "the database"), (Path(f"{spec.database}.wal"), "the database's write-ahead log")]
+    if spec.config:
+        keep.append((spec.config, "the configuration file"))
+    for key, path, folder, absolute in _output_places(spec.outputs, raw_outputs):
+        where = _lexical(path)
+        if not where.is_relative_to(base) and not absolute:
+            raise fail(key, f"points outside the pipeline's folder ({path})",
+                       "keep outputs under the pipeline's folder, or give an absolute path to put them elsewhere")
+        for other, what in keep:
+            at = _lexical(other)
+            if at == where or (folder and at.is_relative_to(where)) or (what.endswith("folder") and where.is_relative_to(at)):
+                raise fail(key, f"would write over or into {what} ({other})", "give each output a path of its own")
+
+
+def _lexical(path: Path) -> Path:
+    """Absolute and normalised (`..` folded) without following symbolic links."""
+    return Path(os.path.normpath(os.path.abspath(path)))
 
 
 def _outputs(raw: Any, rel, fail, base: Path) -> Outputs:  # noqa: ANN001

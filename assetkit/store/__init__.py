@@ -10,12 +10,13 @@ exception triggers an explicit ROLLBACK and is re-raised.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetkit.errors import AssetkitError
+from assetkit.errors import AssetkitError, StoreBusy, explain_failure
 from assetkit.store.lock import StoreLock
 from assetkit.store.migrations import MIGRATIONS
 
@@ -63,8 +64,27 @@ class Store:
         self.close()
 
 
-def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, create: bool = True) -> Store:
-    """Lock, connect and migrate the database at `path`."""
+def scratch_prefix(db_path: Path) -> str:
+    """Name prefix of the temporary files an import of `db_path` writes beside it."""
+    return f".{db_path.name}.scratch-"
+
+
+def remove_scratch_files(db_path: Path) -> None:
+    """Remove temporary files a killed import left beside the database. Called with the
+    lock held, so no live assetkit process is using them."""
+    for leftover in db_path.parent.glob(scratch_prefix(db_path) + "*"):
+        leftover.unlink(missing_ok=True)
+
+
+def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, create: bool = True,
+               on_wait: Callable[[str], None] | None = None) -> Store:
+    """Lock, connect and migrate the database at `path`.
+
+    `on_wait(message)` is called once when another process holds the database, before the
+    wait (up to `wait_seconds`) begins, so a reading command does not hang silently behind
+    a long import. A database file the user may not write (read-only permissions, a
+    read-only mount) is opened read-only: reading commands work, writing ones fail with a
+    message saying so."""
     import duckdb
 
     db_path = Path(path)
@@ -73,14 +93,18 @@ def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, cre
             f"no database at {db_path}",
             hint="import some exports first (assetkit import FILE), run `assetkit demo`, or pass --db",
         )
-    lock = StoreLock(db_path, wait_seconds)
-    lock.acquire()
+    read_only = db_path.exists() and not os.access(db_path, os.W_OK)
+    lock = _lock(db_path, wait_seconds, on_wait, read_only)
+    if not read_only:
+        remove_scratch_files(db_path)
     try:
-        con = duckdb.connect(str(db_path), config={"storage_compatibility_version": "v1.4.0"})
+        config: dict[str, Any] = {"storage_compatibility_version": "v1.4.0"}
+        con = duckdb.connect(str(db_path), read_only=read_only, config={} if read_only else config)
     except duckdb.Error as exc:
         lock.release()
-        raise AssetkitError(f"cannot open the database {db_path}: {exc}",
-                            hint="check the path; `assetkit db check` verifies a database") from None
+        raise explain_failure(exc, db_path) or AssetkitError(
+            f"cannot open the database {db_path}: {exc}",
+            hint="check the path; `assetkit db check` verifies a database") from None
     # Calendar arithmetic (months, years, date_trunc) happens in UTC whatever the machine's zone,
     # so the same data gives the same report in cron and on a laptop.
     con.execute("SET TimeZone = 'UTC'")
@@ -89,11 +113,55 @@ def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, cre
     con.execute("SET enable_progress_bar = false")
     store = Store(db_path, con, lock)
     try:
-        migrate(store)
+        if read_only:
+            _check_schema_read_only(store)
+        else:
+            migrate(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _lock(db_path: Path, wait_seconds: float, on_wait: Callable[[str], None] | None, read_only: bool) -> StoreLock:
+    """The database's lock, taken; with `on_wait`, a first try without waiting tells the
+    user why the command pauses. A read-only database in a folder where the lock file
+    cannot be created is read without it (nothing can write that database anyway)."""
+    try:
+        if on_wait is not None and wait_seconds > 0:
+            try:
+                lock = StoreLock(db_path, 0)
+                lock.acquire()
+                return lock
+            except StoreBusy as busy:
+                on_wait(f"waiting up to {wait_seconds:g} s for the database: {busy.message.split(' and the wait')[0]}")
+        lock = StoreLock(db_path, wait_seconds)
+        lock.acquire()
+        return lock
+    except PermissionError:
+        if not read_only:
+            raise AssetkitError(f"cannot create the lock file beside {db_path}: permission denied",
+                                hint="assetkit needs to write in the database's folder") from None
+        return _NoLock(db_path)
+
+
+class _NoLock(StoreLock):
+    """Stands in for the lock of a read-only database whose folder is read-only too."""
+
+    def acquire(self) -> None:
+        return None
+
+    def release(self) -> None:
+        return None
+
+
+def _check_schema_read_only(store: Store) -> None:
+    current = schema_version(store.con)
+    newest = MIGRATIONS[-1].version
+    if current != newest:
+        raise AssetkitError(
+            f"the database {store.path} is read-only and has schema version {current}; this assetkit needs {newest}",
+            hint="open it once with write permission so assetkit can upgrade it (or use the matching assetkit version)")
 
 
 def schema_version(con: "duckdb.DuckDBPyConnection") -> int:

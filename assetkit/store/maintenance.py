@@ -41,6 +41,43 @@ class CheckResult:
 
 
 def check_database(store: "Store") -> CheckResult:
+    """Read every block of every table (DuckDB verifies each block's checksum as it reads),
+    then check the bookkeeping; a damaged file is reported as a problem, not a crash."""
+    from assetkit.errors import explain_failure
+
+    try:
+        damaged = _read_every_block(store)
+        if damaged:
+            return CheckResult(batches_checked=0, problems=damaged)
+        return _check_bookkeeping(store)
+    except Exception as exc:  # noqa: BLE001 - DuckDB raises its own classes for a damaged file
+        known = explain_failure(exc, store.path)
+        if known is None:
+            raise
+        return CheckResult(batches_checked=0, problems=[known.message + f" (hint: {known.hint})"])
+
+
+def _read_every_block(store: "Store") -> list[str]:
+    """One problem per table DuckDB cannot read back intact."""
+    from assetkit.errors import explain_failure
+
+    problems = []
+    tables = [t for (t,) in store.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary "
+        "ORDER BY table_name").fetchall()]
+    for table in tables:
+        quoted = '"' + table.replace('"', '""') + '"'
+        try:
+            store.con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {quoted}").fetchall()
+        except Exception as exc:  # noqa: BLE001 - see check_database
+            known = explain_failure(exc, store.path)
+            if known is None:
+                raise
+            problems.append(f"{table}: {known.message}")
+    return problems
+
+
+def _check_bookkeeping(store: "Store") -> CheckResult:
     con = store.con
     union = " UNION ".join(f"SELECT batch_id, source_line FROM {t}" for t in DATA_TABLES)
     rows = con.execute(

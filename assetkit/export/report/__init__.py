@@ -18,9 +18,11 @@ def write_report(con: "duckdb.DuckDBPyConnection", config: Config, out: Path, fm
                  since: dt.date | None = None, until: dt.date | None = None, redact: bool = False) -> Path:
     """Build the report and write it atomically to `out`."""
     from assetkit.export.atomic import write_text_atomic
+    from assetkit.export.guard import protected_paths, refuse_protected
     from assetkit.export.report.build import build_report
     from assetkit.export.report.render import render_html, render_json, render_markdown
 
+    refuse_protected(Path(out), protected_paths(con, config), option="the report")
     doc = build_report(con, config, since=since, until=until, redact=redact)
     renderer = {"html": render_html, "md": render_markdown, "json": render_json}[fmt]
     return write_text_atomic(out, renderer(doc))

@@ -15,7 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 from assetkit import __version__
-from assetkit.export.output import dumps, format_value, json_envelope, markdown_table
+from assetkit.export.output import dumps, format_value, isolate_bidi, json_envelope, markdown_table
 from assetkit.export.report.model import ReportDocument
 
 _TEMPLATES = files("assetkit.export.report").joinpath("templates")
@@ -39,7 +39,8 @@ def render_html(doc: ReportDocument) -> str:
 
     from assetkit.export.report.charts import render_svg
 
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False,
+                             finalize=isolate_bidi)
     template = env.from_string(_TEMPLATES.joinpath("report.html").read_text(encoding="utf-8"))
     css = _TEMPLATES.joinpath("report.css").read_text(encoding="utf-8")
     script = _TEMPLATES.joinpath("sort.js").read_text(encoding="utf-8")

@@ -41,6 +41,7 @@ class SiteResult:
 def build_site(con: duckdb.DuckDBPyConnection, config: Any, out_dir: str | Path, flavor: str = "html",
                template_dir: str | Path | None = None) -> SiteResult:
     """Generate the site into `out_dir` (replaced atomically) and describe what was written."""
+    from assetkit.export.guard import protected_paths
     from assetkit.export.site.content import faq_topics, load_products
     from assetkit.export.site.html import environment, render_site
     from assetkit.export.site.pages import load_strings, plan_pages
@@ -64,7 +65,7 @@ def build_site(con: duckdb.DuckDBPyConnection, config: Any, out_dir: str | Path,
         files = hugo_files(settings, pages, products, strings, files)
     if not products:
         warnings.append("no products found (import a product listing or orders): the catalogue pages are empty")
-    write_tree(Path(out_dir), files, flavor)
+    write_tree(Path(out_dir), files, flavor, protected_paths(con, config))
     return SiteResult(
         out_dir=str(out_dir), flavor=flavor, languages=list(settings.languages),
         pages=len(pages) if flavor == "html" else sum(1 for f in files if f.startswith("content/")),

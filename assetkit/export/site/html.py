@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assetkit.export.output import isolate_bidi
 from assetkit.export.site.content import Product
 from assetkit.export.site.pages import Page, url_for
-from assetkit.export.site.settings import SiteSettings
+from assetkit.export.site.settings import SiteSettings, csp_origin
 
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 STATIC_ASSETS = ("assets/style.css", "favicon.svg")
@@ -40,7 +41,8 @@ def safe_url(value: Any) -> str:
 
 
 def _origins(urls: list[str]) -> list[str]:
-    return sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.scheme == "https" and p.netloc})
+    """The https origins of product images; a URL that is not a plain one adds nothing."""
+    return sorted({o for o in map(csp_origin, urls) if o and o.startswith("https://")})
 
 
 def content_security_policy(settings: SiteSettings, products: list[Product], *, header: bool) -> str:
@@ -52,7 +54,7 @@ def content_security_policy(settings: SiteSettings, products: list[Product], *, 
     if analytics.provider == "ga4":
         connect += list(GA4_CONNECT)
         img += ["https://*.google-analytics.com", "https://*.googletagmanager.com"]
-    endpoint = urlsplit(settings.rfq_endpoint)
+    form = csp_origin(settings.rfq_endpoint) or "'none'"
     directives = [
         "default-src 'none'",
         "script-src " + " ".join(script),
@@ -61,7 +63,7 @@ def content_security_policy(settings: SiteSettings, products: list[Product], *, 
         "connect-src " + " ".join(connect),
         "font-src 'self'",
         "manifest-src 'self'",
-        f"form-action {endpoint.scheme}://{endpoint.netloc}",
+        f"form-action {form}",
         "base-uri 'none'",
         "object-src 'none'",
     ]
@@ -84,6 +86,7 @@ def environment(template_dir: Path | None) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=isolate_bidi,
     )
     env.filters["safe_url"] = safe_url
     return env

@@ -92,9 +92,30 @@ class SiteSettings:
         return str(value or "")
 
 
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def csp_origin(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL, or None when the URL is not a plain one.
+
+    Only this string enters a Content-Security-Policy: a URL holding `;form-action …`, spaces,
+    quotes or credentials would otherwise add directives of its own."""
+    text = str(url or "")
+    if re.search(r"[\x00-\x20\x7f;,'\"\\]", text):
+        return None
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme not in ("http", "https") or parts.username or parts.password or not _HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return csp_origin(url) or ""
 
 
 def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
@@ -118,7 +139,7 @@ def _localized(raw: Mapping[str, Any], key: str, where: str) -> Localized:
 
 def _http_url(value: str, key: str, *, allow_path: bool) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or csp_origin(value) is None:
         raise ConfigError(f"{key} must be an absolute http(s) URL, got {value!r}",
                           hint=f"for example {key}: https://www.example.com")
     if not allow_path and parts.path not in ("", "/"):

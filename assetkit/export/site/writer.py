@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
-from assetkit.errors import AssetkitError, UsageError
+from assetkit.errors import AssetkitError
+from assetkit.export.atomic import chmod_like_new, replace_dir_atomic
+from assetkit.export.guard import check_replaceable_dir, refuse_protected
 
 MARKER = ".assetkit-site"
 
@@ -31,17 +33,16 @@ def _target(root: Path, rel: str) -> Path:
     return path
 
 
-def write_tree(out_dir: Path, files: Mapping[str, str | bytes], flavor: str) -> None:
-    """Write `files` ({posix relative path: content}) as the new content of `out_dir`."""
+def write_tree(out_dir: Path, files: Mapping[str, str | bytes], flavor: str,
+               protected: Iterable[tuple[Path, str]] = ()) -> None:
+    """Write `files` ({posix relative path: content}) as the new content of `out_dir`;
+    `protected` files (the database, the configuration …) may not lie inside it."""
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir} exists and is not a folder")
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise UsageError(f"{out_dir} is not empty and was not written by assetkit; refusing to replace it",
-                         hint="choose a new or empty folder, e.g. assetkit export site ./site")
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+    refuse_protected(out_dir, protected, folder=True, option="the site folder")
+    check_replaceable_dir(out_dir, MARKER, "assetkit export site ./site")
+    target = Path(os.path.abspath(out_dir))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         for rel, content in files.items():
             path = _target(staging, rel)
@@ -51,24 +52,8 @@ def write_tree(out_dir: Path, files: Mapping[str, str | bytes], flavor: str) -> 
             else:
                 path.write_text(content, encoding="utf-8")
         (staging / MARKER).write_text(f"written by assetkit export site --flavor {flavor}\n", encoding="utf-8")
-        os.chmod(staging, 0o755)
-        _swap(staging, out_dir.resolve())
+        chmod_like_new(staging, folder=True)
+        replace_dir_atomic(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        os.rmdir(old)
-        os.rename(out_dir, old)
-    try:
-        os.rename(staging, out_dir)
-    except OSError:
-        if old is not None:
-            os.rename(old, out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
