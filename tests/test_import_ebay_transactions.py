@@ -145,3 +145,21 @@ def test_cli_import_recognises_the_report(cli) -> None:
     assert done.exit_code == 0, done.output
     (f,) = json.loads(done.stdout)["files"]
     assert (f["profile"], f["platform"], f["rejected"]) == ("ebay_transactions", "ebay", 0)
+
+
+def test_a_refund_in_a_later_file_reaches_its_order(tmp_path: Path) -> None:
+    """The partial refund of 26-09366-20825 alone in a second file: a refund record that sets
+    its stored order's refunded amount, not a reject and not an extra order."""
+    from assetkit.importers import import_paths
+    from assetkit.store import open_store
+
+    head, *body = REAL.read_text(encoding="utf-8").split("\n")
+    late = [line for line in body if "26-09366-20825" in line and ",Refund," in line]
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("\n".join([head, *(line for line in body if line not in late)]), encoding="utf-8")
+    second.write_text("\n".join([head, *late]), encoding="utf-8")
+    with open_store(tmp_path / "e.duckdb") as store:
+        results = import_paths(store, [first, second])
+        assert [(r.rejected, r.error) for r in results] == [(0, None), (0, None)] and results[1].loaded == 1
+        orders = store.con.execute("SELECT count(*), sum(refunded_amount) FROM orders").fetchone()
+    assert orders == (103, golden(REAL)["refunded"])
