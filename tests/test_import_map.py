@@ -13,7 +13,7 @@ from assetkit.errors import SourceError
 from assetkit.importers import guess
 from assetkit.importers.mapping import load_mapping, propose_mapping
 
-REAL_EBAY = Path(__file__).parent / "samples" / "real" / "ebay_transaction_report_2022.csv"
+REAL_EBAY = Path(__file__).parent / "data" / "exports" / "ebay_transaction_report.csv"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 ALIBABA = ("订单号,下单时间,买家,收货省份,国家,金额,订单状态\n"
            "A-1,15/03/2024,张伟,广东,China,120.50,已完成\n"
