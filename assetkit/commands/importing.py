@@ -164,11 +164,17 @@ def map_cmd(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the YAML here (default: print it)."),
     kind: str | None = typer.Option(None, "--kind", help="Force the kind (inquiries, orders, fees, spend, products)."),
     encoding: str | None = typer.Option(None, "--encoding", help="Override the detected text encoding."),
+    currency: str | None = typer.Option(None, "--currency",
+                                        help="The currency of every amount, for files without a currency column (e.g. USD, CNY)."),
 ) -> None:
-    """Propose a YAML mapping from a file's header (English and Chinese column names)."""
+    """Propose a YAML mapping from a file's header (English and Chinese column names); each guess
+    shows the sample values behind it."""
     from assetkit.importers.mapping import propose_mapping
 
-    proposal = propose_mapping(path, encoding, kind)
+    proposal = propose_mapping(path, encoding, kind, currency)
+    if proposal.recognised_by:
+        say(settings(ctx), f"Note: the built-in profile {proposal.recognised_by} already imports {path.name}: "
+                           f"`assetkit import {path}` needs no mapping.")
     if out is None:
         typer.echo(proposal.yaml_text, nl=False)
         return

@@ -16,6 +16,29 @@ import codecs
 from assetkit.errors import SourceError
 
 SAMPLE_BYTES = 1 << 20
+# Signatures of files that are no text export, whatever their name says (a PNG renamed .csv).
+_NOT_TEXT = ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+             (b"%PDF-", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"),
+             (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel (.xls) or other OLE document"))
+
+
+def check_text(sample: bytes, path: str) -> None:
+    """Refuse, with a message naming the file, what cannot be a text export: an empty file
+    and known binary formats (an image or PDF saved under a .csv name)."""
+    if not sample.strip(b" \t\r\n\x00").removeprefix(codecs.BOM_UTF8).strip(b" \t\r\n"):
+        raise SourceError("the file is empty", path=path, hint="download the export again; it holds no header and no rows")
+    for magic, what in _NOT_TEXT:
+        if sample.startswith(magic):
+            hint = ("open it in Excel and save it as .xlsx or CSV" if "Excel" in what
+                    else "export the report as CSV, TSV, JSON or XLSX from the platform")
+            raise SourceError(f"not a text export: the file is {what}", path=path, hint=hint)
+    head = sample[:4096]
+    if not detect_encoding(sample).startswith("utf-16"):
+        control = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D))
+        if control > max(2, len(head) // 100):
+            raise SourceError("not a text export: the file holds binary data", path=path,
+                              hint="export the report as CSV, TSV, JSON or XLSX from the platform")
 
 
 def detect_encoding(sample: bytes) -> str:

@@ -182,11 +182,14 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
 
 STATUS_WORDS = {
     "completed": ("completed", "complete", "paid", "shipped", "delivered", "fulfilled", "closed", "success",
-                  "trade_finished", "done", "partially_refunded", "partially refunded"),
-    "cancelled": ("cancelled", "canceled", "void", "voided", "failed", "declined", "expired"),
-    "refunded": ("refunded", "returned", "refund"),
+                  "trade_finished", "done", "partially_refunded", "partially refunded",
+                  "已完成", "交易成功", "已发货", "已收货", "完成"),
+    "cancelled": ("cancelled", "canceled", "void", "voided", "failed", "declined", "expired",
+                  "已取消", "交易关闭", "已关闭"),
+    "refunded": ("refunded", "returned", "refund", "已退款", "退款成功"),
     "pending": ("pending", "processing", "unpaid", "open", "unshipped", "shipping", "authorized",
-                "on-hold", "on hold", "awaiting payment", "in progress", "wait_buyer_pay"),
+                "on-hold", "on hold", "awaiting payment", "in progress", "wait_buyer_pay",
+                "待付款", "待发货", "处理中", "待确认"),
 }
 FEE_WORDS = {
     "commission": ("commission", "referral", "transaction", "final value", "selling"),

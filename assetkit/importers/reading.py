@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import SourceError, quote_excerpt
-from assetkit.importers.encoding import SAMPLE_BYTES, decode, detect_encoding
+from assetkit.importers.encoding import SAMPLE_BYTES, check_text, decode, detect_encoding
 from assetkit.importers.registry import Profile, detect, no_match_error
 from assetkit.importers.workbook import head_rows, is_workbook, open_sheets
 
@@ -105,6 +105,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
     suffix = path.suffix.lower()
     if is_workbook(path, sample):
         return _stage_workbook(con, path, candidates, digest)
+    check_text(sample, name)
     enc = encoding or detect_encoding(sample)
     if suffix == ".json" or sample.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{"):
         header, profile, records = _json_records(_text(path.read_bytes(), enc, name), candidates, name)
