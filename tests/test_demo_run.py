@@ -44,6 +44,9 @@ def test_demo_imports_everything_writes_the_report_and_a_rerun_adds_nothing(run_
     assert {h["platform"] for h in status["holdings"]} >= {"amazon", "etsy", "shopify", "upwork", "indiamart", "alibaba"}
     _learning_on_the_demo(run_cli, folder, tmp_path)
     _next_command_works_as_printed_and_agrees_with_the_report(out, html, tmp_path)
+    site = run_cli("--db", "biz/assetkit.duckdb", "export", "site", "site-out", cwd=tmp_path)
+    assert site.returncode == 0, site.stderr  # the demo ships a complete site: configuration
+    assert "PREVIEW" not in site.stderr and (tmp_path / "site-out/en/faq.html").exists()
     again = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "= 0 loaded" in again.stdout

@@ -53,6 +53,8 @@ def export_site(
     out_dir: Path = typer.Argument(..., help="Folder to write the site to (replaced atomically)."),
     flavor: Flavor = typer.Option(Flavor.html, "--flavor", help="html (ready to upload) or hugo (content tree to keep editing)."),
     templates: Path | None = typer.Option(None, "--templates", help="Folder with your own Jinja2 templates overriding the shipped ones."),
+    preview: bool = typer.Option(False, "--preview", help="Build even with site.domain / site.rfq_endpoint missing, "
+                                 "with marked placeholders (banner, noindex): to look at, not to publish."),
     fmt: ExportFormat = typer.Option(ExportFormat.text, "--format", "-f", help="text or json summary."),
 ) -> None:
     """Write a static multilingual website skeleton from your catalogue and assetkit.yaml (site:)."""
@@ -60,7 +62,8 @@ def export_site(
 
     s = settings(ctx)
     with s.open_store(create=False) as store:
-        result = build_site(store.con, s.config, out_dir, flavor=flavor.value, template_dir=templates)
+        result = build_site(store.con, s.config, out_dir, flavor=flavor.value, template_dir=templates,
+                            preview=preview)
     if fmt is ExportFormat.json:
         emit_json("site", result.to_dict(), s)
         return
