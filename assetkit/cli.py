@@ -44,8 +44,18 @@ COMMAND_MODULES = (
 )
 
 
+# Root options that may also be written after the command (`assetkit fees --db X`, `import … -q`).
+GLOBAL_FLAGS = frozenset({"--quiet", "-q", "--verbose", "-v", "--debug", "--wide"})
+GLOBAL_VALUED = frozenset({"--db", "--config", "--wait"})
+
+
 class AssetkitGroup(TyperGroup):
     """Translates library errors into messages and exit codes for every subcommand."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(self, ctx, list(args))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -71,6 +81,61 @@ class AssetkitGroup(TyperGroup):
             _print_error(f"internal error ({type(exc).__name__}): {exc}",
                          "run again with --debug for a traceback, and please report it")
             raise typer.Exit(1) from None
+
+
+def hoist_global_options(group: Any, ctx: typer.Context, args: list[str]) -> list[str]:
+    """Move root options written after the command to before it, so click sees them.
+
+    An option the command itself defines keeps its meaning there (`run --wait` is run's own
+    wait); values of the command's options are skipped, so `--note -q` stays a note; nothing
+    after `--` is touched.
+    """
+    i, command = 0, None
+    while i < len(args):  # find the command, skipping root options and their values
+        token = args[i]
+        if token == "--":
+            return args
+        if not token.startswith("-"):
+            command = token
+            break
+        i += 2 if token in GLOBAL_VALUED else 1
+    if command is None:
+        return args
+    own: dict[str, bool] = {}  # option name -> takes a value, for the command and its groups
+    cmd, sub_ctx, j = group.get_command(ctx, command), ctx, i + 1
+    while cmd is not None:
+        for param in getattr(cmd, "params", []):
+            for name in (*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())):
+                own[name] = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+        if not hasattr(cmd, "get_command"):
+            break
+        nxt = next((a for a in args[j:] if not a.startswith("-")), None)
+        if nxt is None:
+            break
+        j = args.index(nxt, j) + 1
+        cmd = cmd.get_command(sub_ctx, nxt)
+    front, rest, k = [], [], i + 1
+    while k < len(args):
+        token = args[k]
+        name = token.split("=", 1)[0]
+        if token == "--":
+            rest += args[k:]
+            break
+        if name in own:
+            takes = own[name] and "=" not in token
+            rest += args[k:k + (2 if takes else 1)]
+            k += 2 if takes else 1
+        elif name in GLOBAL_FLAGS:
+            front.append(token)
+            k += 1
+        elif name in GLOBAL_VALUED:
+            step = 1 if "=" in token else 2
+            front += args[k:k + step]
+            k += step
+        else:
+            rest.append(token)
+            k += 1
+    return args[:i] + front + [command] + rest
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -117,9 +182,14 @@ def root(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print more detail."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    wide: bool = typer.Option(False, "--wide", help="Show every table column at full width, even past the "
+                              "terminal's edge (default: tables fit the terminal)."),
     wait: float = typer.Option(30.0, "--wait", help="Seconds to wait for another assetkit process to free the database."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
+    from assetkit.export.output import set_wide
+
+    set_wide(wide)
     ctx.obj = Settings(db_option=db, config_option=config, quiet=quiet, verbose=verbose, debug=debug, wait=wait)
 
 

@@ -84,7 +84,8 @@ def _followups_text(result: Any) -> None:
         out.print(rich_table(f"Follow-ups due at {format_value(result.as_of)} ({len(rows)}; "
                              f"expected value in {result.currency})",
                              ["ID", "priority", "value", "rule", "buyer", "reach by", "why"], rows,
-                             [False, False, True, False, False, False, False]))
+                             [False, False, True, False, False, False, False],
+                             priority=["value", "buyer", "reach by", "why"]))
     if result.done_hidden:
         out.print(f"{result.done_hidden} action(s) already done are not shown.")
     for note in result.notes:

@@ -127,6 +127,14 @@ def _acq_cols(key: str) -> list[Column]:
             ("CAC", "cac", "money")]
 
 
+# Columns kept first when a table is narrowed to the terminal (the first column always stays).
+PRIORITY = {
+    "periods": ["period", "gross revenue", "platform cost", "fee share", "YoY (points)"],
+    "conversion": ["value", "inquiries", "conversion", "revenue"],
+    "schedule_check": ["year", "fee", "observed", "published min", "published max", ""],
+    "top_buyers": ["name", "revenue", "rent"],
+}
+
 TOP_VALUES = 10  # countries and products shown in text and Markdown (JSON and CSV have all)
 
 
@@ -192,10 +200,10 @@ def _text(r: Any, tables: list[Table]) -> None:
 
     out = console()
     out.print(Text(r.takeaway, style="bold"))
-    for _, title, cols, rows in tables:
+    for name, title, cols, rows in tables:
         if rows:
             out.print(rich_table(title, [c[0] for c in cols], ([_cell(row, c, True) for c in cols] for row in rows),
-                                 numeric=[c[2] != "text" for c in cols]))
+                                 numeric=[c[2] != "text" for c in cols], priority=PRIORITY.get(name, ())))
     out.print(Text(f"Window {r.since} to {r.until}."))
     for name, text in r.policies.items():
         out.print(Text(f"{name.replace('_', ' ').capitalize()}: {text}", style="dim"))

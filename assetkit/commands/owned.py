@@ -96,13 +96,18 @@ def export_crm_command(
     typer.echo(f"Not exported (no email or phone): {result.not_contactable} buyers.")
 
 
+LEADS_SHOWN = 20  # text output shows the best ones; an 800-inquiry list is not an answer
+
+
 def leads(
     ctx: typer.Context,
     rules: Path | None = typer.Option(None, "--rules", help="Your lead rules YAML (default: the shipped commented rules)."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, csv or json."),
     as_of: dt.datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
-    limit: int = typer.Option(0, "--limit", "-n", min=0, help="Show only the best N (0 = all)."),
     explain: str | None = typer.Option(None, "--explain", help="Explain one inquiry's score (its ID or a unique start)."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N",
+                                     help=f"Show only the best N (text default {LEADS_SHOWN}; csv and json: all)."),
+    show_all: bool = typer.Option(False, "--all", help="Show every open inquiry."),
 ) -> None:
     """Score every open inquiry for buying intent, best first, with the next action.
 
@@ -117,9 +122,15 @@ def leads(
     if explain is not None:
         _explain(result, explain, fmt, s)
         return
-    if limit:
+    if limit is None and fmt is OutputFormat.text and not show_all:
+        limit = LEADS_SHOWN
+    scored = len(result.leads)
+    if limit and not show_all:
         result.leads = result.leads[:limit]
     render(fmt, "leads", result, s, text=_leads_text, csv=_leads_csv)
+    if fmt is OutputFormat.text and len(result.leads) < scored:
+        say(s, f"Showing the best {len(result.leads)} of {scored} open inquiries; --all shows every one, "
+               "--format csv writes them all.")
 
 
 def _explain(result, wanted: str, fmt: OutputFormat, s) -> None:
@@ -182,7 +193,8 @@ def _leads_text(result) -> None:
             for x in result.leads]
     console().print(rich_table(f"Open inquiries: {result.open_inquiries} of {result.total_inquiries} "
                                f"(rules: {result.rules_source})", header, rows,
-                               numeric=[False, True, True] + [False] * 7))
+                               numeric=[False, True, True] + [False] * 7,
+                               priority=["score", "P(order)", "buyer", "product", "next action"]))
     _card_text(result.model)
 
 
