@@ -24,14 +24,22 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def console(stderr: bool = False):  # noqa: ANN201 - rich.console.Console
-    """A rich console; piped or in cron it is wide (COLUMNS, default 160) so tables stay readable."""
+    """A rich console; piped or in cron it is wide (COLUMNS, default 160) so tables stay readable.
+
+    Tables fit this width (export.output.rich_table); with --wide nothing is cropped at the
+    terminal's edge, long lines run on (pipe into `less -S` to scroll them).
+    """
     import os
     import sys
 
     from rich.console import Console
 
+    from assetkit.export.output import wide_on
+
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else int(os.environ.get("COLUMNS") or 160)
+    if wide_on() and not stderr:
+        width = 10_000
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 

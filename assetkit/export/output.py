@@ -134,6 +134,10 @@ def set_wide(on: bool) -> None:
     _WIDE["on"] = bool(on)
 
 
+def wide_on() -> bool:
+    return _WIDE["on"]
+
+
 def rich_table(title: str | None, header: Sequence[str], rows: Iterable[Sequence[Any]],
                numeric: Sequence[bool] | None = None, priority: Sequence[str] = ()):  # noqa: ANN201
     """A terminal table that fits the console it is printed on, never cutting a cell to `a…`.
@@ -223,10 +227,6 @@ class FittedTable:
             yield from self._stacked(options.max_width)
             return
         table = self._table(columns, options.max_width)
-        if _WIDE["on"]:
-            yield from console.render(table, options.update(width=max(options.max_width,
-                                                                      self._need(columns, word=False))))
-            return
         yield table
         left_out = [self.header[i] for i in range(len(self.header)) if i not in columns]
         if left_out:

@@ -1,0 +1,103 @@
+"""Issue 18, a newcomer's first hour, through typer's runner at 80 and 200 columns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import economics_fixture as fx
+from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def run(*args: str, columns: int = 80):
+    from typer.testing import CliRunner
+
+    from assetkit.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": str(columns), "NO_COLOR": "1"})
+
+
+@pytest.fixture
+def business(isolated: Path, economics_db: Path) -> Path:  # noqa: F811
+    fx.copy_to(economics_db, isolated / "assetkit.duckdb")
+    (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.CONFIG), encoding="utf-8")
+    return isolated
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+@pytest.mark.parametrize("command", [("fees",), ("funnel",), ("status",), ("scenario", "--runs", "200")])
+def test_tables_fit_the_terminal_without_cutting_a_cell(business, command, columns) -> None:
+    result = run(*command, columns=columns)
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    too_wide = [line for line in result.output.splitlines() if len(line) > columns]
+    assert not too_wide, too_wide[:3]
+
+
+def test_narrow_tables_name_what_they_leave_out_and_wide_shows_everything(business) -> None:
+    narrow = run("fees", columns=80).output
+    assert "more column(s):" in narrow and "--wide shows them" in narrow
+    assert "fee share" in narrow.split("Effective take rate")[0]  # an essential column stays
+    wide = run("fees", "--wide", columns=80).output
+    assert "more column(s)" not in wide and "net revenue" in wide.split("Effective take rate")[0]
+
+
+def test_a_very_narrow_terminal_stacks_rows_instead_of_cutting(business) -> None:
+    from rich.console import Console
+
+    from assetkit.export.output import rich_table, set_wide
+
+    set_wide(False)
+    table = rich_table("T", ["buyer", "company", "revenue"], [("b1", "Sialkot Surgical Works", 1234.5)],
+                       numeric=[False, False, True], priority=["company", "revenue"])
+    console = Console(width=20, record=True, no_color=True)
+    console.print(table)
+    text = console.export_text()
+    assert "▸ b1" in text and "revenue  1,234.50" in text and "…" not in text
+
+
+def test_years_never_print_with_a_thousands_separator(business) -> None:
+    from rich.console import Console
+
+    from assetkit.export.output import rich_table, set_wide
+
+    set_wide(False)
+    console = Console(width=80, record=True, no_color=True)
+    console.print(rich_table(None, ["year", "orders"], [(2023, 1234)], numeric=[True, True]))
+    text = console.export_text()
+    assert "2023" in text and "2,023" not in text and "1,234" in text
+
+
+def test_global_options_work_after_the_command(business) -> None:
+    Path("elsewhere").mkdir()
+    Path("assetkit.duckdb").rename("elsewhere/shop.duckdb")
+    result = run("fees", "--db", "elsewhere/shop.duckdb", "--config", "assetkit.yaml", "-q", columns=200)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Platforms took EUR 864")
+
+
+def test_init_and_one_shopify_export_charge_no_other_platform(isolated) -> None:
+    """The template's examples are commented out: a Shopify-only seller pays no Alibaba membership."""
+    assert run("init").exit_code == 0
+    assert run("import", str(SAMPLES / "shopify_orders.csv")).exit_code == 0
+    data = json.loads(run("fees", "--format", "json", columns=200).stdout)
+    assert {p["platform"] for p in data["periods"]} == {"shopify"}
+    assert all(p["fees"]["membership"] == 0 for p in data["periods"])
+
+
+def test_a_config_next_to_the_database_is_found_and_named(business) -> None:
+    Path("shop").mkdir()
+    Path("assetkit.duckdb").rename("shop/assetkit.duckdb")
+    Path("assetkit.yaml").rename("shop/assetkit.yaml")
+    result = run("--db", "shop/assetkit.duckdb", "fees", columns=200)
+    assert result.exit_code == 0, result.output
+    assert "Platforms took EUR 864" in result.stdout  # the EUR config next to it, not the USD default
+    assert "shop/assetkit.yaml (found next to the database)" in result.stderr
+    Path("shop/assetkit.yaml").unlink()
+    bare = run("--db", "shop/assetkit.duckdb", "fees", columns=200)
+    assert "none found next to shop/assetkit.duckdb" in bare.stderr and "USD" in bare.stdout
