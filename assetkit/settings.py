@@ -85,15 +85,18 @@ class Settings:
 
     @property
     def db_path(self) -> Path:
-        if self.db_option is not None:
-            return self.db_option
-        env = os.environ.get("ASSETKIT_DB")
-        if env:
-            return Path(env)
-        if self.config.database:
-            base = self.config.path.parent if self.config.path else Path(".")
-            return base / self.config.database
-        return DEFAULT_DB
+        return self.stated_db_path() or DEFAULT_DB
+
+    def stated_db_path(self, config: Config | None = None) -> Path | None:
+        """The database someone named (--db, ASSETKIT_DB, `database:` in the config), or None."""
+        explicit = self._explicit_db()
+        if explicit is not None:
+            return explicit
+        config = config or self.config
+        if config.database:
+            base = config.path.parent if config.path else Path(".")
+            return base / config.database
+        return None
 
     def open_store(self, create: bool = True):  # noqa: ANN201 - Store, imported lazily
         from assetkit.store import open_store

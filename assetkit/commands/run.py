@@ -26,20 +26,30 @@ def run(
     2 bad pipeline or configuration; 75 the database stayed busy for --wait seconds (cron may retry).
     """
     from assetkit.config import load_config
-    from assetkit.pipeline.runner import run_pipeline
+    from assetkit.errors import AssetkitError
+    from assetkit.pipeline.runner import check_ready, error_line, run_pipeline
     from assetkit.pipeline.spec import load_pipeline
 
     s = settings(ctx)
-    spec = load_pipeline(pipeline)
-    db_path = s.db_option or spec.database or s.db_path
-    config = load_config(spec.config) if spec.config and s.config_option is None else s.config
-    summary = run_pipeline(spec, db_path, config, wait)
-    line = summary.json_line()
+    try:
+        spec = load_pipeline(pipeline)
+        config = load_config(spec.config) if spec.config and s.config_option is None else s.config
+        stated = s.db_option or spec.database or s.stated_db_path(config)
+        db_path = stated or s.db_path
+        check_ready(spec, db_path, db_stated=stated is not None)
+        summary = run_pipeline(spec, db_path, config, wait)
+    except AssetkitError as exc:
+        _write(error_line(pipeline, exc), log)  # cron's log names what stopped the run
+        raise
+    _write(summary.json_line(), log)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def _write(line: str, log: Optional[Path]) -> None:
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
     else:
         typer.echo(line)
-    if not summary.ok:
-        raise typer.Exit(1)
