@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -52,6 +53,10 @@ GLOBAL_VALUED = frozenset({"--db", "--config", "--wait"})
 class AssetkitGroup(TyperGroup):
     """Translates library errors into messages and exit codes for every subcommand."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        readable_metavars(self)
+
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if ctx.parent is None:
             args = hoist_global_options(self, ctx, list(args))
@@ -65,6 +70,9 @@ class AssetkitGroup(TyperGroup):
                 raise
             _print_error(str(exc), exc.hint)
             raise typer.Exit(exc.exit_code) from None
+        except click_exceptions.BadParameter as exc:
+            exc.message = readable_validation(exc.message)
+            raise
         except (typer.Exit, typer.Abort, typer.TyperException, click_exceptions.ClickException):
             raise
         except BrokenPipeError:
@@ -81,6 +89,69 @@ class AssetkitGroup(TyperGroup):
             _print_error(f"internal error ({type(exc).__name__}): {exc}",
                          "run again with --debug for a traceback, and please report it")
             raise typer.Exit(1) from None
+
+
+_VALIDATION = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+    (re.compile(r"Input should be a valid integer.*"), "must be a whole number"),
+    (re.compile(r"Input should be a valid number.*"), "must be a number"),
+    (re.compile(r"Input should be a valid boolean.*"), "must be yes or no"),
+    (re.compile(r"(\S+) is not one of (.+)\.$"), r"\1 is not a choice here; choose one of \2"),
+)
+
+
+def readable_validation(message: str) -> str:
+    """typer's pydantic wording ("Value error, 'xyz' is not one of …") in plain words."""
+    for pattern, replacement in _VALIDATION:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+_WORDS = {"str": "TEXT", "path": "PATH", "Path": "PATH", "file": "FILE", "directory": "DIR", "int": "N",
+          "int range": "N", "float": "NUMBER", "float range": "NUMBER"}
+
+
+def readable_label(label: str) -> str:
+    """typer's type label (`<list[Path]>`, `<int range>`, `<%Y-%m-%d>`) as a help metavar."""
+    inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
+    if inner.startswith("list[") and inner.endswith("]"):
+        return readable_label(inner[5:-1]) + "..."
+    if "%" in inner:
+        for code, text in (("%Y", "YYYY"), ("%m", "MM"), ("%d", "DD"), ("%H", "HH"), ("%M", "MM"), ("%S", "SS")):
+            inner = inner.replace(code, text)
+        return inner.split("|")[0]
+    if "|" in inner:
+        return "[" + inner + "]"
+    return _WORDS.get(inner, inner.upper())
+
+
+def readable_metavars(group: Any) -> None:
+    """Give every option and argument of every command a plain metavar (PATH, N, YYYY-MM-DD)."""
+    from typer import _click as click
+
+    ctx = click.Context(group)
+    for command in [group, *getattr(group, "commands", {}).values()]:
+        if command is not group and hasattr(command, "commands"):
+            readable_metavars(command)
+            continue
+        for param in command.params:
+            if getattr(param, "is_flag", False) or not hasattr(param, "display_type"):
+                continue
+            try:
+                label = readable_label(param.display_type(ctx))
+            except Exception:  # noqa: BLE001 - a label we cannot read keeps typer's own
+                continue
+            if param.param_type_name == "option":
+                if param.metavar is None:
+                    param.metavar = label
+            else:
+                if label.endswith("..."):
+                    label = label[:-3]
+                param.display_type = lambda _ctx, label=label: label  # arguments: instance override
 
 
 def hoist_global_options(group: Any, ctx: typer.Context, args: list[str]) -> list[str]:

@@ -92,9 +92,9 @@ def test_bad_options_exit_2(cli, business) -> None:
     assert cli("fees", "--since", "last year").exit_code == 2
 
 
-def test_no_database_exits_1(cli, isolated) -> None:
+def test_no_database_exits_2(cli, isolated) -> None:
     result = cli("fees")
-    assert result.exit_code == 1 and "no database" in result.output
+    assert result.exit_code == 2 and "no database" in result.output
 
 
 def test_funnel_text_shows_top_countries_only(cli, business, monkeypatch) -> None:

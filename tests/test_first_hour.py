@@ -101,3 +101,64 @@ def test_a_config_next_to_the_database_is_found_and_named(business) -> None:
     Path("shop/assetkit.yaml").unlink()
     bare = run("--db", "shop/assetkit.duckdb", "fees", columns=200)
     assert "none found next to shop/assetkit.duckdb" in bare.stderr and "USD" in bare.stdout
+
+
+def test_import_of_a_missing_file_creates_no_database(isolated) -> None:
+    result = run("import", "nope.csv")
+    assert result.exit_code == 2 and "not found: nope.csv" in result.output
+    assert not Path("assetkit.duckdb").exists()
+
+
+def test_unreadable_and_unknown_files_are_named_and_profiles_listed_once(isolated) -> None:
+    odd = Path("odd")
+    odd.mkdir()
+    (odd / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0rest")
+    (odd / "statement.pdf").write_bytes(b"%PDF-1.4")
+    (odd / "logo.png").write_bytes(b"\x89PNG\r\n")
+    (odd / "a.csv").write_text("what,is,this\n1,2,3\n", encoding="utf-8")
+    (odd / "b.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    result = run("import", "odd", columns=200)
+    assert result.exit_code == 1
+    assert "Skipped 3 file(s)" in result.stderr
+    assert all(name in result.stderr for name in ("old.xls", "statement.pdf", "logo.png"))
+    assert result.stderr.count("Profiles tried (") == 1
+    assert "woocommerce_analytics_orders" in result.stderr and "upwork_transactions_v3" in result.stderr
+    assert "Imported" not in result.stdout  # no table of zeros before the errors
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("logo.png", b"\x89PNG\r\n\x1a\n\x00", "PNG image"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\x00\x00", "old Excel"),
+    ("empty.csv", b"", "empty"),
+    ("mystery.csv", b"what,is,this\n1,2,3\n", "none of the columns"),
+])
+def test_map_on_odd_files_fails_clearly(isolated, name, content, message) -> None:
+    Path(name).write_bytes(content)
+    result = run("map", name, columns=200)
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def test_validation_messages_and_help_read_plainly(isolated) -> None:
+    bad = run("status", "--format", "xyz", columns=200)
+    assert bad.exit_code == 2 and "Value error" not in bad.output and "'xyz' is not a choice" in bad.output
+    assert "must be 1 or more" in run("leads", "--limit", "0", columns=200).output
+    for command in (["import"], ["leads"], ["fees"], ["scenario"], ["export", "site"], ["fx", "import"], []):
+        text = run(*command, "--help", columns=200).output
+        assert "<list[" not in text and "range>" not in text and "<str>" not in text and "<path>" not in text, command
+
+
+@pytest.mark.parametrize(("command", "offered"), [
+    ("status", "[text|json]"), ("rejects", "[text|json]"), ("platforms", "[text|json]"), ("import", "[text|json]"),
+    ("clv", "[text|json|csv]"), ("leads", "[text|json|csv]"), ("segments", "[text|json|csv]"),
+    ("fees", "[text|json|csv|md]"), ("scenario", "[text|json|csv|md]"),
+])
+def test_each_format_option_offers_exactly_what_the_command_renders(isolated, command, offered) -> None:
+    assert offered in run(command, "--help", columns=200).output
+    refused = {"[text|json]": "csv", "[text|json|csv]": "md"}.get(offered)
+    if refused:
+        assert run(command, "--format", refused, columns=200).exit_code == 2
+
+
+def test_no_database_is_a_configuration_error(isolated) -> None:
+    result = run("fees", columns=200)
+    assert result.exit_code == 2 and "no database at" in result.output

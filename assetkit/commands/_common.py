@@ -12,10 +12,23 @@ from assetkit.settings import Settings
 
 
 class OutputFormat(str, enum.Enum):
+    """Every output format; a command's --format offers only those it renders (the enums below)."""
+
     text = "text"
     json = "json"
     csv = "csv"
     md = "md"
+
+
+class TextJson(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class TextJsonCsv(str, enum.Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -57,20 +70,26 @@ def say(s: Settings, message: str) -> None:
         console(stderr=True).print(Text(message))
 
 
-def render(fmt: OutputFormat, kind: str, result: Any, s: Settings, *,
+def render(fmt: enum.Enum, kind: str, result: Any, s: Settings, *,
            text: Callable[[Any], None], md: Callable[[Any], str] | None = None,
-           csv: Callable[[Any], None] | None = None) -> None:
-    """Dispatch on --format; formats a command does not offer are a usage error."""
+           csv: Callable[[Any], None] | None = None, why_not: str | None = None) -> None:
+    """Dispatch on --format (any of the format enums above, compared by value).
+
+    The option's choices already hold only what the command renders; `why_not` explains a
+    format that is offered but needs another option (`plan --format csv` needs --check).
+    """
     from assetkit.errors import UsageError
 
-    if fmt is OutputFormat.json:
+    value = fmt.value
+    if value == "json":
         emit_json(kind, result.to_dict(), s)
-    elif fmt is OutputFormat.text:
+    elif value == "text":
         text(result)
-    elif fmt is OutputFormat.md and md is not None:
+    elif value == "md" and md is not None:
         typer.echo(md(result))
-    elif fmt is OutputFormat.csv and csv is not None:
+    elif value == "csv" and csv is not None:
         csv(result)
     else:
-        raise UsageError(f"--format {fmt.value} is not available for this command",
-                         hint="use text or json")
+        offered = ["text", "json"] + (["csv"] if csv else []) + (["md"] if md else [])
+        raise UsageError(f"--format {value} is not available here" + (f": {why_not}" if why_not else ""),
+                         hint="use " + " or ".join(offered))

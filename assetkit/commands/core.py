@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, render, say, settings
+from assetkit.commands._common import TextJson, console, render, say, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +38,7 @@ def init(
 
 def status(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """What is stored, per platform and kind, with date ranges and import history."""
     from assetkit.analysis.status import database_status

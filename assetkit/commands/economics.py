@@ -26,7 +26,7 @@ _SINCE = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."
 _UNTIL = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD).")
 _PLATFORM = typer.Option(None, "--platform", help="Only this platform (e.g. etsy).")
 _CHANNEL = typer.Option(None, "--channel", help="Only this channel (marketplace, own_site, referral, ...).")
-_FORMAT = typer.Option(OutputFormat.text, "--format", "-f", help="text, json, csv or md.")
+_FORMAT = typer.Option(OutputFormat.text, "--format", "-f", help="Output format.")
 _TABLE = typer.Option(None, "--table", help="With --format csv: which table to write (default: the first).")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from assetkit.commands._common import (
-    OutputFormat,
+    TextJsonCsv,
     console,
     emit_json,
     render,
@@ -102,7 +102,7 @@ LEADS_SHOWN = 20  # text output shows the best ones; an 800-inquiry list is not 
 def leads(
     ctx: typer.Context,
     rules: Path | None = typer.Option(None, "--rules", help="Your lead rules YAML (default: the shipped commented rules)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, csv or json."),
+    fmt: TextJsonCsv = typer.Option(TextJsonCsv.text, "--format", "-f", help="Output format."),
     as_of: dt.datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
     explain: str | None = typer.Option(None, "--explain", help="Explain one inquiry's score (its ID or a unique start)."),
     limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N",
@@ -122,18 +122,18 @@ def leads(
     if explain is not None:
         _explain(result, explain, fmt, s)
         return
-    if limit is None and fmt is OutputFormat.text and not show_all:
+    if limit is None and fmt is TextJsonCsv.text and not show_all:
         limit = LEADS_SHOWN
     scored = len(result.leads)
     if limit and not show_all:
         result.leads = result.leads[:limit]
     render(fmt, "leads", result, s, text=_leads_text, csv=_leads_csv)
-    if fmt is OutputFormat.text and len(result.leads) < scored:
+    if fmt is TextJsonCsv.text and len(result.leads) < scored:
         say(s, f"Showing the best {len(result.leads)} of {scored} open inquiries; --all shows every one, "
                "--format csv writes them all.")
 
 
-def _explain(result, wanted: str, fmt: OutputFormat, s) -> None:
+def _explain(result, wanted: str, fmt: TextJsonCsv, s) -> None:
     from assetkit.errors import UsageError
 
     hits = [x for x in result.leads if x.inquiry_id == wanted] or [
@@ -142,7 +142,7 @@ def _explain(result, wanted: str, fmt: OutputFormat, s) -> None:
         problem = "matches no open inquiry" if not hits else f"matches {len(hits)} open inquiries"
         raise UsageError(f"--explain {wanted!r} {problem}", hint="use an inquiry ID from `assetkit leads`")
     lead = hits[0]
-    if fmt is OutputFormat.json:
+    if fmt is TextJsonCsv.json:
         from dataclasses import asdict
 
         emit_json("lead_explanation", {"lead": asdict(lead), "model": result.model}, s)

@@ -123,6 +123,7 @@ def peek(path: Path, encoding: str | None = None, rows: int = 5) -> tuple[list[s
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     raw = path.read_bytes()
+    _refuse_non_tables(path, raw)
     if path.suffix.lower() in (".xlsx", ".xlsm") or raw[:4] == b"PK\x03\x04":
         import openpyxl
 
@@ -133,7 +134,11 @@ def peek(path: Path, encoding: str | None = None, rows: int = 5) -> tuple[list[s
         return (table[0], table[1: rows + 1]) if table else ([], [])
     text = decode(raw, encoding or detect_encoding(raw[:SAMPLE_BYTES]), str(path))
     if text.lstrip()[:1] in ("[", "{"):
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise SourceError(f"not valid JSON ({exc})", path=str(path),
+                              hint="export the data again, or as CSV") from None
         items = data if isinstance(data, list) else next((v for v in data.values() if isinstance(v, list)), [])
         header = list(dict.fromkeys(k for item in items for k in item))
         return header, [[str(item.get(k, "")) for k in header] for item in items[:rows]]
@@ -145,11 +150,40 @@ def peek(path: Path, encoding: str | None = None, rows: int = 5) -> tuple[list[s
     return [h.strip() for h in table[start]], table[start + 1: start + 1 + rows]
 
 
+# Leading bytes of files that are not tables, and what to do instead.
+_NOT_TABLES = (
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document: download the CSV or Excel export instead"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file: save it as .xlsx or CSV"),
+    (b"\x1f\x8b", "a gzip archive: unpack it first"),
+)
+
+
+def _refuse_non_tables(path: Path, raw: bytes) -> None:
+    """A clear error for images, PDFs, old Excel files, archives and empty files."""
+    what = next((text for magic, text in _NOT_TABLES if raw.startswith(magic)), None)
+    if what is None and path.suffix.lower() in (".xls", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".doc", ".docx"):
+        what = f"a {path.suffix.lower()} file"
+    if what is None and b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        what = "a binary file"
+    if what is not None:
+        raise SourceError(f"this is {what}, not a table assetkit can read", path=str(path),
+                          hint="assetkit reads CSV, TSV, TXT, JSON and XLSX exports")
+    if not raw.strip():
+        raise SourceError("the file is empty", path=str(path), hint="download the export again")
+
+
 def propose_mapping(path: Path, encoding: str | None = None, kind: str | None = None) -> Proposal:
-    """Match the file's columns to canonical fields and draft the YAML mapping."""
+    """Match the file's columns to canonical fields and draft the YAML mapping.
+
+    Fails when no column looks like any field of any kind (unless --kind asks for a template):
+    a proposal with nothing matched is not a proposal.
+    """
     import yaml
 
     header, rows = peek(path, encoding)
+    if not any(h.strip() for h in header):
+        raise SourceError("no header row found", path=str(path), hint="the first row must name the columns")
     synonyms = yaml.safe_load(files("assetkit.importers").joinpath("data", "synonyms.yaml").read_text(encoding="utf-8"))
     best: tuple[int, int, str, dict[str, str]] | None = None
     for k in ([kind] if kind else ["inquiries", "orders", "fees", "spend", "products"]):
@@ -175,6 +209,12 @@ def propose_mapping(path: Path, encoding: str | None = None, kind: str | None = 
             best = score
     assert best is not None
     _, _, kind_found, chosen = best
+    if not chosen and kind is None:
+        shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+        raise SourceError(f"none of the columns [{shown}] looks like an inquiry, order, fee, spend or product field",
+                          path=str(path),
+                          hint="check it is the right file; for a template to fill by hand, pass --kind "
+                               "inquiries|orders|fees|spend|products")
     samples = {h: next((r[i] for r in rows if i < len(r) and r[i].strip()), "") for i, h in enumerate(header)}
     unmatched = [h for h in header if h not in chosen.values()]
     return Proposal(kind_found, chosen, unmatched, samples, _yaml(path, kind_found, chosen, unmatched, samples))
