@@ -4,9 +4,9 @@ Precedence: command-line option > environment (`ASSETKIT_DB`, `ASSETKIT_CONFIG`)
 config file's `database:` key > defaults (`./assetkit.duckdb`, `./assetkit.yaml` when it
 exists). A database named with --db / ASSETKIT_DB brings the `assetkit.yaml` next to it when
 no configuration is named: `assetkit --db shop/assetkit.duckdb fees` must read shop's margin and
-memberships, not silently fall back to defaults and disagree with shop's report. Whenever the
+memberships, not silently fall back to defaults and disagree with shop's report. When the
 configuration is not the obvious one (found next to the database, or none at all for a
-database elsewhere), the command says so on stderr. The resolved `Settings` travels in typer's
+database elsewhere) a terminal run says so on stderr; --verbose always names it. The resolved `Settings` travels in typer's
 `ctx.obj`.
 """
 
@@ -67,8 +67,15 @@ class Settings:
         return self._config
 
     def _announce(self, path: Path | None, origin: str) -> None:
-        """Say which configuration a run uses when it is not the one in the current folder."""
+        """Say which configuration a run uses, on stderr: with --verbose always; on a terminal
+        whenever it is not the obvious one (found next to the database, or none at all for a
+        database elsewhere). Pipes and cron stay quiet, so stdout and logs stay clean."""
+        import sys
+
         if self.quiet:
+            return
+        unusual = origin not in ("current folder", "none", "--config", "ASSETKIT_CONFIG")
+        if not (self.verbose or (unusual and sys.stderr.isatty())):
             return
         if origin == "next to the database":
             message = f"Configuration: {path} (found next to the database)"
@@ -77,10 +84,10 @@ class Settings:
                        "(USD, 35% gross margin, no recurring fees). Pass --config FILE to use one.")
         elif origin == "current folder, none next to the database":
             message = f"Configuration: {path} from the current folder (none next to {self._explicit_db()})"
+        elif path is None:
+            message = "Configuration: none found (./assetkit.yaml); using the defaults"
         else:
-            return
-        import sys
-
+            message = f"Configuration: {path} ({origin})"
         print(message, file=sys.stderr)
 
     @property
