@@ -163,3 +163,43 @@ def test_each_format_option_offers_exactly_what_the_command_renders(isolated, co
 def test_no_database_is_a_configuration_error(isolated) -> None:
     result = run("fees", columns=200)
     assert result.exit_code == 2 and "no database at" in result.output
+
+
+def test_long_commands_show_progress_on_a_terminal_only(business) -> None:
+    """report shows which section it is building when stderr is a terminal; piped, it stays quiet."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    master, slave = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "assetkit", "report", "--format", "md", "--out", "r.md"],
+                              stdout=subprocess.PIPE, stderr=slave, env=env, timeout=300)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert "building the report: Platform costs" in terminal
+    piped = subprocess.run([sys.executable, "-m", "assetkit", "report", "--format", "md", "--out", "r2.md"],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert piped.returncode == 0 and "building the report" not in piped.stderr
+
+
+def test_shell_completion_is_offered() -> None:
+    assert "--install-completion" in run("--help", columns=200).output
+    shown = run("--show-completion", "bash", columns=200)
+    assert shown.exit_code == 0 and "_assetkit_completion" in shown.output

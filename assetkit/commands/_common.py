@@ -56,6 +56,33 @@ def console(stderr: bool = False):  # noqa: ANN201 - rich.console.Console
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+class activity:
+    """A spinner with a status line on stderr, on a terminal only (never in pipes, cron or tests).
+
+    `with activity(s, "building the report") as step: step("costs")` — long commands (report,
+    export crm, plan on a large store) show they are working and where they are.
+    """
+
+    def __init__(self, s: Settings, what: str) -> None:
+        import sys
+
+        self.what = what
+        self.status = console(stderr=True).status(what) if sys.stderr.isatty() and not s.quiet else None
+
+    def __enter__(self) -> Callable[[str], None]:
+        if self.status is not None:
+            self.status.start()
+        return self.step
+
+    def step(self, detail: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{self.what}: {detail}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
 def emit_json(kind: str, payload: Mapping[str, Any], s: Settings) -> None:
     from assetkit.export.output import dumps, json_envelope
 

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import typer
 
-from assetkit.commands._common import TextJsonCsv, console, render, say, settings
+from assetkit.commands._common import TextJsonCsv, activity, console, render, say, settings
 
 followups_app = typer.Typer(help="Due follow-up actions from your own data, with drafted messages (never sent).",
                             invoke_without_command=True, rich_markup_mode=None)
@@ -130,7 +130,7 @@ def plan(
         raise UsageError(f"--shift {shift:g} is not a percentage from 0 to 100")
     from assetkit.analysis.plan import build_plan, save_plan
 
-    with s.open_store(create=False) as store:
+    with s.open_store(create=False) as store, activity(s, "building the plan"):
         result = build_plan(store.con, s.config, shift=None if shift is None else shift / 100, start=start)
         if save:
             with store.transaction() as con:

@@ -15,6 +15,7 @@ import typer
 
 from assetkit.commands._common import (
     TextJsonCsv,
+    activity,
     console,
     emit_json,
     render,
@@ -87,8 +88,11 @@ def export_crm_command(
     from assetkit.export.crm import export_crm, model_enrichment
 
     s = settings(ctx)
-    with s.open_store(create=False) as store:
-        result = export_crm(store.con, s.config, target.value, out, enrich=model_enrichment(store.con, s.config))
+    with s.open_store(create=False) as store, activity(s, "writing the CRM file") as step:
+        step("customer values")
+        enrich = model_enrichment(store.con, s.config)
+        step("buyers")
+        result = export_crm(store.con, s.config, target.value, out, enrich=enrich)
     if fmt is ExportFormat.json:
         emit_json("crm", result.to_dict(), s)
         return

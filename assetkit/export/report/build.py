@@ -57,10 +57,13 @@ def _section_builders() -> list[tuple[str, str, SectionBuilder]]:
 
 
 def build_report(con: "duckdb.DuckDBPyConnection", config: Config, *, since: dt.date | None = None,
-                 until: dt.date | None = None, redact: bool = False) -> ReportDocument:
+                 until: dt.date | None = None, redact: bool = False,
+                 progress: Callable[[str], None] | None = None) -> ReportDocument:
     ctx = ReportContext(con, config, since, until)
     sections: list[Section] = []
     for key, title, builder in _section_builders():
+        if progress is not None:
+            progress(title)
         try:
             sections.append(builder(ctx))
         except NotEnoughData as exc:
