@@ -203,3 +203,20 @@ def test_shell_completion_is_offered() -> None:
     assert "--install-completion" in run("--help", columns=200).output
     shown = run("--show-completion", "bash", columns=200)
     assert shown.exit_code == 0 and "_assetkit_completion" in shown.output
+
+
+def test_approximate_exchange_rates_are_counted_at_import_and_in_the_report(isolated) -> None:
+    """Issue 18: a new database converts with bundled approximate rates; say so, and how to load real ones."""
+    Path("orders.csv").write_text(
+        "order_id,order_date,buyer_id,amount,currency\nA1,2024-03-01,b1,100.00,EUR\nA2,2024-03-04,b2,50.00,EUR\n"
+        "A3,2024-04-02,b1,70.00,USD\n", encoding="utf-8")
+    imported = run("import", "orders.csv", "--platform", "generic", "--kind", "orders", columns=200)
+    assert imported.exit_code == 0, imported.output
+    assert "2 of 2 amounts in another currency were converted with assetkit's bundled approximate" in imported.stdout
+    assert "assetkit fx fetch" in imported.stdout and "fx import" in imported.stdout
+    assert run("report", "--format", "md", "--out", "r.md", columns=200).exit_code == 0
+    assert "bundled approximate exchange rates" in Path("r.md").read_text(encoding="utf-8")
+    Path("eurofxref-hist.csv").write_text("Date,USD,\n2024-03-04,1.0850,\n2024-03-01,1.0800,\n", encoding="utf-8")
+    assert run("fx", "import", "eurofxref-hist.csv", columns=200).exit_code == 0
+    again = run("fees", columns=200)
+    assert "approximate" not in again.output  # real ECB rates replaced the bundled ones for these days

@@ -46,6 +46,11 @@ def fees(
     with s.open_store(create=False) as store:
         result = analyse_fees(store.con, s.config, by=by, since=since, until=until, platform=platform,
                               channel=channel, include_ad_spend=ad_spend)
+        from assetkit.importers.fx import approximate_note, approximate_rows
+
+        fx_note = approximate_note(*approximate_rows(store.con, s.config.reporting_currency))
+    if fx_note and fx_note not in result.notes:
+        result.notes.append(fx_note)
     tables = _fees_tables(result)
     render(fmt, "fees", result, s, text=lambda r: _text(r, tables), md=lambda r: _md(r, tables),
            csv=lambda r: _csv(tables, table))

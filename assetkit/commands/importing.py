@@ -58,13 +58,27 @@ def import_cmd(
         results = import_paths(store, files, platform=platform, kind=kind, mapping=mapping, encoding=encoding,
                                strict=strict, dry_run=dry_run, store_name=store_name, config=s.config, progress=bar.file,
                                slice_progress=bar.records)
+        approx = None if dry_run else _approximate(store.con, s.config.reporting_currency)
     if fmt is TextJson.json:
-        emit_json("import", {"files": [r.to_dict() for r in results]}, s)
+        emit_json("import", {"files": [r.to_dict() for r in results],
+                             "fx_approximate_rows": approx[0] if approx else 0}, s)
     else:
         _import_text(results, dry_run)
         _tried_once(results, platform, kind, mapping)
+        if approx:
+            from assetkit.importers.fx import approximate_note
+
+            console().print(approximate_note(*approx), markup=False, highlight=False)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _approximate(con, reporting: str) -> tuple[int, int] | None:  # noqa: ANN001 - duckdb connection
+    """Rows converted with bundled approximate rates, after this import (None when none)."""
+    from assetkit.importers.fx import approximate_rows
+
+    approx, converted = approximate_rows(con, reporting)
+    return (approx, converted) if approx else None
 
 
 def _skipped_text(skipped: list[Path]) -> str:

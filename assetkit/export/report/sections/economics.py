@@ -39,6 +39,12 @@ def fees_section(ctx: "ReportContext") -> Section:
     # One number, one meaning: every fee share says over which period it is measured.
     section = Section(key="costs", title="Platform costs", data=data,
                       takeaway=f"{data['since']} to {data['until']} (the whole window): {data['takeaway']}")
+    from assetkit.importers.fx import approximate_note, approximate_rows
+
+    fx_note = approximate_note(*approximate_rows(ctx.con, rc))
+    data["fx_approximate_note"] = fx_note
+    if fx_note:
+        section.paragraphs.append("Exchange rates: " + fx_note)
     section.paragraphs.append(
         "Fee share = everything a platform deducts or bills (commissions, payment, listing, membership, "
         "advertising, fulfilment, service) ÷ gross revenue on that platform. Recurring fees from assetkit.yaml "
