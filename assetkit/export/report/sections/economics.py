@@ -157,23 +157,21 @@ def key_figures(results: dict[str, Any]) -> list[KeyFigure]:
     if fees and fees.get("overall_by_period"):
         overall = [r for r in fees["overall_by_period"] if r["fee_share"] is not None]
         last = overall[-1]
-        detail = "platform cost ÷ gross revenue, all platforms"
+        detail = f"{last['period']}: platform cost ÷ gross revenue, all platforms"
         if len(overall) > 1:
             change = (last["fee_share"] - overall[-2]["fee_share"]) * 100
             detail += f"; {change:+.1f} points vs {overall[-2]['period']}"
         whole = fees.get("fee_share_window")
         if whole is not None:
             detail += f"; {format_percent(whole)} over the whole window"
-        figures.append(KeyFigure(f"Fee share of revenue in {last['period']}", format_percent(last["fee_share"]),
-                                 detail))
+        figures.append(KeyFigure("Fee share of revenue", format_percent(last["fee_share"]), detail))
     funnel = results.get("funnel")
     if funnel and funnel.get("off_platform"):
         rows = funnel["off_platform"]
-        detail = "own site, referrals, exhibitions, direct ÷ all revenue"
+        detail = f"{rows[-1]['year']}: own site, referrals, exhibitions, direct ÷ all revenue"
         if len(rows) > 1:
             detail += f"; was {format_percent(rows[-2]['off_platform_share'])} in {rows[-2]['year']}"
-        figures.append(KeyFigure(f"Revenue off-platform in {rows[-1]['year']}",
-                                 format_percent(rows[-1]["off_platform_share"]), detail))
+        figures.append(KeyFigure("Revenue off-platform", format_percent(rows[-1]["off_platform_share"]), detail))
     return figures
 
 
