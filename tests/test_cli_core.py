@@ -46,9 +46,9 @@ def test_status_counts_rows_per_platform_and_kind(cli) -> None:
     assert "fx import" in cli("status").output
 
 
-def test_status_without_database_exits_1_with_hint(run_cli, tmp_path: Path) -> None:
+def test_status_without_database_exits_2_with_hint(run_cli, tmp_path: Path) -> None:
     result = run_cli("status", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a configuration error (README: exit 2), not a failed operation
     assert result.stderr.startswith("Error: no database at")
     assert "Traceback" not in result.stderr
 

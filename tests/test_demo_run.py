@@ -43,6 +43,10 @@ def test_demo_imports_everything_writes_the_report_and_a_rerun_adds_nothing(run_
                                 cwd=tmp_path).stdout)
     assert {h["platform"] for h in status["holdings"]} >= {"amazon", "etsy", "shopify", "upwork", "indiamart", "alibaba"}
     _learning_on_the_demo(run_cli, folder, tmp_path)
+    _next_command_works_as_printed_and_agrees_with_the_report(out, html, tmp_path)
+    site = run_cli("--db", "biz/assetkit.duckdb", "export", "site", "site-out", cwd=tmp_path)
+    assert site.returncode == 0, site.stderr  # the demo ships a complete site: configuration
+    assert "PREVIEW" not in site.stderr and (tmp_path / "site-out/en/faq.html").exists()
     again = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "= 0 loaded" in again.stdout
@@ -66,3 +70,21 @@ def _learning_on_the_demo(run_cli, folder: Path, cwd: Path) -> None:
     assert with_recs and all(a["rule"] in ("overdue_repeat", "thank_first_order") for a in with_recs)
     first = with_recs[0]
     assert first["recommendations"][0]["reason"] and first["recommendations"][0]["product"] in first["body"]
+
+
+def _next_command_works_as_printed_and_agrees_with_the_report(out: str, html: str, cwd: Path) -> None:
+    """Issue 18: the printed next step runs from where the demo ran, reads the demo's
+    configuration (found next to the database) and gives the report's headline figure."""
+    import os
+    import subprocess
+
+    from tests.conftest import REPO
+
+    command = re.search(r"Next: .* try  (.+ fees)$", out, re.MULTILINE).group(1)
+    assert "--db biz/assetkit.duckdb" in command
+    done = subprocess.run(command, shell=True, cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    took = re.search(r"Platforms took (USD [\d,]+) of (USD [\d,]+) gross revenue \(([\d.]+%)\)", done.stdout)
+    assert took, done.stdout[:500]
+    assert f"Platforms took {took.group(1)} of {took.group(2)} gross revenue ({took.group(3)})" in html

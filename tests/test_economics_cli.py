@@ -69,8 +69,15 @@ def test_funnel_outputs(cli, business) -> None:
     assert [r["year"] for r in rows] == ["2024", "2025"]
 
 
+def test_one_month_answers_with_that_months_figures(cli, business) -> None:
+    """Issue 18: one month of orders is an answer plus a note, not exit 3."""
+    result = cli("fees", "--since", "2024-03-01", "--until", "2024-03-31")
+    assert result.exit_code == 0, result.output
+    assert "Platform cost by year" in result.output
+    assert "cover one calendar month only" in result.output and "needs a second month" in result.output
+
+
 @pytest.mark.parametrize("args, message", [
-    (("fees", "--since", "2024-03-01", "--until", "2024-03-31"), "one calendar month"),
     (("fees", "--platform", "ebay"), "no orders on platform 'ebay'"),
     (("funnel", "--channel", "exhibition"), "no inquiries in channel 'exhibition'"),
 ])
@@ -85,9 +92,9 @@ def test_bad_options_exit_2(cli, business) -> None:
     assert cli("fees", "--since", "last year").exit_code == 2
 
 
-def test_no_database_exits_1(cli, isolated) -> None:
+def test_no_database_exits_2(cli, isolated) -> None:
     result = cli("fees")
-    assert result.exit_code == 1 and "no database" in result.output
+    assert result.exit_code == 2 and "no database" in result.output
 
 
 def test_funnel_text_shows_top_countries_only(cli, business, monkeypatch) -> None:

@@ -155,8 +155,8 @@ def test_filters_since_platform_channel_and_ad_spend(con) -> None:
     market = analyse_fees(con, fx.CONFIG, channel="marketplace")
     assert {p["platform"] for p in market.periods} == {"etsy", "amazon", "indiamart"}
     assert [x["key"] for x in market.acquisition_by_channel] == ["marketplace"]
-    with pytest.raises(NotEnoughData, match="channel 'own_site' cover one calendar month"):
-        analyse_fees(con, fx.CONFIG, channel="own_site")
+    own = analyse_fees(con, fx.CONFIG, channel="own_site")
+    assert any("channel 'own_site' cover one calendar month" in n for n in own.notes)
     no_ads = analyse_fees(con, fx.CONFIG, include_ad_spend=False)
     assert rows(no_ads)["amazon", "2024"]["platform_cost"] == approx(84.99)
     assert "Not included" in no_ads.policies["ad_spend"]
@@ -188,10 +188,11 @@ def test_no_orders_is_not_enough_data(tmp_path: Path) -> None:
         analyse_fees(store.con, fx.CONFIG)
 
 
-def test_one_month_of_orders_is_not_enough_data(con) -> None:
-    with pytest.raises(NotEnoughData, match="one calendar month") as err:
-        analyse_fees(con, fx.CONFIG, since="2024-03-01", until="2024-03-31")
-    assert err.value.exit_code == 3
+def test_one_month_of_orders_answers_with_that_month_and_notes_the_trend(con) -> None:
+    """Issue 18: one month of orders is that month's figures plus a note, not a refusal."""
+    r = analyse_fees(con, fx.CONFIG, since="2024-03-01", until="2024-03-31")
+    assert r.periods and all(p["fee_share_yoy"] is None for p in r.periods)
+    assert any("one calendar month only" in n and "second month" in n for n in r.notes)
     with pytest.raises(NotEnoughData, match="platform 'ebay'"):
         analyse_fees(con, fx.CONFIG, platform="ebay")
 

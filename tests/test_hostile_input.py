@@ -440,7 +440,7 @@ def test_map_never_writes_over_the_export_it_reads(cli, tmp_path: Path) -> None:
     result = cli("map", "odd.csv", "--out", "odd.csv")
     assert result.exit_code == 2 and "the export being mapped" in result.output
     assert (tmp_path / "odd.csv").read_bytes() == before
-    assert cli("map", "odd.csv", "--out", "odd.mapping.yaml").exit_code == 0
+    assert cli("map", "odd.csv", "--kind", "orders", "--out", "odd.mapping.yaml").exit_code == 0
 
 
 def test_a_run_on_a_damaged_database_logs_a_clear_line(run_cli, tmp_path: Path) -> None:

@@ -43,12 +43,14 @@ def test_bad_inputs_give_messages_not_tracebacks(run_cli, tmp_path: Path) -> Non
     unknown.write_text("alpha;beta;gamma\n1;2;3\n", encoding="utf-8")
     broken = tmp_path / "broken.json"
     broken.write_text('{"CODE": 200, "RESPONSE": [', encoding="utf-8")
-    done = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), str(broken), str(tmp_path / "none.csv"))
+    missing = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), str(tmp_path / "none.csv"))
+    assert missing.returncode == 2 and "not found: " in missing.stderr and "none.csv" in missing.stderr
+    assert not (tmp_path / "x.duckdb").exists()  # checked before the database is created
+    done = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), str(broken))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "weird.csv: no import profile recognises this file; header found: [alpha, beta, gamma]" in done.stderr
     assert "broken.json" in done.stderr and "invalid JSON" in done.stderr
-    assert "none.csv: file not found" in done.stderr
     bad_map = tmp_path / "m.yaml"
     bad_map.write_text("kind: inquiries\nplatform: alibaba\ncolumns:\n  inquiry_id: A\n  recieved_at: B\n", encoding="utf-8")
     done = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), "--mapping", str(bad_map))

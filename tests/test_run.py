@@ -104,3 +104,25 @@ def test_example_pipeline_is_valid() -> None:
     spec = load_pipeline(REPO / "examples" / "pipeline.yaml")
     assert spec.outputs.report_formats == ("html", "json")
     assert spec.inbox[1].platform == "generic"
+
+
+def test_a_missing_inbox_fails_with_exit_2_named_in_the_log_line(run_cli, tmp_path: Path) -> None:
+    """Issue 18: a misspelled inbox used to import nothing and log "ok":true every night."""
+    (tmp_path / "p.yaml").write_text("database: shop.duckdb\ninbox: [inbxo/]\n", encoding="utf-8")
+    result = run_cli("run", "p.yaml", "--log", "run.log", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    line = json.loads((tmp_path / "run.log").read_text(encoding="utf-8").splitlines()[-1])
+    assert line["ok"] is False and line["exit_code"] == 2 and "inbxo" in line["error"]
+    assert "inbxo" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "shop.duckdb").exists()
+
+
+def test_run_without_a_configured_database_creates_none(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "p.yaml").write_text("inbox: [inbox/]\n", encoding="utf-8")
+    result = run_cli("run", "p.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "no database is configured" in result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["ok"] is False
+    assert not (tmp_path / "assetkit.duckdb").exists()
+    named = run_cli("--db", "shop.duckdb", "run", "p.yaml", cwd=tmp_path)
+    assert named.returncode == 0, named.stderr  # a database someone named may be created

@@ -118,7 +118,7 @@ def test_bad_assumptions_file_exits_2_naming_the_key(run_cli, tmp_path: Path) ->
 
 def test_without_a_database_exits_1(run_cli, tmp_path: Path) -> None:
     result = run_cli("scenario", cwd=tmp_path)
-    assert result.returncode == 1 and "no database" in result.stderr
+    assert result.returncode == 2 and "no database" in result.stderr
 
 
 def test_library_report_warns_when_there_is_no_platform_ad_budget(tmp_path: Path) -> None:

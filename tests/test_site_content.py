@@ -193,3 +193,60 @@ def test_cli_export_site_config_error_exit_2(run_cli, tmp_path: Path) -> None:
     (tmp_path / "assetkit.yaml").write_text("site:\n  domain: acme.example\n  company: {name: Acme}\n")
     done = run_cli("--db", "db.duckdb", "export", "site", "out", cwd=tmp_path)
     assert done.returncode == 2 and "site.rfq_endpoint" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_missing_key_is_listed_at_once_and_a_preview_builds_with_marked_placeholders(tmp_path: Path) -> None:
+    """Issue 18: one message naming every missing key; --preview builds with placeholders that
+    cannot be published by accident (reserved .invalid domain, banner, noindex, robots disallow)."""
+    bare = {"site": {"languages": ["en"]}}
+    with pytest.raises(ConfigError) as err:
+        parse_site_settings(bare)
+    assert all(key in str(err.value) for key in ("site.company", "site.domain", "site.rfq_endpoint"))
+    assert "--preview" in (err.value.hint or "")
+    root, result = _build(tmp_path, bare, preview=True)
+    assert result.placeholders == ["site.company", "site.domain", "site.rfq_endpoint"]
+    home = (root / "en/index.html").read_text()
+    assert 'class="preview-banner"' in home and '<meta name="robots" content="noindex, nofollow">' in home
+    assert "https://preview.invalid" in home
+    assert 'action="https://preview.invalid/' in (root / "en/rfq.html").read_text()
+    assert "Disallow: /" in (root / "robots.txt").read_text()
+    assert any("PREVIEW" in w for w in result.warnings)
+
+
+def test_a_complete_config_builds_no_preview_marks(tmp_path: Path) -> None:
+    root, result = _build(tmp_path, site_config())
+    assert result.placeholders == []
+    assert "preview-banner" not in (root / "en/index.html").read_text()
+    assert "Disallow: /" not in (root / "robots.txt").read_text()
+
+
+def test_faq_states_only_configured_or_catalogue_facts(tmp_path: Path) -> None:
+    """Issue 18: no "Yes, samples are available", "OEM possible" or MOQ nobody stated: such answers
+    are marked placeholders naming the key, and the seller's own site.faq answer is used as written."""
+    config = site_config()
+    config["site"].pop("certifications", None)
+    config["site"]["faq_max"] = 30
+    root, result = _build(tmp_path, config, products=False)  # catalogue from orders: no MOQ, no lead time
+    faq = (root / "en/faq.html").read_text()
+    for claim in ("Samples are available", "OEM and private-label orders are possible", "start at",
+                  "lead time is", "T/T", "We quote EXW"):
+        assert claim not in faq, claim
+    assert "[TO FILL IN before publishing: write your answer in assetkit.yaml under site.faq.samples]" in faq
+    assert {"site.faq.samples", "site.faq.moq"} <= {f"site.faq.{k}" for k in result.faq_to_fill}
+    config["site"]["faq"] = {"samples": "Free samples for orders over 500 pcs & more."}
+    root, result = _build(tmp_path / "again", config, products=False)
+    faq = (root / "en/faq.html").read_text()
+    assert "Free samples for orders over 500 pcs &amp; more." in faq and "samples" not in result.faq_to_fill
+
+
+def test_incoterms_answer_only_when_the_seller_lists_incoterms() -> None:
+    from assetkit.export.site.content import FaqTopic
+    from assetkit.export.site.pages import faq_entries
+
+    shipping = FaqTopic("shipping", 1, {"en": "Incoterms?"}, {"en": "We quote {incoterms}."}, ("incoterms",))
+    facts = {"incoterms": "FOB, CIF"}
+    s = {"faq_placeholder": "[fill {key}]"}
+    default = parse_site_settings(site_config())
+    assert faq_entries(default, [], [shipping], s, facts, "en") == [("Incoterms?", "[fill site.faq.shipping]")]
+    stated = parse_site_settings(site_config(incoterms=["FOB", "CIF"]))
+    assert faq_entries(stated, [], [shipping], s, facts, "en") == [("Incoterms?", "We quote FOB, CIF.")]

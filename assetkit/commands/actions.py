@@ -12,12 +12,12 @@ from typing import Any, Optional
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, render, say, settings
+from assetkit.commands._common import TextJsonCsv, activity, console, render, say, settings
 
 followups_app = typer.Typer(help="Due follow-up actions from your own data, with drafted messages (never sent).",
                             invoke_without_command=True, rich_markup_mode=None)
 
-_FORMAT = typer.Option(OutputFormat.text, "--format", "-f", help="text, json or csv.")
+_FORMAT = typer.Option(TextJsonCsv.text, "--format", "-f", help="Output format.")
 _RULES = typer.Option(None, "--rules", help="Your follow-up rules file (default: the shipped one).")
 _AS_OF = typer.Option(None, "--as-of", help="Evaluate at this date or timestamp (default: now).")
 
@@ -36,7 +36,7 @@ def follow_ups(
     drafts: Optional[Path] = typer.Option(None, "--drafts", help="Write one .eml draft per action into this folder."),
     sender: Optional[str] = typer.Option(None, "--from", help="From: address for the drafts "
                                          "(default: follow_ups.sender in assetkit.yaml)."),
-    fmt: OutputFormat = _FORMAT,
+    fmt: TextJsonCsv = _FORMAT,
 ) -> None:
     """List the follow-ups due now: who, why, how to reach them, how valuable, and a draft."""
     if ctx.invoked_subcommand is not None:
@@ -84,7 +84,8 @@ def _followups_text(result: Any) -> None:
         out.print(rich_table(f"Follow-ups due at {format_value(result.as_of)} ({len(rows)}; "
                              f"expected value in {result.currency})",
                              ["ID", "priority", "value", "rule", "buyer", "reach by", "why"], rows,
-                             [False, False, True, False, False, False, False]))
+                             [False, False, True, False, False, False, False],
+                             priority=["value", "buyer", "reach by", "why"]))
     if result.done_hidden:
         out.print(f"{result.done_hidden} action(s) already done are not shown.")
     for note in result.notes:
@@ -108,7 +109,7 @@ def plan(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="With --check: the date to check (default: the "
                                         "latest data)."),
     save: bool = typer.Option(True, "--save/--no-save", help="Save the new plan in the database (default)."),
-    fmt: OutputFormat = _FORMAT,
+    fmt: TextJsonCsv = _FORMAT,
 ) -> None:
     """Build your three-phase migration plan (foundation, enablement, ecosystem), or --check it."""
     from assetkit.errors import UsageError
@@ -129,12 +130,12 @@ def plan(
         raise UsageError(f"--shift {shift:g} is not a percentage from 0 to 100")
     from assetkit.analysis.plan import build_plan, save_plan
 
-    with s.open_store(create=False) as store:
+    with s.open_store(create=False) as store, activity(s, "building the plan"):
         result = build_plan(store.con, s.config, shift=None if shift is None else shift / 100, start=start)
         if save:
             with store.transaction() as con:
                 save_plan(con, result)
-    render(fmt, "plan", result, s, text=_plan_text)
+    render(fmt, "plan", result, s, text=_plan_text, why_not="a plan is written as csv only with --check")
 
 
 _LABEL = {"fee_share": "fee share", "off_platform_share": "off-platform revenue share",
@@ -209,7 +210,7 @@ def site_signals(
     since: Optional[str] = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
     top: int = typer.Option(20, "--top", min=1, help="Rows per table."),
-    fmt: OutputFormat = _FORMAT,
+    fmt: TextJsonCsv = _FORMAT,
 ) -> None:
     """Which own-site pages, sources and countries bring visitors and inquiries; monthly trend."""
     from assetkit.analysis.site_signals import analyse_site_signals

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, render, settings
+from assetkit.commands._common import TextJsonCsv, console, render, settings
 
 
 class TimeUnit(str, enum.Enum):
@@ -40,7 +40,7 @@ def clv(
     time_unit: TimeUnit = typer.Option(TimeUnit.week, "--time-unit", help="Unit of recency, T, α/β and the horizon."),
     horizon: Optional[float] = typer.Option(None, "--horizon", help="Prediction horizon in --time-unit units (default: one year)."),
     model: Model = typer.Option(Model.bgnbd, "--model", help="Purchase model: bgnbd, pnbd (Pareto/NBD) or mbgnbd."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, json or csv (one row per buyer)."),
+    fmt: TextJsonCsv = typer.Option(TextJsonCsv.text, "--format", "-f", help="Output format (csv: one row per buyer)."),
     top: int = typer.Option(10, "--top", help="How many top buyers to list in text output."),
     intervals: Intervals = typer.Option(
         Intervals.hessian, "--intervals",

@@ -32,7 +32,7 @@ def cohorts(
     churn_k: Optional[float] = typer.Option(None, "--churn-k", help="A buyer churns after K × their own median gap between orders (default 2)."),
     window_months: Optional[int] = typer.Option(None, "--window-months", help="Run-rate window in months (default 12)."),
     preset: Optional[str] = typer.Option(None, "--preset", help="Metric definitions: assetkit, chartmogul, baremetrics or stripe."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, json, csv or md."),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Retention by acquisition cohort and recurring-revenue movements, per channel, gross and net of fees."""
     from assetkit.analysis.cohorts import analyse_cohorts

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, render, say, settings
+from assetkit.commands._common import TextJson, console, render, say, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +38,7 @@ def init(
 
 def status(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """What is stored, per platform and kind, with date ranges and import history."""
     from assetkit.analysis.status import database_status
@@ -64,7 +64,8 @@ def _status_text(result) -> None:  # noqa: ANN001 - StatusResult
     out.print(rich_table("Recent imports", ["batch", "file", "platform", "kind", "read", "loaded", "dupl.", "rejected", "at"],
                          [(b.batch_id, b.file_name, b.platform, b.kind, b.rows_read, b.rows_loaded,
                            b.rows_duplicate, b.rows_rejected, b.finished_at) for b in result.batches],
-                         numeric=[True, False, False, False, True, True, True, True, False]))
+                         numeric=[True, False, False, False, True, True, True, True, False],
+                         priority=["file", "platform", "kind", "loaded", "rejected"]))
     if result.rows_without_fx:
         out.print(f"{result.rows_without_fx:,} money rows have no exchange rate yet: "
                   "run `assetkit fx import eurofxref-hist.csv` or `assetkit fx fetch`.")

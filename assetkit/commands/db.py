@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, render, say, settings
+from assetkit.commands._common import TextJson, console, render, say, settings
 
 db_app = typer.Typer(help="Database hygiene: backups and integrity checks.", no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def backup(
 @db_app.command("check")
 def check(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Verify every batch: rows read = loaded + duplicates + quarantined, and no orphan rows."""
     from assetkit.store.maintenance import check_database

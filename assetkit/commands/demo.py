@@ -48,4 +48,44 @@ def demo(
     stdout.print(Text(f"Report:   {result.report_path.resolve()}"))
     stdout.print(Text(f"Database: {result.db_path.resolve()}"))
     stdout.print(Text(f"Config:   {result.config_path.resolve()}"))
-    stdout.print(Text(f"Next: open the report in a browser, or try  assetkit --db {result.db_path} fees"))
+    stdout.print(Text(f"Next: open the report in a browser, or try  {invocation()} --db {_quote(result.db_path)} fees"))
+
+
+def invocation() -> str:
+    """How to run assetkit again from the current folder, as this run was started.
+
+    `make demo` runs `.venv/bin/assetkit` with no venv active, so a bare `assetkit` would be
+    "command not found": print the path that was used unless `assetkit` on PATH is that file.
+    """
+    import os
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name == "__main__.py":
+        return f"{_quote(_short(Path(sys.executable)))} -m assetkit"
+    if argv0 is None or argv0.name != "assetkit" or not argv0.exists():
+        return "assetkit"
+    on_path = shutil.which("assetkit")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(argv0):
+        return "assetkit"
+    return _quote(_short(argv0))
+
+
+def _short(path: Path) -> str:
+    """A path relative to the current folder when it lies below it, else absolute."""
+    import os
+
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return str(absolute)
+    text = str(relative)
+    return text if "/" in text else f"./{text}"
+
+
+def _quote(path: Path | str) -> str:
+    import shlex
+
+    return shlex.quote(str(path))

@@ -26,7 +26,7 @@ _SINCE = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."
 _UNTIL = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD).")
 _PLATFORM = typer.Option(None, "--platform", help="Only this platform (e.g. etsy).")
 _CHANNEL = typer.Option(None, "--channel", help="Only this channel (marketplace, own_site, referral, ...).")
-_FORMAT = typer.Option(OutputFormat.text, "--format", "-f", help="text, json, csv or md.")
+_FORMAT = typer.Option(OutputFormat.text, "--format", "-f", help="Output format.")
 _TABLE = typer.Option(None, "--table", help="With --format csv: which table to write (default: the first).")
 
 
@@ -46,6 +46,11 @@ def fees(
     with s.open_store(create=False) as store:
         result = analyse_fees(store.con, s.config, by=by, since=since, until=until, platform=platform,
                               channel=channel, include_ad_spend=ad_spend)
+        from assetkit.importers.fx import approximate_note, approximate_rows
+
+        fx_note = approximate_note(*approximate_rows(store.con, s.config.reporting_currency))
+    if fx_note and fx_note not in result.notes:
+        result.notes.append(fx_note)
     tables = _fees_tables(result)
     render(fmt, "fees", result, s, text=lambda r: _text(r, tables), md=lambda r: _md(r, tables),
            csv=lambda r: _csv(tables, table))
@@ -127,6 +132,14 @@ def _acq_cols(key: str) -> list[Column]:
             ("CAC", "cac", "money")]
 
 
+# Columns kept first when a table is narrowed to the terminal (the first column always stays).
+PRIORITY = {
+    "periods": ["period", "gross revenue", "platform cost", "fee share", "YoY (points)"],
+    "conversion": ["value", "inquiries", "conversion", "revenue"],
+    "schedule_check": ["year", "fee", "observed", "published min", "published max", ""],
+    "top_buyers": ["name", "revenue", "rent"],
+}
+
 TOP_VALUES = 10  # countries and products shown in text and Markdown (JSON and CSV have all)
 
 
@@ -192,10 +205,10 @@ def _text(r: Any, tables: list[Table]) -> None:
 
     out = console()
     out.print(Text(r.takeaway, style="bold"))
-    for _, title, cols, rows in tables:
+    for name, title, cols, rows in tables:
         if rows:
             out.print(rich_table(title, [c[0] for c in cols], ([_cell(row, c, True) for c in cols] for row in rows),
-                                 numeric=[c[2] != "text" for c in cols]))
+                                 numeric=[c[2] != "text" for c in cols], priority=PRIORITY.get(name, ())))
     out.print(Text(f"Window {r.since} to {r.until}."))
     for name, text in r.policies.items():
         out.print(Text(f"{name.replace('_', ' ').capitalize()}: {text}", style="dim"))

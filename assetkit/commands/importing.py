@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, emit_json, say, settings
+from assetkit.commands._common import TextJson, console, emit_json, say, settings
 
 fx_app = typer.Typer(help="Exchange rates (ECB reference rates) for the reporting currency.", no_args_is_help=True)
 pull_app = typer.Typer(help="Pull data from platform APIs.", no_args_is_help=True)
@@ -37,27 +37,68 @@ def import_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would happen; store nothing."),
     store_name: str | None = typer.Option(None, "--store", help="The store these files come from (e.g. "
                                      "my-shop.myshopify.com): order numbers such as #1001 are unique per store."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Import marketplace exports; per file: rows read, loaded, duplicate, rejected."""
-    from assetkit.importers import expand_paths, import_paths
+    from assetkit.errors import UsageError
+    from assetkit.importers import import_paths
+    from assetkit.importers.engine import scan_paths
 
     s = settings(ctx)
-    files = expand_paths(paths)
+    files, skipped, missing = scan_paths(paths)
+    if missing:  # before the database is opened: a typo must not leave a new empty database behind
+        raise UsageError("not found: " + ", ".join(str(p) for p in missing),
+                         hint="check the path; folders are searched recursively")
+    if skipped:
+        say(s, _skipped_text(skipped))
     if not files:
-        from assetkit.errors import UsageError
-
-        raise UsageError("no importable files found", hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx/.xls/.xlsb/.ods")
+        raise UsageError("no importable files found",
+                         hint="give files, or folders holding .csv/.tsv/.txt/.json/.xlsx/.xls/.xlsb/.ods")
     with s.open_store() as store, _progress(s, len(files)) as bar:
         results = import_paths(store, files, platform=platform, kind=kind, mapping=mapping, encoding=encoding,
                                strict=strict, dry_run=dry_run, store_name=store_name, config=s.config, progress=bar.file,
                                slice_progress=bar.records)
-    if fmt is OutputFormat.json:
-        emit_json("import", {"files": [r.to_dict() for r in results]}, s)
+        approx = None if dry_run else _approximate(store.con, s.config.reporting_currency)
+    if fmt is TextJson.json:
+        emit_json("import", {"files": [r.to_dict() for r in results],
+                             "fx_approximate_rows": approx[0] if approx else 0}, s)
     else:
         _import_text(results, dry_run)
+        _tried_once(results, platform, kind, mapping)
+        if approx:
+            from assetkit.importers.fx import approximate_note
+
+            console().print(approximate_note(*approx), markup=False, highlight=False)
     if any(not r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _approximate(con, reporting: str) -> tuple[int, int] | None:  # noqa: ANN001 - duckdb connection
+    """Rows converted with bundled approximate rates, after this import (None when none)."""
+    from assetkit.importers.fx import approximate_rows
+
+    approx, converted = approximate_rows(con, reporting)
+    return (approx, converted) if approx else None
+
+
+def _skipped_text(skipped: list[Path]) -> str:
+    from assetkit.importers.engine import SKIP_REASONS, SUFFIXES
+
+    named = [f"{p}" + (f" ({SKIP_REASONS[p.suffix.lower()]})" if p.suffix.lower() in SKIP_REASONS else "")
+             for p in skipped[:20]]
+    more = f" and {len(skipped) - 20} more" if len(skipped) > 20 else ""
+    return (f"Skipped {len(skipped)} file(s) of a type assetkit does not read "
+            f"({' '.join(SUFFIXES)}): {', '.join(named)}{more}")
+
+
+def _tried_once(results, platform: str | None, kind: str | None, mapping: Path | None) -> None:  # noqa: ANN001
+    """The full list of profiles tried, once, when any file was not recognised."""
+    from assetkit.importers.registry import NO_MATCH, select_profiles
+
+    if any(r.error and NO_MATCH in r.error for r in results):
+        names = sorted(p.name for p in select_profiles(platform, kind, mapping))
+        console(stderr=True).print(f"Profiles tried ({len(names)}): {', '.join(names)}", markup=False,
+                                   highlight=False)
 
 
 class _progress:
@@ -97,11 +138,14 @@ def _import_text(results, dry_run: bool) -> None:
     from assetkit.export.output import rich_table
 
     out = console()
+    done = [r for r in results if r.ok]  # a failed file stored nothing: no row of zeros for it
     rows = [(Path(r.path).name, r.profile or "-", r.rows_read, r.loaded, r.duplicate, r.rejected, r.skipped,
-             r.fx_missing) for r in results]
+             r.fx_missing) for r in done]
     title = "Dry run: nothing was stored" if dry_run else "Imported"
-    out.print(rich_table(title, ["file", "profile", "read", "loaded", "duplicate", "rejected", "skipped", "no fx rate"],
-                         rows, numeric=[False, False, True, True, True, True, True, True]))
+    if rows:
+        out.print(rich_table(title, ["file", "profile", "read", "loaded", "duplicate", "rejected", "skipped",
+                                     "no fx rate"], rows, numeric=[False, False, True, True, True, True, True, True],
+                             priority=["loaded", "duplicate", "rejected"]))
     for r in results:
         if r.error:
             err = console(stderr=True)
@@ -116,13 +160,13 @@ def _import_text(results, dry_run: bool) -> None:
 
 def platforms(
     ctx: typer.Context,
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Supported platforms and kinds, with the header names that identify each export."""
     from assetkit.importers.listing import list_platforms
 
     result = list_platforms()
-    if fmt is OutputFormat.json:
+    if fmt is TextJson.json:
         emit_json("platforms", result.to_dict(), settings(ctx))
         return
     from assetkit.export.output import rich_table
@@ -137,7 +181,7 @@ def rejects(
     ctx: typer.Context,
     batch: int | None = typer.Option(None, "--batch", help="Only this import batch."),
     limit: int = typer.Option(100, "--limit", help="Show at most this many rows."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Quarantined rows: file, line, column, raw value and why."""
     from assetkit.importers.listing import list_rejects
@@ -145,7 +189,7 @@ def rejects(
     s = settings(ctx)
     with s.open_store(create=False) as store:
         result = list_rejects(store.con, batch, limit)
-    if fmt is OutputFormat.json:
+    if fmt is TextJson.json:
         emit_json("rejects", result.to_dict(), s)
         return
     from assetkit.export.output import rich_table
@@ -171,19 +215,21 @@ def map_cmd(
     shows the sample values behind it."""
     from assetkit.importers.mapping import propose_mapping
 
+    s = settings(ctx)
+    if out is not None:  # refused before any work: never over the export, the database or the config
+        from assetkit.export.guard import database_files, protected_paths, refuse_protected
+
+        keep = [(path, "the export being mapped"), *database_files(s.db_path)]
+        refuse_protected(out, protected_paths(None, s.config, extra=keep), option="the mapping")
     proposal = propose_mapping(path, encoding, kind, currency)
     if proposal.recognised_by:
-        say(settings(ctx), f"Note: the built-in profile {proposal.recognised_by} already imports {path.name}: "
-                           f"`assetkit import {path}` needs no mapping.")
+        say(s, f"Note: the built-in profile {proposal.recognised_by} already imports {path.name}: "
+               f"`assetkit import {path}` needs no mapping.")
     if out is None:
         typer.echo(proposal.yaml_text, nl=False)
         return
     from assetkit.export.atomic import write_text_atomic
-    from assetkit.export.guard import database_files, protected_paths, refuse_protected
 
-    s = settings(ctx)
-    keep = [(path, "the export being mapped"), *database_files(s.db_path)]
-    refuse_protected(out, protected_paths(None, s.config, extra=keep), option="the mapping")
     write_text_atomic(out, proposal.yaml_text)
     say(s, f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "
            f"Check it, then: assetkit import {path} --mapping {out}")

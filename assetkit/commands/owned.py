@@ -14,7 +14,8 @@ from pathlib import Path
 import typer
 
 from assetkit.commands._common import (
-    OutputFormat,
+    TextJsonCsv,
+    activity,
     console,
     emit_json,
     render,
@@ -53,6 +54,8 @@ def export_site(
     out_dir: Path = typer.Argument(..., help="Folder to write the site to (replaced atomically)."),
     flavor: Flavor = typer.Option(Flavor.html, "--flavor", help="html (ready to upload) or hugo (content tree to keep editing)."),
     templates: Path | None = typer.Option(None, "--templates", help="Folder with your own Jinja2 templates overriding the shipped ones."),
+    preview: bool = typer.Option(False, "--preview", help="Build even with site.domain / site.rfq_endpoint missing, "
+                                 "with marked placeholders (banner, noindex): to look at, not to publish."),
     fmt: ExportFormat = typer.Option(ExportFormat.text, "--format", "-f", help="text or json summary."),
 ) -> None:
     """Write a static multilingual website skeleton from your catalogue and assetkit.yaml (site:)."""
@@ -60,7 +63,8 @@ def export_site(
 
     s = settings(ctx)
     with s.open_store(create=False) as store:
-        result = build_site(store.con, s.config, out_dir, flavor=flavor.value, template_dir=templates)
+        result = build_site(store.con, s.config, out_dir, flavor=flavor.value, template_dir=templates,
+                            preview=preview)
     if fmt is ExportFormat.json:
         emit_json("site", result.to_dict(), s)
         return
@@ -84,8 +88,11 @@ def export_crm_command(
     from assetkit.export.crm import export_crm, model_enrichment
 
     s = settings(ctx)
-    with s.open_store(create=False) as store:
-        result = export_crm(store.con, s.config, target.value, out, enrich=model_enrichment(store.con, s.config))
+    with s.open_store(create=False) as store, activity(s, "writing the CRM file") as step:
+        step("customer values")
+        enrich = model_enrichment(store.con, s.config)
+        step("buyers")
+        result = export_crm(store.con, s.config, target.value, out, enrich=enrich)
     if fmt is ExportFormat.json:
         emit_json("crm", result.to_dict(), s)
         return
@@ -95,13 +102,18 @@ def export_crm_command(
         typer.echo(f"Custom properties to create before the first import: {definition}")
 
 
+LEADS_SHOWN = 20  # text output shows the best ones; an 800-inquiry list is not an answer
+
+
 def leads(
     ctx: typer.Context,
     rules: Path | None = typer.Option(None, "--rules", help="Your lead rules YAML (default: the shipped commented rules)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, csv or json."),
+    fmt: TextJsonCsv = typer.Option(TextJsonCsv.text, "--format", "-f", help="Output format."),
     as_of: dt.datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Score as of this day (default now)."),
-    limit: int = typer.Option(0, "--limit", "-n", min=0, help="Show only the best N (0 = all)."),
     explain: str | None = typer.Option(None, "--explain", help="Explain one inquiry's score (its ID or a unique start)."),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, metavar="N",
+                                     help=f"Show only the best N (text default {LEADS_SHOWN}; csv and json: all)."),
+    show_all: bool = typer.Option(False, "--all", help="Show every open inquiry."),
 ) -> None:
     """Score every open inquiry for buying intent, best first, with the next action.
 
@@ -116,12 +128,18 @@ def leads(
     if explain is not None:
         _explain(result, explain, fmt, s)
         return
-    if limit:
+    if limit is None and fmt is TextJsonCsv.text and not show_all:
+        limit = LEADS_SHOWN
+    scored = len(result.leads)
+    if limit and not show_all:
         result.leads = result.leads[:limit]
     render(fmt, "leads", result, s, text=_leads_text, csv=_leads_csv)
+    if fmt is TextJsonCsv.text and len(result.leads) < scored:
+        say(s, f"Showing the best {len(result.leads)} of {scored} open inquiries; --all shows every one, "
+               "--format csv writes them all.")
 
 
-def _explain(result, wanted: str, fmt: OutputFormat, s) -> None:
+def _explain(result, wanted: str, fmt: TextJsonCsv, s) -> None:
     from assetkit.errors import UsageError
 
     hits = [x for x in result.leads if x.inquiry_id == wanted] or [
@@ -130,7 +148,7 @@ def _explain(result, wanted: str, fmt: OutputFormat, s) -> None:
         problem = "matches no open inquiry" if not hits else f"matches {len(hits)} open inquiries"
         raise UsageError(f"--explain {wanted!r} {problem}", hint="use an inquiry ID from `assetkit leads`")
     lead = hits[0]
-    if fmt is OutputFormat.json:
+    if fmt is TextJsonCsv.json:
         from dataclasses import asdict
 
         emit_json("lead_explanation", {"lead": asdict(lead), "model": result.model}, s)
@@ -181,7 +199,8 @@ def _leads_text(result) -> None:
             for x in result.leads]
     console().print(rich_table(f"Open inquiries: {result.open_inquiries} of {result.total_inquiries} "
                                f"(rules: {result.rules_source})", header, rows,
-                               numeric=[False, True, True] + [False] * 7))
+                               numeric=[False, True, True] + [False] * 7,
+                               priority=["score", "P(order)", "buyer", "product", "next action"]))
     _card_text(result.model)
 
 

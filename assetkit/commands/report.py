@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from assetkit.commands._common import say, settings
+from assetkit.commands._common import activity, say, settings
 
 
 class ReportFormat(str, enum.Enum):
@@ -35,7 +35,7 @@ def report(
 
     s = settings(ctx)
     target = out or Path(f"assetkit-report.{fmt.value}")
-    with s.open_store(create=False) as store:
+    with s.open_store(create=False) as store, activity(s, "building the report") as step:
         path = write_report(store.con, s.config, target, fmt.value, since=since.date() if since else None,
-                            until=until.date() if until else None, redact=redact)
+                            until=until.date() if until else None, redact=redact, progress=step)
     say(s, f"Report written to {path.resolve()}")

@@ -27,24 +27,27 @@ def run(
     """
     from assetkit.config import load_config
     from assetkit.errors import AssetkitError, explain_failure
-    from assetkit.pipeline.runner import failure_line, run_pipeline
+    from assetkit.pipeline.runner import check_ready, error_line, run_pipeline
     from assetkit.pipeline.spec import load_pipeline
 
     s = settings(ctx)
     try:
         spec = load_pipeline(pipeline)
-        db_path = s.db_option or spec.database or s.db_path
         config = load_config(spec.config) if spec.config and s.config_option is None else s.config
+        stated = s.db_option or spec.database or s.stated_db_path(config)
+        db_path = stated or s.db_path
+        check_ready(spec, db_path, db_stated=stated is not None)
         summary = run_pipeline(spec, db_path, config, wait)
     except AssetkitError as exc:
-        # A run that never started (busy database, bad pipeline) still leaves its line in the log.
-        _emit(log, failure_line(pipeline, exc))
+        # A run that never started (busy database, bad pipeline, missing inbox) still leaves
+        # its line in the log, naming what stopped it.
+        _emit(log, error_line(pipeline, exc))
         raise
     except Exception as exc:
         known = explain_failure(exc)  # a full disk, a damaged database: said clearly, and logged
         if known is None:
             raise
-        _emit(log, failure_line(pipeline, known))
+        _emit(log, error_line(pipeline, known))
         raise known from None
     _emit(log, summary.json_line())
     if not summary.ok:

@@ -58,7 +58,7 @@ def scenario(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="End of the 12-month baseline (YYYY-MM-DD; "
                                         "default: the last order)."),
     template: bool = typer.Option(False, "--template", help="Print the commented assumptions template and exit."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text, json, md or csv."),
+    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """What the two levers do, with ranges: moving part of the platform ad budget to owned
     channels (--shift) and the owned-channel programme (--programme).

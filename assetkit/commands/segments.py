@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from assetkit.commands._common import OutputFormat, console, render, settings
+from assetkit.commands._common import TextJsonCsv, console, render, settings
 from assetkit.commands.clv import Model, TimeUnit
 
 
@@ -22,8 +22,8 @@ def segments(
     time_unit: TimeUnit = typer.Option(TimeUnit.week, "--time-unit", help="Time unit of the CLV model behind P(alive)."),
     horizon: Optional[float] = typer.Option(None, "--horizon", help="CLV horizon in --time-unit units (default: one year)."),
     model: Model = typer.Option(Model.bgnbd, "--model", help="Purchase model behind P(alive) and value."),
-    fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f",
-                                     help="text, json, or csv (the migration list, for a sales team)."),
+    fmt: TextJsonCsv = typer.Option(TextJsonCsv.text, "--format", "-f",
+                                    help="Output format (csv: the migration list, for a sales team)."),
     top: int = typer.Option(20, "--top", help="Migration candidates to list (text output)."),
 ) -> None:
     """Who is a champion, who is slipping away, and which marketplace buyers to bring direct first."""

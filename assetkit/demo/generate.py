@@ -45,6 +45,8 @@ class DemoManifest:
 
 def config_yaml(biz: dict[str, Any]) -> str:
     """A suggested assetkit.yaml for the demo: memberships no export shows go here."""
+    import yaml
+
     b, fees = biz["business"], biz["fees"]
     lines = [
         "# assetkit.yaml for the demo business (written by `assetkit demo`).",
@@ -63,6 +65,8 @@ def config_yaml(biz: dict[str, Any]) -> str:
                       f"    amount: {schedule[year]}", "    currency: USD", "    period: year",
                       f"    start: {year}-12-01"] + ([end] if end else [])
     lines.append("target_markets: [" + ", ".join(b["target_markets"]) + "]")
+    lines.append("# The own website (assetkit export site DIR): complete, so the demo exports a site as is.")
+    lines.append(yaml.safe_dump({"site": biz["site"]}, sort_keys=False, allow_unicode=True, width=100).rstrip())
     return "\n".join(lines) + "\n"
 
 

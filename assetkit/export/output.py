@@ -163,20 +163,126 @@ def format_percent(value: float | None, digits: int = 1) -> str:
     return f"{float(value) * 100:.{digits}f}%"
 
 
-def rich_table(title: str | None, header: Sequence[str], rows: Iterable[Sequence[Any]],
-               numeric: Sequence[bool] | None = None):  # noqa: ANN201 - rich.table.Table
-    """A rich Table with numeric columns right-aligned."""
-    from rich.table import Table
-    from rich.text import Text
+# `--wide`: every column at its full width, even past the terminal's edge (set once by the CLI).
+_WIDE = {"on": False}
+# Headers whose integers are labels, not quantities: 2023 must never print as "2,023".
+_LABEL_HEADERS = frozenset({"year", "period", "cohort", "month", "batch", "plan", "id", "seed"})
 
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for i, name in enumerate(header):
-        right = bool(numeric[i]) if numeric else False
-        table.add_column(name, justify="right" if right else "left")
-    for row in rows:
-        # Text() keeps user data from being read as rich markup ("[red]" in a buyer name).
-        table.add_row(*[Text(format_value(c)) for c in row])
-    return table
+
+def set_wide(on: bool) -> None:
+    """Show every table column at full width (the `--wide` option)."""
+    _WIDE["on"] = bool(on)
+
+
+def wide_on() -> bool:
+    return _WIDE["on"]
+
+
+def rich_table(title: str | None, header: Sequence[str], rows: Iterable[Sequence[Any]],
+               numeric: Sequence[bool] | None = None, priority: Sequence[str] = ()):  # noqa: ANN201
+    """A terminal table that fits the console it is printed on, never cutting a cell to `a…`.
+
+    When all columns fit they are all shown. Otherwise the first column and the `priority`
+    headers are kept, then further columns left to right while they fit, and a line names the
+    columns left out (`--wide` shows them, CSV/JSON always carry them). When even those do not
+    fit, each row is printed as a stacked block of `header: value` lines. Numeric columns are
+    right-aligned; cell text is never read as rich markup (a buyer named "[red]").
+    """
+    return FittedTable(title, list(header), [_cells(header, row) for row in rows],
+                       list(numeric) if numeric else [False] * len(header), list(priority))
+
+
+def _cells(header: Sequence[str], row: Sequence[Any]) -> list[str]:
+    return [str(c) if isinstance(c, int) and not isinstance(c, bool) and h.strip().lower() in _LABEL_HEADERS
+            else format_value(c) for h, c in zip(header, row)]
+
+
+class FittedTable:
+    """A rich renderable choosing its columns (or a stacked layout) at render time, from the width."""
+
+    def __init__(self, title: str | None, header: list[str], rows: list[list[str]], numeric: list[bool],
+                 priority: list[str]) -> None:
+        self.title, self.header, self.rows, self.numeric, self.priority = title, header, rows, numeric, priority
+
+    def _bounds(self, i: int) -> tuple[int, int]:
+        """(narrowest, natural) content width of column i: text may wrap at spaces, numbers never."""
+        from rich.cells import cell_len
+
+        texts = [self.header[i]] + [row[i] for row in self.rows]
+        natural = max(cell_len(text) for text in texts)
+        words = [cell_len(w) for text in (texts if not self.numeric[i] else texts[:1]) for w in text.split()]
+        narrowest = max(words + ([max(cell_len(row[i]) for row in self.rows)] if self.numeric[i] and self.rows else []),
+                        default=1)
+        return narrowest, natural
+
+    def _need(self, columns: list[int], word: bool) -> int:
+        """Width the table needs with these columns (borders and padding: 3 per column + 1)."""
+        return sum(self._bounds(i)[0 if word else 1] for i in columns) + 3 * len(columns) + 1
+
+    def choose(self, width: int) -> list[int] | None:
+        """Column indices to show within `width`; None means the stacked layout."""
+        every = list(range(len(self.header)))
+        if _WIDE["on"] or self._need(every, word=True) <= width:
+            return every
+        keep = [0] + [self.header.index(h) for h in self.priority if h in self.header and self.header.index(h)]
+        keep = list(dict.fromkeys(keep))
+        if self._need(keep, word=True) > width:
+            return None
+        for i in every:
+            if i not in keep and self._need(sorted(keep + [i]), word=True) <= width:
+                keep.append(i)
+        return sorted(keep)
+
+    def _widths(self, columns: list[int], width: int) -> list[int]:
+        """Content widths: every column at least its narrowest, the spare width shared out up to natural."""
+        bounds = [self._bounds(i) for i in columns]
+        if _WIDE["on"]:
+            return [natural for _, natural in bounds]
+        widths = [narrowest for narrowest, _ in bounds]
+        spare = width - (sum(widths) + 3 * len(columns) + 1)
+        order = sorted(range(len(columns)), key=lambda k: bounds[k][1] - bounds[k][0])
+        for n, k in enumerate(order):
+            give = min(bounds[k][1] - widths[k], max(0, spare) // (len(order) - n))
+            widths[k] += give
+            spare -= give
+        return widths
+
+    def _table(self, columns: list[int], width: int):  # noqa: ANN202 - rich.table.Table
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=self.title, title_justify="left", show_lines=False)
+        for i, w in zip(columns, self._widths(columns, width)):
+            table.add_column(self.header[i], justify="right" if self.numeric[i] else "left", overflow="fold",
+                             width=w)
+        for row in self.rows:
+            table.add_row(*[Text(row[i]) for i in columns])
+        return table
+
+    def __rich_console__(self, console, options):  # noqa: ANN001, ANN204 - rich protocol
+        from rich.text import Text
+
+        columns = self.choose(options.max_width)
+        if columns is None:
+            yield from self._stacked(options.max_width)
+            return
+        table = self._table(columns, options.max_width)
+        yield table
+        left_out = [self.header[i] for i in range(len(self.header)) if i not in columns]
+        if left_out:
+            yield Text(f"  {len(left_out)} more column(s): {', '.join(left_out)} (--wide shows them; "
+                       "--format csv/json has all)", style="dim")
+
+    def _stacked(self, width: int):  # noqa: ANN202 - rich renderables
+        from rich.text import Text
+
+        if self.title:
+            yield Text(self.title, style="italic")
+        label = max((len(h) for h in self.header[1:]), default=0)
+        for row in self.rows:
+            yield Text(f"▸ {row[0]}", style="bold")
+            for name, value in zip(self.header[1:], row[1:]):
+                yield Text(f"  {name.ljust(label)}  {value}")
 
 
 def _plain(value: Any) -> Any:

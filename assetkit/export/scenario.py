@@ -161,7 +161,8 @@ def render_text(report: Any, console: Any) -> None:
     console.print(f"Baseline: {b.months_covered:.1f} months to {b.as_of or '–'} "
                   f"(monthly averages, {b.currency}; orders in {b.months_with_orders} calendar months)")
     console.print(rich_table(None, BASELINE_HEADER, baseline_rows(report),
-                             numeric=[False, False, True, True, True, True, True, True, True]))
+                             numeric=[False, False, True, True, True, True, True, True, True],
+                             priority=["kind", "revenue/mo", "platform cost/mo", "cost share"]))
     for w in report.warnings:
         console.print(f"Note: {w}")
     console.print(rich_table("Assumptions", ["key", "value", "from"], _assumption_rows(report)))
@@ -175,7 +176,8 @@ def render_text(report: Any, console: Any) -> None:
     console.print(rich_table(f"Projection, {levers} ({b.currency}, central assumptions; "
                              "cum. diff = scenario minus baseline gross profit, cumulative)",
                              PROJ_HEADER, projection_rows(r, milestones(r.months)),
-                             numeric=[True, False] + [True] * 11))
+                             numeric=[True, False] + [True] * 11,
+                             priority=["revenue scen.", "gross profit base", "gross profit scen.", "cum. diff"]))
     console.print("Cumulative difference in gross profit per month: P10–P90 band (─), median (●, value on the "
                   "right), zero (│)")
     for line in fan_lines(r):

@@ -81,15 +81,39 @@ class _DryRun(Exception):
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders recurse (sorted) to the supported file types."""
+    """Files as given (a missing one fails in its own result); folders recurse (sorted) to the
+    supported file types."""
     out: list[Path] = []
     for p in paths:
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-                              and not f.name.startswith(".")))
-        else:
-            out.append(p)
+        out.extend(scan_paths([p])[0] if p.is_dir() else [p])
     return out
+
+
+def scan_paths(paths: list[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """(files to import, files in folders skipped for their type, paths that do not exist).
+
+    Files named directly are imported whatever their suffix (the reader says what is wrong);
+    inside folders only the supported types are, and the others are returned so the user
+    hears about a `.xls` or `.pdf` that was passed over.
+    """
+    files: list[Path] = []
+    skipped: list[Path] = []
+    missing: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            files.extend(f for f in found if f.suffix.lower() in SUFFIXES)
+            skipped.extend(f for f in found if f.suffix.lower() not in SUFFIXES)
+        elif p.exists():
+            files.append(p)
+        else:
+            missing.append(p)
+    return files, skipped, missing
+
+
+# Why a file type is passed over, for the message that names skipped files.
+SKIP_REASONS = {".pdf": "PDF: download the CSV export instead",
+                ".zip": "unzip it first", ".gz": "unpack it first"}
 
 
 def _reporting(config: Any, reporting_currency: str | None) -> str:

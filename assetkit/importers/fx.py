@@ -101,6 +101,36 @@ def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
     return int(missing)
 
 
+def approximate_rows(con: duckdb.DuckDBPyConnection, reporting: str) -> tuple[int, int]:
+    """(rows converted with a bundled approximate rate, rows converted from another currency).
+
+    A row counts as approximate when the rate of its own currency or of the reporting currency
+    that its conversion used (the latest on or before its UTC day, as in `rates_sql`) is a
+    bundled one: the report and the import then say so, and how to load real ECB rates.
+    """
+    rc = check_currency(reporting)
+    pairs = " UNION ALL ".join(
+        f"SELECT currency, {day_sql(date_col)} AS d FROM {table} "
+        f"WHERE {amounts[0]}_rc IS NOT NULL AND currency <> '{rc}'"
+        for table, (date_col, amounts, _) in MONEY_COLUMNS.items())
+    row = con.execute(
+        f"SELECT count(*) FILTER (WHERE (p.currency <> 'EUR' AND a.source = '{BUNDLED_SOURCE}') "
+        f"OR ('{rc}' <> 'EUR' AND b.source = '{BUNDLED_SOURCE}')), count(*) FROM ({pairs}) p "
+        "ASOF LEFT JOIN fx_rates a ON a.currency = p.currency AND p.d >= a.rate_date "
+        f"ASOF LEFT JOIN (SELECT * FROM fx_rates WHERE currency = '{rc}') b ON p.d >= b.rate_date").fetchone()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def approximate_note(approx: int, converted: int) -> str | None:
+    """The sentence import and report print when approximate rates were used."""
+    if not approx:
+        return None
+    return (f"{approx:,} of {converted:,} amounts in another currency were converted with assetkit's bundled "
+            "approximate exchange rates, not the ECB's daily reference rates: load real ones with "
+            "`assetkit fx fetch` (downloads from the ECB) or `assetkit fx import eurofxref-hist.csv`; "
+            "stored amounts are reconverted at once.")
+
+
 def ensure_seed(con: duckdb.DuckDBPyConnection) -> None:
     """Load the bundled approximate rates when the database holds no rates at all."""
     if con.execute("SELECT count(*) FROM fx_rates").fetchone()[0]:

@@ -208,6 +208,8 @@ def propose_mapping(path: Path, encoding: str | None = None, kind: str | None = 
 
         raise UsageError(f"--currency {currency!r} is not a three-letter code such as USD or CNY")
     header, rows = peek(path, encoding)
+    if not any(h.strip() for h in header):
+        raise SourceError("no header row found", path=str(path), hint="the first row must name the columns")
     values = {h: [r[i] for r in rows if i < len(r)] for i, h in enumerate(header)}
     samples = {h: list(dict.fromkeys(guess.non_empty(v)))[:3] for h, v in values.items()}
     synonyms = yaml.safe_load(files("assetkit.importers").joinpath("data", "synonyms.yaml").read_text(encoding="utf-8"))
@@ -240,6 +242,12 @@ def propose_mapping(path: Path, encoding: str | None = None, kind: str | None = 
             best = score
     assert best is not None
     _, _, kind_found, chosen, refused = best
+    if not chosen and kind is None:
+        shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+        raise SourceError(f"none of the columns [{shown}] looks like an inquiry, order, fee, spend or product field",
+                          path=str(path),
+                          hint="check it is the right file; for a template to fill by hand, pass --kind "
+                               "inquiries|orders|fees|spend|products")
     fields = canonical_fields(kind_found)
     needed = [n for n, s in fields.items() if s.required and n != "currency"]
     evidence = {"kind": f"{kind_found}: its required fields {', '.join(needed)} "

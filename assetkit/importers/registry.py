@@ -232,9 +232,12 @@ def detect(header: list[str], candidates: list[Profile], path: str, line: int) -
 
 def no_match_error(path: str, header: list[str], candidates: list[Profile]) -> SourceError:
     shown = quote_excerpt(", ".join(quote_excerpt(h, 60) for h in header[:12]) + (" …" if len(header) > 12 else ""))
-    names = ", ".join(p.name for p in candidates[:40])
     return SourceError(
-        f"no import profile recognises this file; header found: [{shown}]; profiles tried: {names}",
+        f"{NO_MATCH}; header found: [{shown}]",
         path=path,
-        hint="pass --platform/--kind, or write a mapping with `assetkit map FILE` and use --mapping",
+        hint=f"{len(candidates)} profiles tried (`assetkit platforms` lists them with their header signatures); "
+             "pass --platform/--kind, or write a mapping with `assetkit map FILE` and use --mapping",
     )
+
+
+NO_MATCH = "no import profile recognises this file"

@@ -87,6 +87,33 @@ def inbox_files(folder: InboxFolder) -> list[Path]:
     )
 
 
+def check_ready(spec: PipelineSpec, db_path: Path, db_stated: bool) -> None:
+    """Refuse a run that would silently do nothing or work on the wrong database (exit 2).
+
+    A misspelled inbox folder would otherwise import nothing and report success every night; a
+    database nobody named (no --db, ASSETKIT_DB, `database:` in the pipeline or assetkit.yaml)
+    that does not exist yet would be created empty wherever cron happens to start.
+    """
+    from assetkit.errors import ConfigError
+
+    missing = [str(f.path) for f in spec.inbox if not f.path.is_dir()]
+    if missing:
+        raise ConfigError(f"{spec.path}: inbox folder(s) missing: {', '.join(missing)}",
+                          hint="create the folder or fix its path in the pipeline's inbox: list "
+                               "(relative paths are relative to the pipeline file)")
+    if not db_stated and not db_path.exists():
+        raise ConfigError(f"{spec.path}: no database is configured and {db_path} does not exist",
+                          hint="name it in the pipeline (database: shop.duckdb) or pass --db PATH; "
+                               "a run never creates a database nobody asked for")
+
+
+def error_line(pipeline: Path, exc: AssetkitError) -> str:
+    """The one JSON log line of a run that stopped before importing anything."""
+    return json.dumps({"event": "assetkit.run", "ok": False, "pipeline": str(pipeline), "started_at": _now(),
+                       "error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
 def run_pipeline(spec: PipelineSpec, db_path: Path, config: Config, wait_seconds: float) -> RunSummary:
     from assetkit.store import open_store
 

@@ -89,7 +89,9 @@ def open_store(path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS, cre
 
     db_path = Path(path)
     if not create and not db_path.exists():
-        raise AssetkitError(
+        from assetkit.errors import ConfigError  # a database that is not there: configuration, exit 2
+
+        raise ConfigError(
             f"no database at {db_path}",
             hint="import some exports first (assetkit import FILE), run `assetkit demo`, or pass --db",
         )

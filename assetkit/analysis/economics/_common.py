@@ -176,19 +176,21 @@ def unconverted_note(table: str, n: int, rc: str) -> str | None:
             "(import ECB rates with `assetkit fx fetch`, then re-import)")
 
 
-def require_orders(months: int, n_orders: int, scope: Scope, what: str) -> None:
-    """Raise NotEnoughData unless the orders in scope span at least two calendar months."""
+def require_orders(months: int, n_orders: int, scope: Scope, what: str) -> list[str]:
+    """Raise NotEnoughData when no orders are in scope; return a note when they span one month.
+
+    One month of orders still answers what the platforms cost in that month; only the trend
+    (change on the previous period) needs a second one, so that is a note, not a refusal.
+    """
     if n_orders == 0:
         raise NotEnoughData(
             f"no orders {scope.describe()}: {what} needs orders to relate costs to revenue",
             hint="import order exports (assetkit import FILE --kind orders) or widen --since/--until",
         )
     if months < 2:
-        raise NotEnoughData(
-            f"the orders {scope.describe()} cover one calendar month only: {what} needs at "
-            "least two months of orders to show a trend",
-            hint="import more months of orders or widen --since/--until",
-        )
+        return [f"the orders {scope.describe()} cover one calendar month only: these are that month's "
+                "figures; a trend (change on the previous period) needs a second month of orders"]
+    return []
 
 
 def share(part: float | None, whole: float | None) -> float | None:

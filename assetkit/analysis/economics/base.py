@@ -98,7 +98,7 @@ def prepare(con: duckdb.DuckDBPyConnection, config: Any, scope: Scope, what: str
         WHERE ($since IS NULL OR d >= $since) AND ($until IS NULL OR d <= $until)
           AND ($platform IS NULL OR platform = $platform) AND ($channel IS NULL OR channel = $channel)
     """, params)[0]
-    require_orders(span["months"] or 0, span["n"] or 0, scope, what)
+    month_note = require_orders(span["months"] or 0, span["n"] or 0, scope, what)
     fspan = run(con, """
         SELECT min(d) AS lo, max(d) AS hi, sum(n_all - n_conv) AS unconverted FROM _ak_econ_costd
         WHERE ($platforms IS NULL OR list_contains($platforms, platform))
@@ -108,7 +108,7 @@ def prepare(con: duckdb.DuckDBPyConnection, config: Any, scope: Scope, what: str
     hi = scope.until or max(d for d in (span["hi"], fspan["hi"]) if d is not None)
     params.update(lo=lo, hi=hi, ads=include_ads)
     notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),
-                         unconverted_note("fees", fspan["unconverted"], rc)) if n]
+                         unconverted_note("fees", fspan["unconverted"], rc)) if n] + month_note
     notes += recurring.build_spread_table(con, config, hi, include_ads)
     _costs(con, params)
     _buyers(con, params)

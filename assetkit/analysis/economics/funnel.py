@@ -234,7 +234,7 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
     if span["inquiries"] == 0:
         raise NotEnoughData(f"no inquiries {scope.describe()}: the funnel starts from inquiries",
                             hint="import inquiry/lead exports (assetkit import FILE --kind inquiries)")
-    require_orders(span["months"], span["n"], scope, "the funnel")
+    month_note = require_orders(span["months"], span["n"], scope, "the funnel")
     lo, hi = scope.since or span["lo"], scope.until or span["hi"]
     params.update(lo=lo, hi=hi)
     margin = cfg(config, "gross_margin", None)
@@ -249,7 +249,7 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
     finally:
         for table in (REV_TABLE, recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-    notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),) if n] + notes
+    notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),) if n] + month_note + notes
     if margin is None:
         notes.append("no gross_margin in assetkit.yaml: gross profit per unit of spend is not shown")
     notes += unattributed_notes(mret, rc)

@@ -17,6 +17,7 @@ class Table:
     rows: list[list[Any]]
     numeric: list[bool] | None = None
     note: str | None = None
+    anchor: str | None = None  # an id to link to (the Do next list links its detail tables)
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "header": self.header, "rows": self.rows, "note": self.note}
@@ -44,6 +45,7 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # the analysis result, for JSON
     missing: str | None = None  # why the section has no numbers (not enough data …)
+    actions: list[dict[str, Any]] = field(default_factory=list)  # Do next: {text, money, href}
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -82,11 +82,15 @@ def render_markdown(doc: ReportDocument) -> str:
             lines += [f"**{_md_text(section.takeaway)}**", ""]
         if section.missing:
             lines += [f"> {_md_text(section.missing)}", ""]
+        if section.actions:
+            lines += [f"{i}. {_md_text(a['text'])} — {_md_text(a['money'])} ([details]({a['href']}))"
+                      for i, a in enumerate(section.actions, 1)] + [""]
         lines += [p for para in section.paragraphs for p in (_md_text(para), "")]
         for chart in section.charts:
             lines += [f"*Chart (in the HTML report): {_md_text(chart.title)} — {_md_text(chart.description)}*", ""]
         for table in section.tables:
-            lines += [f"### {_md_text(table.title)}", "", markdown_table(table.header, table.rows), ""]
+            anchor = f'<a id="{table.anchor}"></a>' if table.anchor else ""
+            lines += [f"### {anchor}{_md_text(table.title)}", "", markdown_table(table.header, table.rows), ""]
             if table.note:
                 lines += [f"_{_md_text(table.note)}_", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -47,6 +47,7 @@ class FaqTopic:
     inquiries: int
     question: dict[str, str] = field(default_factory=dict)
     answer: dict[str, str] = field(default_factory=dict)
+    needs: tuple[str, ...] = ()  # facts the drafted answer states (see pages.faq_entries)
 
 
 def slugify(text: str, taken: set[str]) -> str:
@@ -139,4 +140,5 @@ def faq_topics(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[FaqTopi
     chosen = [(t, n) for t, n in ranked if n > 0][:limit]
     if not chosen:
         chosen = [(t, 0) for t in topics if t.get("default")][:limit]
-    return [FaqTopic(t["key"], int(n), dict(t["question"]), dict(t["answer"])) for t, n in chosen], int(total)
+    return [FaqTopic(t["key"], int(n), dict(t["question"]), dict(t["answer"]), tuple(t.get("needs") or ()))
+            for t, n in chosen], int(total)

@@ -85,6 +85,36 @@ def _facts(settings: SiteSettings, products: list[Product], s: Mapping[str, str]
     }
 
 
+def faq_entries(settings: SiteSettings, products: list[Product], topics: list[FaqTopic],
+                s: Mapping[str, str], facts: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
+    """(question, answer) per topic, stating only what the seller configured or the catalogue says.
+
+    The seller's own answer (site.faq.<topic>) wins. A drafted answer is used only when every fact
+    it `needs` is known (an MOQ or lead time in the catalogue, certifications or Incoterms in
+    site:); a topic whose answer would be a claim nobody made ("samples are available") needs
+    the seller's own answer. Anything else is a visibly marked placeholder naming the key to fill.
+    """
+    known = {
+        "moq": any(p.moq for p in products),
+        "lead_time": any(p.lead_time_days for p in products),
+        "certifications": bool(settings.certifications),
+        "incoterms": settings.incoterms_configured,
+        "own_answer": False,
+    }
+    entries = []
+    for topic in topics:
+        question = topic.question.get(lang) or topic.question["en"]
+        own = settings.faq_answers.get(topic.key)
+        if own:
+            answer = settings.localized(own, lang)
+        elif all(known.get(need, False) for need in topic.needs):
+            answer = (topic.answer.get(lang) or topic.answer["en"]).format_map(facts)
+        else:
+            answer = s["faq_placeholder"].format(key=f"site.faq.{topic.key}")
+        entries.append((question, answer))
+    return entries
+
+
 def _org(settings: SiteSettings, lang: str) -> dict[str, Any]:
     org: dict[str, Any] = {"@context": "https://schema.org", "@type": "Organization", "name": settings.company,
                            "url": settings.base_url + "/", "logo": settings.base_url + "/favicon.svg"}
@@ -147,8 +177,7 @@ def plan_pages(settings: SiteSettings, products: list[Product], topics: list[Faq
             settings.localized(settings.about, lang) or f"{s['about_title']} – {company}. {description}")
         add("quality", "quality.html", "quality.html", f"{s['quality_title']} | {company}",
             f"{s['quality_title']} – {company}: {s['certifications']}: {facts['certifications']}.")
-        faq = [(t.question.get(lang) or t.question["en"],
-                (t.answer.get(lang) or t.answer["en"]).format_map(facts)) for t in topics]
+        faq = faq_entries(settings, products, topics, s, facts, lang)
         add("faq", "faq.html", "faq.html", f"{s['faq_title']} | {company}",
             f"{s['faq_intro']} " + " ".join(q for q, _ in faq), faq=faq)
         add("rfq", "rfq.html", "rfq.html", f"{s['rfq_title']} | {company}", f"{s['rfq_intro']} – {company}")

@@ -25,6 +25,17 @@ DEFAULT_SCRIPTS = {
     "ga4": "https://www.googletagmanager.com/gtag/js",
 }
 DEFAULT_INCOTERMS = ("EXW", "FCA", "FOB", "CFR", "CIF", "DAP", "DDP")
+# A preview build uses these instead of a missing domain / form target. `.invalid` is reserved
+# (RFC 2606): it never resolves, so a preview uploaded by mistake can neither be indexed under a
+# real name nor post anyone's quote request anywhere.
+PREVIEW_DOMAIN = "https://preview.invalid"
+PREVIEW_RFQ_ENDPOINT = "https://preview.invalid/set-site-rfq_endpoint"
+# What each required key is, for the one message that lists every missing key.
+REQUIRED_KEYS = {
+    "site.company": "the business name (or business.name)",
+    "site.domain": "the site's address, e.g. https://www.example.com",
+    "site.rfq_endpoint": "the URL the quote form posts to, e.g. https://formspree.io/f/abcd",
+}
 
 
 def section_of(config: Any, name: str) -> dict[str, Any]:
@@ -73,6 +84,13 @@ class SiteSettings:
     analytics: Analytics = field(default_factory=Analytics)
     faq_max: int = 8
     strings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    incoterms_configured: bool = False  # False: the Incoterm list is the default, not the seller's word
+    faq_answers: Mapping[str, Localized] = field(default_factory=dict)  # site.faq.<topic>: the seller's answers
+    placeholders: tuple[str, ...] = ()  # keys filled with preview placeholders (empty: a real build)
+
+    @property
+    def preview(self) -> bool:
+        return bool(self.placeholders)
 
     @property
     def default_language(self) -> str:
@@ -193,19 +211,29 @@ def _business_name(config: Any) -> str:
     return str(business.get("name") or "").strip() if isinstance(business, Mapping) else ""
 
 
-def parse_site_settings(config: Any) -> SiteSettings:
-    """Validate the `site:` section; every error names the offending key."""
+def parse_site_settings(config: Any, preview: bool = False) -> SiteSettings:
+    """Validate the `site:` section; every error names the offending key.
+
+    Missing required keys are listed together in one error (not one per try). With
+    `preview=True` they are filled with clearly marked placeholders instead (see PREVIEW_DOMAIN).
+    """
     raw = section_of(config, "site")
     where = "site"
     company_raw = raw.get("company")
     company = company_raw if isinstance(company_raw, Mapping) else {"name": company_raw}
     name = _text(company, "name", "site.company") or _business_name(config)
-    if not name:
-        raise ConfigError("site.company (the business name) is missing",
-                          hint="add to assetkit.yaml:  site: {company: {name: Example Co}}")
     domain = _text(raw, "domain", where)
-    if not domain:
-        raise ConfigError("site.domain is missing", hint="add  site: {domain: https://www.example.com}")
+    endpoint = _text(raw, "rfq_endpoint", where)
+    missing = [key for key, value in (("site.company", name), ("site.domain", domain),
+                                      ("site.rfq_endpoint", endpoint)) if not value]
+    if missing and not preview:
+        listed = "; ".join(f"{key} ({REQUIRED_KEYS[key]})" for key in missing)
+        raise ConfigError(f"the site configuration lacks {len(missing)} key(s): {listed}",
+                          hint="add them under site: in assetkit.yaml (docs/site.md), or look at a preview "
+                               "with placeholders first: assetkit export site DIR --preview")
+    name = name or "Your Company (placeholder)"
+    domain = domain or PREVIEW_DOMAIN
+    endpoint = endpoint or PREVIEW_RFQ_ENDPOINT
     if "://" not in domain:
         domain = "https://" + domain
     base_url = _http_url(domain, "site.domain", allow_path=False)
@@ -215,10 +243,6 @@ def parse_site_settings(config: Any) -> SiteSettings:
             raise ConfigError(f"site.languages[{i}] must be a language code like en or pt-BR, got {lang!r}")
     if len(set(languages)) != len(languages):
         raise ConfigError("site.languages lists a language twice")
-    endpoint = _text(raw, "rfq_endpoint", where)
-    if not endpoint:
-        raise ConfigError("site.rfq_endpoint is missing: the URL the quote form posts to",
-                          hint="use your form backend, e.g. site: {rfq_endpoint: https://formspree.io/f/abcd}")
     _http_url(endpoint, "site.rfq_endpoint", allow_path=True)
     contact = raw.get("contact") or {}
     if not isinstance(contact, Mapping):
@@ -243,6 +267,11 @@ def parse_site_settings(config: Any) -> SiteSettings:
     if not isinstance(strings, Mapping) or not all(isinstance(v, Mapping) for v in strings.values()):
         raise ConfigError("site.strings must map a language code to {key: text}")
     incoterms = tuple(str(x).upper() for x in _list(raw, "incoterms", where)) or DEFAULT_INCOTERMS
+    faq = raw.get("faq") or {}
+    if not isinstance(faq, Mapping):
+        raise ConfigError("site.faq must map a topic (moq, samples, payment …) to your answer",
+                          hint="for example: site: {faq: {samples: Free samples for orders over 500 pcs.}}")
+    faq_answers = {str(k): _localized(faq, k, "site.faq") for k in faq}
     return SiteSettings(
         company=name,
         base_url=base_url,
@@ -262,4 +291,7 @@ def parse_site_settings(config: Any) -> SiteSettings:
         analytics=_analytics(raw.get("analytics"), urlsplit(base_url).hostname or ""),
         faq_max=faq_max,
         strings=strings,
+        incoterms_configured=bool(raw.get("incoterms")),
+        faq_answers={k: v for k, v in faq_answers.items() if v},
+        placeholders=tuple(missing),
     )

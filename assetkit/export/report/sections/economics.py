@@ -33,7 +33,18 @@ def fees_section(ctx: "ReportContext") -> Section:
     rc = ctx.config.reporting_currency
     overall = overall_fee_share(data["periods"])
     data["overall_by_period"] = overall
-    section = Section(key="costs", title="Platform costs", takeaway=data["takeaway"], data=data)
+    revenue = sum(p["gross_revenue"] or 0.0 for p in data["platforms"])
+    data["fee_share_window"] = (sum(p["platform_cost"] or 0.0 for p in data["platforms"]) / revenue
+                                if revenue > 0 else None)
+    # One number, one meaning: every fee share says over which period it is measured.
+    section = Section(key="costs", title="Platform costs", data=data,
+                      takeaway=f"{data['since']} to {data['until']} (the whole window): {data['takeaway']}")
+    from assetkit.importers.fx import approximate_note, approximate_rows
+
+    fx_note = approximate_note(*approximate_rows(ctx.con, rc))
+    data["fx_approximate_note"] = fx_note
+    if fx_note:
+        section.paragraphs.append("Exchange rates: " + fx_note)
     section.paragraphs.append(
         "Fee share = everything a platform deducts or bills (commissions, payment, listing, membership, "
         "advertising, fulfilment, service) ÷ gross revenue on that platform. Recurring fees from assetkit.yaml "
@@ -146,17 +157,20 @@ def key_figures(results: dict[str, Any]) -> list[KeyFigure]:
     if fees and fees.get("overall_by_period"):
         overall = [r for r in fees["overall_by_period"] if r["fee_share"] is not None]
         last = overall[-1]
-        detail = f"all platforms, {last['period']}"
+        detail = f"{last['period']}: platform cost ÷ gross revenue, all platforms"
         if len(overall) > 1:
             change = (last["fee_share"] - overall[-2]["fee_share"]) * 100
             detail += f"; {change:+.1f} points vs {overall[-2]['period']}"
+        whole = fees.get("fee_share_window")
+        if whole is not None:
+            detail += f"; {format_percent(whole)} over the whole window"
         figures.append(KeyFigure("Fee share of revenue", format_percent(last["fee_share"]), detail))
     funnel = results.get("funnel")
     if funnel and funnel.get("off_platform"):
         rows = funnel["off_platform"]
-        detail = f"{rows[-1]['year']}"
+        detail = f"{rows[-1]['year']}: own site, referrals, exhibitions, direct ÷ all revenue"
         if len(rows) > 1:
-            detail += f" (was {format_percent(rows[-2]['off_platform_share'])} in {rows[-2]['year']})"
+            detail += f"; was {format_percent(rows[-2]['off_platform_share'])} in {rows[-2]['year']}"
         figures.append(KeyFigure("Revenue off-platform", format_percent(rows[-1]["off_platform_share"]), detail))
     return figures
 

@@ -46,5 +46,20 @@ def plan_section(ctx: "ReportContext") -> Section:
                   note="Expected now: where a straight line from the phase's start to its target says the metric "
                        "should be; tolerance a tenth of the planned move (docs/plan.md).")
     ctx.results["plan"] = check
-    return Section(key="plan", title="Plan vs actual", takeaway=takeaway, paragraphs=list(check.notes),
+    paragraphs = [_baseline_label(ctx, check.plan_id)] + list(check.notes)
+    return Section(key="plan", title="Plan vs actual", takeaway=takeaway, paragraphs=[p for p in paragraphs if p],
                    tables=[table], data=check.to_dict())
+
+
+def _baseline_label(ctx: ReportContext, plan_id: int) -> str:
+    """Which period the plan's baseline covers, so its fee share is not mistaken for the headline's."""
+    import json
+
+    row = ctx.con.execute("SELECT document FROM plans WHERE plan_id = ?", [plan_id]).fetchone()
+    if row is None:
+        return ""
+    doc = json.loads(row[0])
+    return (f"Baselines are measured over the {doc.get('window_days')} days to {doc.get('baseline_as_of')} "
+            "(fee share there: platform cost ÷ gross revenue of all platforms in those days), so they differ "
+            "from the whole-window and latest-year shares in Platform costs. The plan moves "
+            f"{float(doc.get('shift') or 0):.0%} of the platform ad budget.")
