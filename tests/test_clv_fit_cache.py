@@ -38,9 +38,10 @@ def counted(monkeypatch):
 def test_a_report_fits_the_full_data_model_once(cdnow_store, counted):
     build_report(cdnow_store.con, parse_config({}))
     # Customer value and segments share the full-data fit; the holdout validation (data cut
-    # 182 days earlier) is the only other one. Without the cache the full-data fit ran twice.
-    assert len(counted) == 2
-    assert len(set(counted)) == 2
+    # 182 days earlier) and the Do-next follow-ups (buyers as of today, not as of the last
+    # order) are the only other ones. Without the cache the full-data fit ran twice.
+    assert len(counted) == 3
+    assert len(set(counted)) == 3
     full = analyse.summary_from_orders(cdnow_store.con)
     assert cache.fingerprint(full.frequency, full.recency, full.T) in counted
 

@@ -143,7 +143,8 @@ def test_an_echoed_url_encoded_key_is_redacted_in_errors_and_the_log(server: str
     from urllib.parse import quote, quote_plus
 
     Faulty.script = [("echo", 401)]
-    (tmp_path / "p.yaml").write_text("inbox: [inbox/]\npulls: [{source: indiamart, since_days: 1}]\n"
+    (tmp_path / "inbox").mkdir()  # a missing inbox is refused before any pull (exit 2)
+    (tmp_path / "p.yaml").write_text("database: shop.duckdb\ninbox: [inbox/]\npulls: [{source: indiamart, since_days: 1}]\n"
                                      "outputs: {report: {formats: []}}\n", encoding="utf-8")
     result = run_cli("run", "p.yaml", "--log", "runs.jsonl", cwd=tmp_path,
                      env={"ASSETKIT_INDIAMART_KEY": KEY, "ASSETKIT_INDIAMART_URL": server})
