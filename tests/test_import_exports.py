@@ -337,6 +337,36 @@ def test_two_shopify_stores_keep_every_order(tmp_path: Path) -> None:
         assert store.con.execute("SELECT count(*) FROM orders WHERE platform = 'shopify'").fetchone()[0] == len(names)
 
 
+def shopify_golden(path: Path) -> dict:
+    """Shopify's arithmetic on the first line of each order: gross = Total - Taxes (Total =
+    Subtotal + Shipping + Taxes, or Subtotal + Shipping when prices include tax; Subtotal is
+    after discounts); an order with `Cancelled at` is cancelled whatever its Financial Status."""
+    first: dict[str, dict[str, str]] = {}
+    for r in read_rows(path):
+        first.setdefault(r["Name"], r)
+    live = [r for r in first.values() if not r["Cancelled at"]]
+    return {"orders": len(first),
+            "completed": sum(r["Financial Status"] in ("paid", "partially_refunded") for r in live),
+            "gross": sum((d(r["Total"]) - d(r["Taxes"]) for r in live), Decimal(0)),
+            "refunded": sum((min(d(r["Refunded Amount"]), d(r["Total"]) - d(r["Taxes"])) for r in first.values()),
+                            Decimal(0)),
+            "cancelled": len(first) - len(live)}
+
+
+def test_shopify_cancelled_and_refunded_order_is_cancelled_tax_included_prices(tmp_path: Path) -> None:
+    """Real exports refund a cancelled order (`refunded` + `Cancelled at`): it is a cancelled
+    order, not revenue; tax-included stores (Total = Subtotal + Shipping) lose their tax too."""
+    path = EXPORTS / "shopify_orders_2021_cancelled_refunded.csv"
+    golden = shopify_golden(path)
+    store, _ = load(tmp_path, path)
+    with store:
+        got = figures(store.con, "shopify")
+        cancelled = store.con.execute("SELECT count(*) FROM orders WHERE status = 'cancelled'").fetchone()[0]
+    assert {k: got[k] for k in ("orders", "completed", "gross", "refunded")} == {
+        k: golden[k] for k in ("orders", "completed", "gross", "refunded")}
+    assert cancelled == golden["cancelled"]
+
+
 def test_shopify_exports_without_order_ids_need_the_store(tmp_path: Path) -> None:
     def without_id(src: Path, dst: Path) -> Path:
         rows = list(csv.reader(src.open(encoding="utf-8")))
