@@ -154,6 +154,19 @@ def test_etsy_statement_rows_buyer_fee_skipped_vat_shipping_share_and_save(tmp_p
         assert store.con.execute("SELECT count(*) FROM fees WHERE amount = 1.46").fetchone()[0] == 2
 
 
+def test_etsy_statement_uk_long_dates_without_comma(tmp_path: Path) -> None:
+    """UK statements write `31 March 2023` (no comma): every row is read, none quarantined."""
+    path = EXPORTS / "etsy_statement_2023_3_uk.csv"
+    golden = etsy_statement_golden(path)
+    store, (result,) = load(tmp_path, path)
+    with store:
+        assert (result.rows_read, result.rejected) == (sum(1 for _ in read_rows(path)), 0)
+        assert figures(store.con, "etsy")["fees"] == golden["fees"]
+        vat = store.con.execute("SELECT sum(amount) FROM fees WHERE fee_type = 'fee_vat'").fetchone()[0]
+        assert vat == golden["vat"]
+        assert store.con.execute("SELECT min(incurred_at)::DATE FROM fees").fetchone()[0].isoformat() == "2023-03-01"
+
+
 def test_etsy_statement_identity_survives_a_resave_that_changes_titles(tmp_path: Path) -> None:
     store, results = load(tmp_path, EXPORTS / "etsy_statement_2025_12.csv", EXPORTS / "etsy_statement_2025_12 copy.csv")
     with store:
