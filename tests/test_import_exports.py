@@ -380,6 +380,20 @@ def test_shopify_cancelled_and_refunded_order_is_cancelled_tax_included_prices(t
     assert cancelled == golden["cancelled"]
 
 
+def test_shopify_buyers_without_email_are_known_by_phone(tmp_path: Path) -> None:
+    """Cash-on-delivery stores (Pakistan, Egypt …) leave Email empty: the buyer is the billing
+    (else shipping) phone, its digits only, so `0300-1234567` and `03001234567` are one buyer."""
+    path = EXPORTS / "shopify_orders_cod_no_email.csv"
+    rows = read_rows(path)
+    keys = {r["Email"] or "".join(ch for ch in (r["Billing Phone"] or r["Shipping Phone"]) if ch.isdigit())
+            for r in rows}
+    store, _ = load(tmp_path, path)
+    with store:
+        without, buyers = store.con.execute(
+            "SELECT count(*) FILTER (WHERE buyer_id IS NULL), count(DISTINCT buyer_id) FROM orders").fetchone()
+    assert (without, buyers) == (0, len(keys))
+
+
 def test_shopify_exports_without_order_ids_need_the_store(tmp_path: Path) -> None:
     def without_id(src: Path, dst: Path) -> Path:
         rows = list(csv.reader(src.open(encoding="utf-8")))
