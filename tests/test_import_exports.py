@@ -394,6 +394,26 @@ def test_shopify_buyers_without_email_are_known_by_phone(tmp_path: Path) -> None
     assert (without, buyers) == (0, len(keys))
 
 
+def test_shopify_tip_is_not_revenue(tmp_path: Path) -> None:
+    """A tip is a `Tip` line (no shipping) inside Total but outside Subtotal: Total =
+    Subtotal + Shipping + Taxes + tip. Gross (goods and shipping after discounts, no tax) is
+    Subtotal + Shipping for these tax-added orders."""
+    path = EXPORTS / "shopify_orders_2023_tip.csv"
+    rows = read_rows(path)
+    tips: dict[str, Decimal] = {}
+    for r in rows:
+        if r["Lineitem name"] == "Tip" and r["Lineitem requires shipping"] == "false":
+            tips[r["Name"]] = tips.get(r["Name"], Decimal(0)) + d(r["Lineitem price"]) * d(r["Lineitem quantity"])
+    heads = [r for r in rows if r["Total"]]
+    for r in heads:  # the export's own checksum
+        assert d(r["Total"]) == d(r["Subtotal"]) + d(r["Shipping"]) + d(r["Taxes"]) + tips.get(r["Name"], Decimal(0))
+    golden = sum((d(r["Subtotal"]) + d(r["Shipping"]) for r in heads), Decimal(0))
+    assert tips  # the fixture has a tip
+    store, _ = load(tmp_path, path)
+    with store:
+        assert figures(store.con, "shopify")["gross"] == golden
+
+
 def test_shopify_exports_without_order_ids_need_the_store(tmp_path: Path) -> None:
     def without_id(src: Path, dst: Path) -> Path:
         rows = list(csv.reader(src.open(encoding="utf-8")))
