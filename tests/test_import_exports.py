@@ -154,6 +154,19 @@ def test_etsy_statement_rows_buyer_fee_skipped_vat_shipping_share_and_save(tmp_p
         assert store.con.execute("SELECT count(*) FROM fees WHERE amount = 1.46").fetchone()[0] == 2
 
 
+def test_etsy_statement_uk_long_dates_without_comma(tmp_path: Path) -> None:
+    """UK statements write `31 March 2023` (no comma): every row is read, none quarantined."""
+    path = EXPORTS / "etsy_statement_2023_3_uk.csv"
+    golden = etsy_statement_golden(path)
+    store, (result,) = load(tmp_path, path)
+    with store:
+        assert (result.rows_read, result.rejected) == (sum(1 for _ in read_rows(path)), 0)
+        assert figures(store.con, "etsy")["fees"] == golden["fees"]
+        vat = store.con.execute("SELECT sum(amount) FROM fees WHERE fee_type = 'fee_vat'").fetchone()[0]
+        assert vat == golden["vat"]
+        assert store.con.execute("SELECT min(incurred_at)::DATE FROM fees").fetchone()[0].isoformat() == "2023-03-01"
+
+
 def test_etsy_statement_identity_survives_a_resave_that_changes_titles(tmp_path: Path) -> None:
     store, results = load(tmp_path, EXPORTS / "etsy_statement_2025_12.csv", EXPORTS / "etsy_statement_2025_12 copy.csv")
     with store:
@@ -335,6 +348,70 @@ def test_two_shopify_stores_keep_every_order(tmp_path: Path) -> None:
     with store:
         assert [r.loaded for r in results] == [3, 3]
         assert store.con.execute("SELECT count(*) FROM orders WHERE platform = 'shopify'").fetchone()[0] == len(names)
+
+
+def shopify_golden(path: Path) -> dict:
+    """Shopify's arithmetic on the first line of each order: gross = Total - Taxes (Total =
+    Subtotal + Shipping + Taxes, or Subtotal + Shipping when prices include tax; Subtotal is
+    after discounts); an order with `Cancelled at` is cancelled whatever its Financial Status."""
+    first: dict[str, dict[str, str]] = {}
+    for r in read_rows(path):
+        first.setdefault(r["Name"], r)
+    live = [r for r in first.values() if not r["Cancelled at"]]
+    return {"orders": len(first),
+            "completed": sum(r["Financial Status"] in ("paid", "partially_refunded") for r in live),
+            "gross": sum((d(r["Total"]) - d(r["Taxes"]) for r in live), Decimal(0)),
+            "refunded": sum((min(d(r["Refunded Amount"]), d(r["Total"]) - d(r["Taxes"])) for r in first.values()),
+                            Decimal(0)),
+            "cancelled": len(first) - len(live)}
+
+
+def test_shopify_cancelled_and_refunded_order_is_cancelled_tax_included_prices(tmp_path: Path) -> None:
+    """Real exports refund a cancelled order (`refunded` + `Cancelled at`): it is a cancelled
+    order, not revenue; tax-included stores (Total = Subtotal + Shipping) lose their tax too."""
+    path = EXPORTS / "shopify_orders_2021_cancelled_refunded.csv"
+    golden = shopify_golden(path)
+    store, _ = load(tmp_path, path)
+    with store:
+        got = figures(store.con, "shopify")
+        cancelled = store.con.execute("SELECT count(*) FROM orders WHERE status = 'cancelled'").fetchone()[0]
+    assert {k: got[k] for k in ("orders", "completed", "gross", "refunded")} == {
+        k: golden[k] for k in ("orders", "completed", "gross", "refunded")}
+    assert cancelled == golden["cancelled"]
+
+
+def test_shopify_buyers_without_email_are_known_by_phone(tmp_path: Path) -> None:
+    """Cash-on-delivery stores (Pakistan, Egypt …) leave Email empty: the buyer is the billing
+    (else shipping) phone, its digits only, so `0300-1234567` and `03001234567` are one buyer."""
+    path = EXPORTS / "shopify_orders_cod_no_email.csv"
+    rows = read_rows(path)
+    keys = {r["Email"] or "".join(ch for ch in (r["Billing Phone"] or r["Shipping Phone"]) if ch.isdigit())
+            for r in rows}
+    store, _ = load(tmp_path, path)
+    with store:
+        without, buyers = store.con.execute(
+            "SELECT count(*) FILTER (WHERE buyer_id IS NULL), count(DISTINCT buyer_id) FROM orders").fetchone()
+    assert (without, buyers) == (0, len(keys))
+
+
+def test_shopify_tip_is_not_revenue(tmp_path: Path) -> None:
+    """A tip is a `Tip` line (no shipping) inside Total but outside Subtotal: Total =
+    Subtotal + Shipping + Taxes + tip. Gross (goods and shipping after discounts, no tax) is
+    Subtotal + Shipping for these tax-added orders."""
+    path = EXPORTS / "shopify_orders_2023_tip.csv"
+    rows = read_rows(path)
+    tips: dict[str, Decimal] = {}
+    for r in rows:
+        if r["Lineitem name"] == "Tip" and r["Lineitem requires shipping"] == "false":
+            tips[r["Name"]] = tips.get(r["Name"], Decimal(0)) + d(r["Lineitem price"]) * d(r["Lineitem quantity"])
+    heads = [r for r in rows if r["Total"]]
+    for r in heads:  # the export's own checksum
+        assert d(r["Total"]) == d(r["Subtotal"]) + d(r["Shipping"]) + d(r["Taxes"]) + tips.get(r["Name"], Decimal(0))
+    golden = sum((d(r["Subtotal"]) + d(r["Shipping"]) for r in heads), Decimal(0))
+    assert tips  # the fixture has a tip
+    store, _ = load(tmp_path, path)
+    with store:
+        assert figures(store.con, "shopify")["gross"] == golden
 
 
 def test_shopify_exports_without_order_ids_need_the_store(tmp_path: Path) -> None:
