@@ -55,6 +55,9 @@ class Config:
     recurring_fees: tuple[RecurringFee, ...] = ()
     target_markets: tuple[str, ...] = ()
     database: str | None = None
+    # `fees: {reclaim_tax_on_fees: true}`: a VAT-registered seller reclaims the VAT/GST a
+    # platform charges on its own fees, so it is not a cost for them (docs/metrics.md).
+    reclaim_tax_on_fees: bool = False
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -114,6 +117,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: 'target_markets' must be a list of two-letter country codes",
                           hint="for example: target_markets: [US, DE, AE]")
     database = data.get("database")
+    fees_section = data.get("fees") or {}
+    reclaim = fees_section.get("reclaim_tax_on_fees", False) if isinstance(fees_section, dict) else False
+    if not isinstance(reclaim, bool):
+        raise ConfigError(f"{where}: 'fees.reclaim_tax_on_fees' is {reclaim!r}",
+                          hint="true if you are VAT-registered and reclaim the VAT platforms charge on their fees, else false")
     return Config(
         business_name=str(business.get("name") or "My business"),
         reporting_currency=currency,
@@ -122,6 +130,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         recurring_fees=fees,
         target_markets=tuple(m.upper() for m in markets),
         database=str(database) if database else None,
+        reclaim_tax_on_fees=reclaim,
         path=path,
         raw=data,
     )

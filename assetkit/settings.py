@@ -106,10 +106,18 @@ class Settings:
         return None
 
     def open_store(self, create: bool = True):  # noqa: ANN201 - Store, imported lazily
+        """The database, locked and migrated, with the configuration's cost settings applied
+        to this connection (a reclaimed VAT on fees is left out of `platform_fees`)."""
+        from assetkit.analysis.tax_on_fees import apply_cost_settings
         from assetkit.store import open_store
 
-
-        return open_store(self.db_path, wait_seconds=self.wait, create=create, on_wait=None if self.quiet else _tell)
+        store = open_store(self.db_path, wait_seconds=self.wait, create=create, on_wait=None if self.quiet else _tell)
+        try:
+            apply_cost_settings(store.con, self.config)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
 
 def _tell(message: str) -> None:

@@ -462,3 +462,39 @@ def test_a_multiline_message_with_commas_is_not_taken_for_a_runaway_quote(tmp_pa
     with open_store(tmp_path / "a.duckdb") as store:
         result = import_file(store, path)
     assert result.loaded == 20 and result.rejected == 0
+
+
+# --- 1: a date no business could have written -------------------------------------------------
+
+@pytest.mark.parametrize("damaged", ["9999-12-31", "0001-01-01", "99999", "1970-01-01"])
+def test_an_implausible_date_is_quarantined_and_every_analysis_answers(cli, tmp_path: Path, damaged: str) -> None:
+    export = tmp_path / "orders.csv"
+    export.write_text("order_id,order_date,buyer_email,amount,currency,fee\n"
+                      "A1,2024-03-01,a@example.com,100.00,USD,5.00\n"
+                      f"A2,{damaged},b@example.com,50.00,USD,2.00\n"
+                      "A3,2024-05-02,a@example.com,70.00,USD,3.00\n", encoding="utf-8")
+    db = str(tmp_path / "a.duckdb")
+    imported = cli("--db", db, "import", str(export), "--format", "json")
+    assert imported.exit_code == 0, imported.output
+    rejects = cli("--db", db, "rejects", "--format", "json")
+    rows = json.loads(rejects.output)["rejects"]
+    assert [(r["line"], r["column"], r["raw"]) for r in rows] == [(3, "order_date", damaged)]
+    assert "plausible window" in rows[0]["reason"]
+    for command in (["fees"], ["cohorts"], ["report", "--out", str(tmp_path / "r.html")]):
+        result = cli("--db", db, *command)
+        assert result.exit_code == 0, (command, result.output)
+        assert "internal error" not in result.output
+
+
+def test_a_profile_states_when_its_platform_began(tmp_path: Path) -> None:
+    """Etsy opened in 2005: an Etsy order dated 2001 is a damaged date, not an old order."""
+    from assetkit.importers import import_file
+    from assetkit.importers.registry import builtin_profiles
+
+    etsy = next(p for p in builtin_profiles() if p.name == "etsy_sold_orders")
+    assert etsy.earliest == "2005-01-01"
+    path = etsy_file(tmp_path / "orders.csv", 3, edit_row=1, edit=("03/05/24", "03/05/01"))
+    with open_store(tmp_path / "e.duckdb") as store:
+        result = import_file(store, path)
+    assert (result.loaded, result.rejected) == (2, 1)
+    assert "2005-01-01" in result.rejects[0].reason

@@ -44,10 +44,14 @@ def test_same_bytes_twice_reuse_the_first_batch_with_the_counts_a_full_reimport_
     changed.write_bytes(path.read_bytes() + b"\n")
     full = import_file(store, changed)
     assert full.reused_batch is None
-    assert counts(second) == counts(full) == ("generic_orders", 4, 0, 3, 1, 0, None)
-    assert [(x.line, x.column) for x in second.rejects] == [(x.line, x.column) for x in full.rejects] == [(3, "order_date")]
+    # The same bytes again: the quarantined row is already stored, so it is a duplicate now.
+    assert counts(second) == ("generic_orders", 4, 0, 4, 0, 0, None)
+    assert second.rejects == []
+    # Other bytes under another name: its bad row is quarantined for that file.
+    assert counts(full) == ("generic_orders", 4, 0, 3, 1, 0, None)
+    assert [(x.line, x.column) for x in full.rejects] == [(3, "order_date")]
     per_batch = dict(store.query("SELECT batch_id, count(*) FROM rejects GROUP BY 1"))
-    assert per_batch == {first.batch_id: 1, second.batch_id: 1, full.batch_id: 1}
+    assert per_batch == {first.batch_id: 1, full.batch_id: 1}
     assert store.query("SELECT count(*) FROM orders")[0][0] == 2
     assert check_database(store).ok, check_database(store).problems
 
@@ -60,8 +64,8 @@ def test_skipped_rows_are_counted_again_and_the_database_checks(store, tmp_path:
     shutil.copy(sample, copy)
     again = import_paths(store, [copy])[0]
     assert again.reused_batch == first.batch_id
-    assert (again.rows_read, again.loaded, again.skipped, again.rejected) == (first.rows_read, 0, first.skipped, first.rejected)
-    assert again.duplicate == first.loaded + first.duplicate
+    assert (again.rows_read, again.loaded, again.skipped, again.rejected) == (first.rows_read, 0, first.skipped, 0)
+    assert again.duplicate == first.loaded + first.duplicate + first.rejected
     assert store.query("SELECT rows_skipped FROM import_batch_counts WHERE batch_id = ?", [again.batch_id]) == [(first.skipped,)]
     assert check_database(store).ok, check_database(store).problems
 
@@ -74,7 +78,8 @@ def test_strict_with_earlier_rejects_and_dry_run_take_the_usual_routes(store, tm
         import_file(store, path, strict=True)
     batches = store.query("SELECT count(*) FROM import_batches")[0][0]
     dry = import_file(store, path, dry_run=True)
-    assert dry.reused_batch is not None and dry.duplicate == 3
+    assert dry.reused_batch is not None
+    assert dry.duplicate == 4
     assert store.query("SELECT count(*) FROM import_batches")[0][0] == batches
 
 
@@ -154,3 +159,26 @@ def test_a_file_that_does_not_fit_under_the_cap_runs_again_uncapped(store, tmp_p
     assert len(limits) == 2 and r.ok and r.loaded == 2
     assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
     assert store.query("SELECT count(*) FROM import_batches") == [(1,)]
+
+
+def test_a_full_reimport_of_the_same_file_adds_no_reject(store, tmp_path: Path) -> None:
+    """Parsed afresh (a run naming its store never reuses), the same file's bad rows are the
+    rows already quarantined: counted as duplicates, not stored twice."""
+    path = tmp_path / "o.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    first = import_file(store, path)
+    again = import_file(store, path, store_name="shop")
+    assert again.reused_batch is None
+    assert (again.rejected, again.rejects) == (0, [])
+    assert store.query("SELECT count(*) FROM rejects")[0][0] == first.rejected == 1
+    assert check_database(store).ok, check_database(store).problems
+
+
+def test_the_same_file_name_with_a_new_bad_row_quarantines_only_the_new_one(store, tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    import_file(store, path)
+    path.write_text(ROWS + "A9,2024-02-30,u9,z@example.com,3,USD,,paid\n", encoding="utf-8")
+    again = import_file(store, path)
+    assert [(x.line, x.raw) for x in again.rejects] == [(6, "2024-02-30")]
+    assert store.query("SELECT count(*) FROM rejects")[0][0] == 2

@@ -88,6 +88,9 @@ EXPECTED = {
     "refunds": [("refund_id", "VARCHAR"), ("platform", "VARCHAR"), ("order_id", "VARCHAR"), ("refunded_at", TZ),
                 ("currency", "VARCHAR"), ("amount", M), ("amount_rc", M), ("fx_rate", R), ("fx_date", "DATE"),
                 ("description", "VARCHAR"), ("batch_id", "BIGINT"), ("source_line", "INTEGER")],
+    # migration 8
+    "import_warnings": [("batch_id", "BIGINT"), ("check_name", "VARCHAR"), ("line", "INTEGER"),
+                        ("column_name", "VARCHAR"), ("value", "VARCHAR"), ("message", "VARCHAR")],
 }
 
 

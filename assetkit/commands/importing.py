@@ -154,8 +154,28 @@ def _import_text(results, dry_run: bool) -> None:
                 err.print(f"Hint: {r.hint}", markup=False, highlight=False)
     if any(r.rejected for r in results if r.ok):
         out.print("Quarantined rows are in the rejects table: `assetkit rejects` shows file, line, column and reason.")
+    _warnings_text(done)
     if any(r.fx_missing for r in results):
         out.print("Some amounts have no exchange rate yet: run `assetkit fx fetch` or `assetkit fx import FILE`.")
+
+
+WARNINGS_SHOWN = 10
+
+
+def _warnings_text(results) -> None:  # noqa: ANN001 - FileResults
+    """Plausibility warnings (loaded, but worth a look), file:line first, a few per run;
+    every one is in the import_warnings table."""
+    found = [(Path(r.path).name, w) for r in results for w in r.warnings]
+    if not found:
+        return
+    out = console()
+    out.print(f"Warnings ({len(found)}): rows were loaded, but look implausible:", markup=False, highlight=False)
+    for name, w in found[:WARNINGS_SHOWN]:
+        where = f"{name}:{w.line}" if w.line else name
+        out.print(f"  {where}: {w.message}", markup=False, highlight=False)
+    if len(found) > WARNINGS_SHOWN:
+        out.print(f"  … and {len(found) - WARNINGS_SHOWN} more: `assetkit rejects --warnings` lists them all.",
+                  markup=False, highlight=False)
 
 
 def platforms(
@@ -181,12 +201,18 @@ def rejects(
     ctx: typer.Context,
     batch: int | None = typer.Option(None, "--batch", help="Only this import batch."),
     limit: int = typer.Option(100, "--limit", help="Show at most this many rows."),
+    warnings: bool = typer.Option(False, "--warnings", help="Instead: rows that were loaded but look "
+                                  "implausible (dates decades apart, every order refunded, fees above revenue, "
+                                  "double-encoded names)."),
     fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Quarantined rows: file, line, column, raw value and why."""
     from assetkit.importers.listing import list_rejects
 
     s = settings(ctx)
+    if warnings:
+        _warnings_list(s, batch, limit, fmt)
+        return
     with s.open_store(create=False) as store:
         result = list_rejects(store.con, batch, limit)
     if fmt is TextJson.json:
@@ -200,6 +226,25 @@ def rejects(
     console().print(rich_table(f"Quarantined rows ({result.total:,})", ["batch", "file", "line", "column", "value", "reason"],
                                [(r.batch_id, Path(r.file or "?").name, r.line, r.column or "", (r.raw or "")[:40], r.reason)
                                 for r in result.rejects], numeric=[True, False, True, False, False, False]))
+
+
+def _warnings_list(s, batch: int | None, limit: int, fmt: TextJson) -> None:  # noqa: ANN001 - Settings
+    from assetkit.importers.listing import list_warnings
+
+    with s.open_store(create=False) as store:
+        result = list_warnings(store.con, batch, limit)
+    if fmt is TextJson.json:
+        emit_json("import_warnings", result.to_dict(), s)
+        return
+    from assetkit.export.output import rich_table
+
+    if not result.total:
+        console().print("No import warnings.")
+        return
+    console().print(rich_table(f"Import warnings ({result.total:,})", ["batch", "file", "line", "check", "value", "warning"],
+                               [(w.batch_id, Path(w.file or "?").name, w.line or "", w.check, (w.value or "")[:40],
+                                 w.message) for w in result.warnings],
+                               numeric=[True, False, True, False, False, False]))
 
 
 def map_cmd(

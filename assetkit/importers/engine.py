@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
-from assetkit.importers import dates, fx, money, parsing, pipeline, refunds
+from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, refunds
+from assetkit.importers.plausibility import ImportWarning
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.registry import select_profiles
 
@@ -67,6 +68,7 @@ class FileResult:
     error: str | None = None
     hint: str | None = None
     rejects: list[RejectedRow] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)  # plausibility.py: loaded, but look
 
     @property
     def ok(self) -> bool:
@@ -251,6 +253,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows,
                                 slice_progress)
     refunds.apply(con, batch_id)
+    out.rejected -= _forget_known_rejects(con, profile.name, digest, path.name)
     read = raw.rows + len(raw.rejects)
     result.rows_read, result.loaded, result.rejected, result.skipped = read, out.loaded, out.rejected, out.skipped
     result.duplicate = read - result.loaded - result.rejected - result.skipped
@@ -258,7 +261,26 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.rejects = [RejectedRow(*r) for r in con.execute(
         f"SELECT line, column_name, raw, reason FROM ak_rejall ORDER BY line LIMIT {REJECT_SAMPLE}").fetchall()]
     con.execute(f"INSERT INTO rejects SELECT {batch_id}, line, column_name, raw, reason FROM ak_rejall")
+    result.warnings = plausibility.check_batch(con, batch_id)
     _record_batch(con, path, digest, started, result)
+
+
+def _forget_known_rejects(con: Any, profile: str, digest: str, file_name: str) -> int:
+    """Drop from this file's rejects the rows an earlier import of the same file (same bytes,
+    or the same file name, read by the same profile) already quarantined: the same line with
+    the same value and reason. They count as duplicates, so importing a folder again adds no
+    reject (67 bad rows stayed 67, not 134); returns how many were dropped."""
+    known = ("SELECT r.line, r.column_name, r.raw, r.reason FROM rejects r JOIN import_batches b USING (batch_id) "
+             "WHERE b.profile = $profile AND (b.sha256 = $digest OR b.file_name = $name)")
+    params = {"profile": profile, "digest": digest, "name": file_name}
+    repeated = int(con.execute(f"SELECT count(*) FROM ak_rejall a SEMI JOIN ({known}) k ON k.line = a.line "
+                               "AND k.reason = a.reason AND k.raw IS NOT DISTINCT FROM a.raw "
+                               "AND k.column_name IS NOT DISTINCT FROM a.column_name", params).fetchone()[0])
+    if repeated:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rejall AS SELECT * FROM ak_rejall a ANTI JOIN ({known}) k "
+                    "ON k.line = a.line AND k.reason = a.reason AND k.raw IS NOT DISTINCT FROM a.raw "
+                    "AND k.column_name IS NOT DISTINCT FROM a.column_name", params)
+    return repeated
 
 
 def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, started: dt.datetime,
@@ -266,10 +288,9 @@ def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, st
     """Record a re-import of bytes already imported, without parsing them again.
 
     The same bytes read by the same profile of the same assetkit version give the same rows,
-    so every row the earlier batch loaded or found duplicate is a duplicate now, and its
-    rejected and skipped rows are rejected and skipped again: the new batch copies those
-    counts and the earlier batch's quarantined rows (so `assetkit rejects` and `db check`
-    see the same as a full re-import would give). Only built-in profiles qualify (a user
+    so every row the earlier batch loaded, found duplicate or quarantined is a duplicate now
+    (its rejects are already stored: a re-import adds none, as a full re-import's
+    `_forget_known_rejects` would give) and its skipped rows are skipped again. Only built-in profiles qualify (a user
     mapping may change under the same name), and the earlier profile must be one this run
     may use; --strict with earlier rejects takes the full path to report them, and so does a
     run that names its store.
@@ -287,13 +308,8 @@ def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, st
     earlier, result.profile, result.platform, result.kind, result.encoding, read, loaded, duplicate, rejected = row
     batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
     result.batch_id, result.reused_batch = batch_id, int(earlier)
-    result.rows_read, result.duplicate, result.rejected = int(read), int(loaded + duplicate), int(rejected)
-    result.skipped = result.rows_read - result.duplicate - result.rejected
-    con.execute("INSERT INTO rejects SELECT ?, line, column_name, raw, reason FROM rejects WHERE batch_id = ?",
-                [batch_id, earlier])
-    result.rejects = [RejectedRow(*r) for r in con.execute(
-        "SELECT line, column_name, raw, reason FROM rejects WHERE batch_id = ? ORDER BY line LIMIT ?",
-        [batch_id, REJECT_SAMPLE]).fetchall()]
+    result.rows_read, result.duplicate = int(read), int(loaded + duplicate + rejected)
+    result.skipped = result.rows_read - result.duplicate
     _record_batch(con, path, digest, started, result)
     return True
 

@@ -63,3 +63,34 @@ def list_rejects(con: duckdb.DuckDBPyConnection, batch_id: int | None = None, li
         f"LEFT JOIN import_batches b USING (batch_id) {where} ORDER BY r.batch_id DESC, r.line LIMIT ?",
         [*params, limit]).fetchall()
     return RejectsResult(int(total), [RejectInfo(*r) for r in rows])
+
+
+@dataclass
+class WarningInfo:
+    batch_id: int
+    file: str
+    check: str
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+
+@dataclass
+class WarningsResult:
+    total: int
+    warnings: list[WarningInfo] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def list_warnings(con: duckdb.DuckDBPyConnection, batch_id: int | None = None, limit: int = 100) -> WarningsResult:
+    """Plausibility warnings of imports (plausibility.py), newest batch first, by file line."""
+    where, params = ("WHERE w.batch_id = ?", [batch_id]) if batch_id is not None else ("", [])
+    total = con.execute(f"SELECT count(*) FROM import_warnings w {where}", params).fetchone()[0]
+    rows = con.execute(
+        f"SELECT w.batch_id, b.source_path, w.check_name, w.line, w.column_name, w.value, w.message "
+        f"FROM import_warnings w LEFT JOIN import_batches b USING (batch_id) {where} "
+        f"ORDER BY w.batch_id DESC, w.line NULLS FIRST, w.check_name LIMIT ?", [*params, limit]).fetchall()
+    return WarningsResult(int(total), [WarningInfo(*r) for r in rows])

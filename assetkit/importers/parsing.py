@@ -9,6 +9,7 @@ are marked and never quarantined. All vectorised in DuckDB.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from assetkit.importers.money import (
     trim_sql,
     value_sql,
 )
-from assetkit.importers.registry import FieldSpec, Profile
+from assetkit.importers.registry import FUTURE_DAYS, FieldSpec, Profile
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,6 +102,23 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
     return raw, header[index], t
 
 
+def plausible_window(profile: Profile) -> tuple[dt.date, dt.date]:
+    """The first and last plausible day of a date in this profile's exports (registry.py)."""
+    latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=FUTURE_DAYS)
+    return dt.date.fromisoformat(profile.earliest), latest
+
+
+def _outside_window_sql(column: str, profile: Profile) -> str:
+    earliest, latest = plausible_window(profile)
+    return (f"({column} < TIMESTAMPTZ '{earliest.isoformat()} 00:00:00+00' "
+            f"OR {column} >= TIMESTAMPTZ '{(latest + dt.timedelta(days=1)).isoformat()} 00:00:00+00')")
+
+
+def _window_reason(profile: Profile) -> str:
+    earliest, latest = plausible_window(profile)
+    return f"date outside the plausible window {earliest.isoformat()} to {latest.isoformat()} (damaged or mistyped)"
+
+
 def decimal_sql(t: str, decimal: str) -> str:
     """`t` with the profile's decimal separator made the only '.': with "," the dots are
     thousands separators (`1.250,5` → `1250.5`, `1.250` → `1250`); with "." the commas are."""
@@ -154,6 +172,8 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
         if spec.type != "text" and label is not None:
             checks.append((f"__t_{n} IS NOT NULL AND {n} IS NULL", shown, raw,
                            quote(f"cannot read the value as {spec.type}")))
+            if spec.type == "timestamp":
+                checks.append((_outside_window_sql(n, profile), shown, raw, quote(_window_reason(profile))))
         if spec.required:
             checks.append((f"{n} IS NULL", shown, raw, quote("required value is empty")))
     skip = f"coalesce(({substitute(profile.skip, profile)}), false)" if profile.skip else "false"

@@ -29,10 +29,16 @@ KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
 _PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read", "fields",
                  "derived", "skip", "buyer", "outputs", "notes"}
 _READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
-              "trailer", "json_records", "decimal"}
+              "trailer", "json_records", "decimal", "earliest"}
 # The decimal separator a profile may state: "auto" (money.py's rule), "." or "," (the other one
 # is then a thousands separator wherever it occurs: `1.250` = 1250 with ",").
 DECIMAL_SEPARATORS = ("auto", ".", ",")
+# The plausible window of a date: from `read.earliest` (the platform's launch; this default
+# otherwise) to a few days after today. A date outside it (`9999-12-31`, `0001-01-01`, the Excel
+# serial `99999`) is spreadsheet damage: the row is quarantined, never stored, so no analysis
+# meets a year 9999 (which broke `fees` and made `cohorts` grow past 10 GB).
+DEFAULT_EARLIEST = "1990-01-01"
+FUTURE_DAYS = 7
 _FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
 _OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values"}
 _BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
@@ -82,6 +88,7 @@ class Profile:
     trailer: tuple[str, ...] = ()
     json_records: str | None = None
     decimal: str = "auto"
+    earliest: str = DEFAULT_EARLIEST
     skip: str | None = None
     buyer: dict[str, str] | None = None
     # Named SQL expressions over the fields, written `@name` in skip/buyer/outputs: one
@@ -164,6 +171,9 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     decimal = str(read.get("decimal", "auto"))
     if decimal not in DECIMAL_SEPARATORS:
         raise ConfigError(f"{origin}: read.decimal: {decimal!r} is not one of auto, '.', ','")
+    earliest = str(read.get("earliest", DEFAULT_EARLIEST))
+    if not re.fullmatch(r"(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]", earliest):
+        raise ConfigError(f"{origin}: read.earliest: {earliest!r} is not a date YYYY-MM-DD after 1900")
     return Profile(
         name=str(data["name"]), platform=str(data["platform"]), kind=str(data["kind"]),
         channel=str(data["channel"]), title=str(data.get("title", data["name"])),
@@ -173,7 +183,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         date_formats=_as_tuple(read.get("date_formats", ["iso"])),
         tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
         currency=read.get("currency"), trailer=_as_tuple(read.get("trailer")),
-        json_records=read.get("json_records"), decimal=decimal, skip=data.get("skip"), buyer=buyer,
+        json_records=read.get("json_records"), decimal=decimal, earliest=earliest, skip=data.get("skip"), buyer=buyer,
         derived={str(k): str(v) for k, v in derived.items()},
     )
 

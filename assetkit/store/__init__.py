@@ -189,9 +189,12 @@ def migrate(store: Store) -> list[int]:
             f"the database {store.path} has schema version {current}, newer than this assetkit knows ({newest})",
             hint="upgrade assetkit (pip install -U assetkit)",
         )
+    # Every version not recorded yet, not only those above the newest recorded: a database
+    # can skip a number (a migration added later with a lower one) and get it on its next open.
+    done = {int(v) for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for migration in MIGRATIONS:
-        if migration.version <= current:
+        if migration.version in done:
             continue
         with store.transaction():
             for statement in migration.statements:

@@ -310,6 +310,20 @@ _REFUNDS_AND_COPIES = (
     SELECT c.* FROM copies c ANTI JOIN ledger l
         ON l.order_id = c.order_id AND l.platform = c.platform AND l.fee_type = c.fee_type""")
 
+# v8 (issue 16, plausibility): what an import loaded but found implausible (dates decades apart in
+# one file, every order refunded, fees above the revenue, double-encoded names), one row per
+# finding with its file line, so a warning is never only a line on a terminal that scrolled away.
+_IMPORT_WARNINGS = (
+    """CREATE TABLE import_warnings (
+        batch_id BIGINT NOT NULL,
+        check_name VARCHAR NOT NULL,
+        line INTEGER,
+        column_name VARCHAR,
+        value VARCHAR,
+        message VARCHAR NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables", _CORE),
     Migration(2, "import batch skipped rows and missing FX count", _IMPORT_COUNTS),
@@ -320,4 +334,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     # docs/schema.md. No statements of its own: migrate() (re)applies the comments after every
     # migration that runs, so columns added by later migrations get theirs as well.
     Migration(7, "table and column comments from the schema reference", ()),
+    Migration(8, "import plausibility warnings", _IMPORT_WARNINGS),
 )

@@ -23,7 +23,7 @@ from assetkit.errors import ConfigError, UsageError
 if TYPE_CHECKING:
     from assetkit.analysis.followups.due import Action
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # C0, DEL and C1 controls
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")
 
 
