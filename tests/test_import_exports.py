@@ -468,3 +468,42 @@ def test_etsy_sold_orders_older_layout_without_buyer_columns_is_recognised(tmp_p
     with store:
         assert result.profile == "etsy_sold_orders" and (result.loaded, result.rejected) == (3, 0)
         assert figures(store.con, "etsy") == golden
+
+
+# --- Etsy Sold Order Items alone, and with Sold Orders ------------------------------------
+
+def etsy_items_golden(path: Path) -> dict:
+    """An order is its item rows: Σ Item Total + Order Shipping - Discount Amount - Shipping
+    Discount (order-level columns, the same on each of its rows), sales tax excluded."""
+    orders: dict[str, dict] = {}
+    for r in read_rows(path):
+        o = orders.setdefault(r["Order ID"], {"items": Decimal(0), "ship": d(r["Order Shipping"]),
+                                              "disc": d(r["Discount Amount"]) + d(r["Shipping Discount"])})
+        o["items"] += d(r["Item Total"])
+    gross = sum(o["items"] + o["ship"] - o["disc"] for o in orders.values())
+    return {"orders": len(orders), "completed": len(orders), "gross": Decimal(gross).quantize(CENT),
+            "refunded": Decimal(0).quantize(CENT), "fees": {}}
+
+
+def test_etsy_items_alone_make_their_orders(tmp_path: Path) -> None:
+    items = SAMPLES / "etsy_sold_order_items.csv"
+    store, (result,) = load(tmp_path, items)
+    assert result.rejected == 0
+    assert figures(store.con, "etsy") == etsy_items_golden(items)
+    assert store.query("SELECT count(*) FROM order_items")[0][0] == 3
+
+
+@pytest.mark.parametrize("items_first", [True, False], ids=["items-first", "orders-first"])
+def test_etsy_sold_orders_replace_orders_built_from_items(tmp_path: Path, items_first: bool) -> None:
+    from assetkit.store.maintenance import check_database
+
+    items, orders = SAMPLES / "etsy_sold_order_items.csv", SAMPLES / "etsy_sold_orders.csv"
+    store, _ = load(tmp_path, *((items, orders) if items_first else (orders, items)))
+    assert figures(store.con, "etsy") == figures(load(tmp_path / "alone", orders)[0].con, "etsy")
+    # every order comes from the Sold Orders file, the ledger of orders
+    assert store.query("SELECT DISTINCT b.profile FROM orders o JOIN import_batches b USING (batch_id)") == [
+        ("etsy_sold_orders",)]
+    assert store.query("SELECT count(*) FROM order_items")[0][0] == 3
+    assert check_database(store).ok, check_database(store).problems
+    again = import_paths(store, [items, orders], store_name=None)
+    assert sum(r.loaded for r in again) == 0

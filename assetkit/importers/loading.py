@@ -40,6 +40,7 @@ class Staged:
     grouped: bool
     columns: list[str]
     rows: str | None = None
+    supersedes: tuple[str, ...] = ()  # Output.supersedes
 
     @property
     def relation(self) -> str:
@@ -147,7 +148,7 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         con.execute(f"CREATE OR REPLACE TEMP TABLE ak_s{index} AS {final}")
     relation = f"({final})" if streamed else f"ak_s{index}"
     stored = [d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description if d[0] in cols]
-    return Staged(index, out.table, bool(out.group_by), stored, final if streamed else None)
+    return Staged(index, out.table, bool(out.group_by), stored, final if streamed else None, out.supersedes)
 
 
 def _rows_for(*expressions: str) -> str:
@@ -185,6 +186,11 @@ def insert(con: duckdb.DuckDBPyConnection, st: Staged, batch_id: int, any_reject
     # The slice's ids already stored, by an inner join that DuckDB builds on the slice and
     # probes with the table: a NOT EXISTS against the table built a hash table of the whole
     # (growing) table for every slice, 3x the insert's time by the 10th slice of 10M rows.
+    if st.supersedes and table in ID_COLUMN:
+        # The stand-ins go first, so these rows are new rather than duplicates of them.
+        con.execute(f"DELETE FROM {table} WHERE {ID_COLUMN[table]} IN (SELECT s.__id FROM ak_s{idx} s WHERE {clean}) "
+                    "AND batch_id IN (SELECT batch_id FROM import_batches WHERE list_contains(?, profile))",
+                    [list(st.supersedes)])
     keys = ("order_id", "line_no") if table == "order_items" else ("__id",)
     target_keys = keys if table == "order_items" else (ID_COLUMN[table],)
     on = " AND ".join(f"t.{t} = s.{k}" for t, k in zip(target_keys, keys))

@@ -40,7 +40,7 @@ DECIMAL_SEPARATORS = ("auto", ".", ",")
 DEFAULT_EARLIEST = "1990-01-01"
 FUTURE_DAYS = 7
 _FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
-_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values"}
+_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes"}
 _BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
 
 
@@ -66,6 +66,9 @@ class Output:
     # Without a key: the expressions whose values identify a row (its content hash), instead
     # of every stored value; free text a re-save may change (a statement's Title) stays out.
     identity: tuple[str, ...] = ()
+    # Profiles whose rows of the same id this output replaces: a ledger export (Etsy Sold
+    # Orders) over the stand-in another export made (an order built from Sold Order Items).
+    supersedes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
             raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
                               out.get("group_by"), out.get("key"),
-                              bool(out.get("key_optional", False)), _as_tuple(out.get("identity"))))
+                              bool(out.get("key_optional", False)), _as_tuple(out.get("identity")),
+                              _as_tuple(out.get("supersedes"))))
     derived = data.get("derived") or {}
     if not isinstance(derived, dict) or not all(isinstance(v, str) for v in derived.values()):
         raise ConfigError(f"{origin}: derived: a mapping of name -> SQL expression")
