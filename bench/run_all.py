@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark and append one dated entry to bench/RESULTS.md.
 
-Usage: PYTHONPATH=. python bench/run_all.py [--quick] [--only NAME ...]
+Usage: PYTHONPATH=. python bench/run_all.py [--quick] [--only NAME ...] [--scale]
 --quick uses smaller inputs (1M instead of 10M rows, 100k instead of 100k + 1M buyers) for a
 fast check; the full run is the one that decides whether a target holds at the scale the issue
 names. Inputs come from bench/generate.py, cached in bench/data/ by seed and size. The machine
@@ -22,7 +22,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from harness import append_results, cpu_seconds, load
 
-BENCHMARKS = ("bench_startup", "bench_scenario", "bench_clv", "bench_economics", "bench_cohorts", "bench_import",
+BENCHMARKS = ("bench_startup", "bench_scenario", "bench_clv", "bench_economics", "bench_cohorts", "bench_import", "bench_scale",
               "bench_leadmodel", "bench_workbook")
 
 
@@ -30,7 +30,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--scale", action="store_true", help="bench_scale also imports 40M rows")
     args = parser.parse_args()
+    if args.scale:
+        os.environ["ASSETKIT_BENCH_SCALE"] = "1"
     measurements, notes = [], []
     for name in BENCHMARKS:
         if args.only and not any(o in name for o in args.only):

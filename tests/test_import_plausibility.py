@@ -93,6 +93,9 @@ def test_the_cli_prints_warnings_and_lists_them(cli, tmp_path: Path) -> None:
     listed = json.loads(cli("--db", db, "rejects", "--warnings", "--format", "json").output)
     assert listed["total"] == 1 and listed["warnings"][0]["check"] == "all_refunded"
     assert listed["warnings"][0]["file"].endswith("o.csv")
+    status = cli("--db", db, "status")
+    assert "1 import warnings (rows loaded but implausible)" in status.output
+    assert json.loads(cli("--db", db, "status", "--format", "json").output)["import_warnings"] == 1
 
 
 @given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7FF, exclude_categories=("Cs", "Cc")),

@@ -57,6 +57,7 @@ class StatusResult:
     rejects: int = 0
     fx_rates: int = 0
     rows_without_fx: int = 0
+    import_warnings: int = 0  # rows loaded but implausible (importers/plausibility.py)
 
     @property
     def empty(self) -> bool:
@@ -98,8 +99,9 @@ def database_status(con: "duckdb.DuckDBPyConnection", database: str, recent_batc
         "(SELECT count(*) FROM fees WHERE amount_rc IS NULL) + "
         "(SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
     ).fetchone()
+    (warnings,) = con.execute("SELECT count(*) FROM import_warnings").fetchone()
     return StatusResult(database, schema_version(con), holdings, batches, int(batches_total), int(buyers),
-                        int(rejects), int(fx), int(no_fx))
+                        int(rejects), int(fx), int(no_fx), int(warnings))
 
 
 def _parse(text: str | None) -> dt.datetime | dt.date | None:

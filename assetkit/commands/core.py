@@ -66,6 +66,9 @@ def _status_text(result) -> None:  # noqa: ANN001 - StatusResult
                            b.rows_duplicate, b.rows_rejected, b.finished_at) for b in result.batches],
                          numeric=[True, False, False, False, True, True, True, True, False],
                          priority=["file", "platform", "kind", "loaded", "rejected"]))
+    if result.import_warnings:
+        out.print(f"{result.import_warnings:,} import warnings (rows loaded but implausible): "
+                  "`assetkit rejects --warnings` lists them.")
     if result.rows_without_fx:
         out.print(f"{result.rows_without_fx:,} money rows have no exchange rate yet: "
                   "run `assetkit fx import eurofxref-hist.csv` or `assetkit fx fetch`.")
