@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -94,9 +95,14 @@ class Drafter:
                               hint="variables: name, company, product, platform, business, site_url, numbers, recommendations") from None
 
 
+_DRAFT_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def to_email(action: "Action", sender: str | None, now: Any) -> EmailMessage:
     """The .eml draft of one action: To is the buyer's owned address (when there is one)."""
-    msg = EmailMessage()
+    # RFC 5322's hard line limit: CPython's folding at 78 drops the space between two
+    # encoded words (a Subject "… 𐀀 ¡" came back as "…𐀀¡"); one line per header keeps it.
+    msg = EmailMessage(policy=_DRAFT_POLICY)
     msg["Subject"] = header_text(action.subject)
     if action.email and EMAIL_RE.match(action.email):
         msg["To"] = Address(display_name=header_text(action.display_name), addr_spec=action.email)
