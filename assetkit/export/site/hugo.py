@@ -17,7 +17,7 @@ import yaml
 from assetkit.export.site.content import Product
 from assetkit.export.site.html import content_security_policy
 from assetkit.export.site.pages import Page
-from assetkit.export.site.settings import SiteSettings
+from assetkit.export.site.settings import LOGO_PATH, SiteSettings
 
 MENU = ("products", "applications", "about", "quality", "faq", "rfq")
 
@@ -70,9 +70,9 @@ def _front_matter(page: Page, settings: SiteSettings, strings: dict[str, str]) -
 
 
 def hugo_files(settings: SiteSettings, pages: list[Page], products: list[Product],
-               strings: dict[str, dict[str, str]], static: dict[str, str]) -> dict[str, str]:
-    """Every file of the Hugo project as {relative path: text}."""
-    files: dict[str, str] = {}
+               strings: dict[str, dict[str, str]], static: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    """Every file of the Hugo project as {relative path: text, or bytes for the logo}."""
+    files: dict[str, str | bytes] = {}
     for page in pages:
         path = _content_path(page)
         if path is not None:
@@ -110,7 +110,7 @@ def hugo_files(settings: SiteSettings, pages: list[Page], products: list[Product
     layouts = resources.files("assetkit.export.site").joinpath("templates", "hugo", "layouts")
     for entry in _walk(layouts, "layouts"):
         files[entry[0]] = entry[1]
-    for name in ("assets/style.css", "favicon.svg", "_headers", "assets/ga4-consent.js"):
+    for name in ("assets/style.css", "favicon.svg", "_headers", "assets/ga4-consent.js", LOGO_PATH):
         if name in static:
             files[f"static/{name}"] = static[name]
     return files
