@@ -40,6 +40,7 @@ def _ld(root: Path, rel: str) -> dict[str, dict]:
 def _priced(con) -> None:
     con.execute("UPDATE products SET price = 12.5, currency = 'eur' WHERE product_id = 'p1'")
     con.execute("UPDATE products SET price = 3, currency = 'euro' WHERE product_id = 'p2'")  # not ISO 4217
+    con.execute("UPDATE products SET price = 1200, currency = 'USD' WHERE product_id = 'p3'")
 
 
 def test_faq_page_carries_faqpage_json_ld_of_the_answered_questions_only(tmp_path: Path) -> None:
@@ -75,7 +76,9 @@ def test_product_offers_price_currency_and_moq_as_eligible_quantity(tmp_path: Pa
                                "eligibleQuantity": {"@type": "QuantitativeValue", "minValue": 100.0, "unitText": "pcs"}}
     fitting = _ld(root, "en/products/brass-fitting.html")["Product"]  # "euro" is no currency code
     assert "offers" not in fitting and "image" not in fitting
-    assert "offers" not in _ld(root, "en/products/ball-valve.html")["Product"]  # no price
+    ball = _ld(root, "en/products/ball-valve.html")["Product"]["offers"]  # a price, but no MOQ
+    assert ball == {"@type": "Offer", "price": "1200", "priceCurrency": "USD",
+                    "url": f"{BASE}/en/products/ball-valve.html"}
 
 
 def test_organization_same_as_storefronts_and_a_png_logo(tmp_path: Path) -> None:

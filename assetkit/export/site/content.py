@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ class Product:
     lead_time_days: int | None = None
     image_url: str = ""
     source: str = "products"
-    price: float | None = None  # list price in `currency` (Offer in JSON-LD only when both are known)
+    price: Decimal | None = None  # list price in `currency` (Offer in JSON-LD only when both are known)
     currency: str = ""
     updated: str = ""  # YYYY-MM-DD (UTC) the catalogue row was imported: the sitemap's lastmod
 
@@ -97,7 +98,7 @@ WITH ranked AS (
 )
 SELECT name, coalesce(sku, ''), coalesce(category, ''), coalesce(description, ''), specs,
        moq::DOUBLE, coalesce(moq_unit, ''), lead_time_days, coalesce(image_url, ''), 'products',
-       price::DOUBLE, upper(coalesce(trim(currency), '')),
+       price, upper(coalesce(trim(currency), '')),
        coalesce(strftime(b.finished_at AT TIME ZONE 'UTC', '%Y-%m-%d'), '')
 FROM ranked LEFT JOIN import_batches b USING (batch_id) WHERE rn = 1 ORDER BY lower(name), sku
 """

@@ -138,7 +138,7 @@ def _offer(product: Product, page_url: str) -> dict[str, Any] | None:
     error, so an MOQ alone makes none. The MOQ is the least quantity the price applies to."""
     if product.price is None or not re.fullmatch(r"[A-Z]{3}", product.currency):
         return None
-    offer: dict[str, Any] = {"@type": "Offer", "price": f"{product.price:.4f}".rstrip("0").rstrip("."),
+    offer: dict[str, Any] = {"@type": "Offer", "price": format(product.price.normalize(), "f"),
                              "priceCurrency": product.currency, "url": page_url}
     if product.moq:
         offer["eligibleQuantity"] = {"@type": "QuantitativeValue", "minValue": product.moq}
