@@ -5,12 +5,11 @@ both consume this plan, so the two flavours always describe the same site.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
-
-import re
 
 import yaml
 
