@@ -8,7 +8,7 @@ which rows are structural (`skip`), how to find the buyer (`buyer`), and what ca
 to produce (`outputs`: SQL expressions over the fields, evaluated vectorised in DuckDB; a
 keyless output may say which values identify a row, `identity`). `$platform`, `$channel`,
 `$currency` and `$store` (the `--store` of the run) are substituted. Adding a marketplace
-means adding a YAML file here.
+means adding a YAML file here; docs/profiles.md documents every key (a test keeps it in sync).
 Detection follows beangulp: cheap, and two matches is an error that names both.
 """
 
@@ -26,10 +26,13 @@ from assetkit.errors import ConfigError, SourceError, quote_excerpt
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
 TABLES = ("orders", "order_items", "refunds", "fees", "spend", "inquiries", "products", "visits")
 KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
-_PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read", "fields",
-                 "derived", "skip", "buyer", "outputs", "notes"}
-_READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
-              "trailer", "json_records", "decimal", "earliest"}
+# The keys a profile may use, per level; each is documented in docs/profiles.md, and
+# tests/test_profile_docs.py fails when the two differ (KEY_LISTS below names the levels).
+_PROFILE_KEYS = ("name", "platform", "kind", "channel", "title", "detect", "read", "fields",
+                 "derived", "skip", "buyer", "outputs", "notes")
+_DETECT_KEYS = ("required", "absent")
+_READ_KEYS = ("delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
+              "trailer", "json_records", "decimal", "earliest")
 # The decimal separator a profile may state: "auto" (money.py's rule), "." or "," (the other one
 # is then a thousands separator wherever it occurs: `1.250` = 1250 with ",").
 DECIMAL_SEPARATORS = ("auto", ".", ",")
@@ -39,9 +42,15 @@ DECIMAL_SEPARATORS = ("auto", ".", ",")
 # meets a year 9999 (which broke `fees` and made `cohorts` grow past 10 GB).
 DEFAULT_EARLIEST = "1990-01-01"
 FUTURE_DAYS = 7
-_FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
-_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes"}
-_BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
+_FIELD_KEYS = ("col", "type", "required", "regex", "fill", "join")
+_OUTPUT_KEYS = ("table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes")
+_BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
+# Each level's keys under the path docs/profiles.md writes them with (`read.earliest`,
+# `outputs[].supersedes`; top-level keys bare).
+KEY_LISTS: dict[str, tuple[str, ...]] = {
+    "": _PROFILE_KEYS, "detect": _DETECT_KEYS, "read": _READ_KEYS, "fields.<name>": _FIELD_KEYS,
+    "outputs[]": _OUTPUT_KEYS, "buyer": _BUYER_KEYS,
+}
 
 
 @dataclass(frozen=True)
@@ -112,8 +121,12 @@ class Profile:
         return f"{self.name} ({self.platform} {self.kind})"
 
 
-def _check_keys(where: str, got: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(got) - allowed)
+def _check_keys(where: str, got: Any, allowed: tuple[str, ...]) -> None:
+    """A mapping whose keys are all in `allowed` passes; the error names the first other key."""
+    if not isinstance(got, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys, found {type(got).__name__}",
+                          hint=f"allowed keys here: {', '.join(sorted(allowed))}")
+    unknown = sorted(set(got) - set(allowed))
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}",
                           hint=f"allowed keys here: {', '.join(sorted(allowed))}")
@@ -135,10 +148,14 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     for key in ("name", "platform", "kind", "channel", "fields", "outputs"):
         if key not in data:
             raise ConfigError(f"{origin}: missing key {key!r}")
+    if not isinstance(data["fields"] or {}, dict):
+        raise ConfigError(f"{origin}: fields: expected a mapping of field name -> column or field keys")
+    if not isinstance(data["outputs"] or [], list):
+        raise ConfigError(f"{origin}: outputs: expected a list of outputs")
     read = data.get("read") or {}
     _check_keys(f"{origin}: read", read, _READ_KEYS)
     detect = data.get("detect") or {}
-    _check_keys(f"{origin}: detect", detect, {"required", "absent"})
+    _check_keys(f"{origin}: detect", detect, _DETECT_KEYS)
     fields = []
     for name, spec in (data["fields"] or {}).items():
         spec = {"col": spec} if isinstance(spec, (str, list)) else (spec or {})
