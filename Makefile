@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= assetkit-demo
 
-.PHONY: demo test test-long bench bench-quick clean setup
+.PHONY: demo test test-long lint bench bench-quick clean setup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(VENV)/.installed-test
 ## The long reliability versions (200 kills, more repetitions).
 test-long: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --long
+
+## Lint with ruff (rule set and the reasons for what it ignores: [tool.ruff] in pyproject.toml).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check assetkit tests bench
 
 ## Benchmarks (not part of the tests): appends a dated entry to bench/RESULTS.md.
 bench: $(VENV)/.installed-test

@@ -67,7 +67,7 @@ class StatusResult:
         return asdict(self)
 
 
-def database_status(con: "duckdb.DuckDBPyConnection", database: str, recent_batches: int = 10) -> StatusResult:
+def database_status(con: duckdb.DuckDBPyConnection, database: str, recent_batches: int = 10) -> StatusResult:
     from assetkit.store import schema_version
 
     parts = []
