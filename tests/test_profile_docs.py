@@ -87,6 +87,28 @@ def test_fields_and_outputs_of_the_wrong_shape_are_refused(key: str, value: Any,
         profile_from_dict({**_base(), key: value}, "x.yaml")
 
 
+@pytest.mark.parametrize(("place", "named"), [
+    (lambda p: p["outputs"][0]["values"].update(amount=0), r"outputs\[0\]\.values\.amount"),
+    (lambda p: p["outputs"][0].update(key=5), r"outputs\[0\]\.key"),
+    (lambda p: p["outputs"][0].update(where=True), r"outputs\[0\]\.where"),
+    (lambda p: p["buyer"].update(ref=1), r"buyer\.ref"),
+    (lambda p: p.update(skip=False), r"skip"),
+])
+def test_sql_written_as_a_bare_yaml_number_or_boolean_is_refused_naming_the_key(place: Any, named: str) -> None:
+    profile = _base()
+    place(profile)
+    with pytest.raises(ConfigError, match=rf"^x\.yaml: {named}: expected an SQL expression in a string") as caught:
+        profile_from_dict(profile, "x.yaml")
+    assert (caught.value.hint or "").startswith("quote it")
+
+
+def test_output_values_that_are_not_a_mapping_are_refused() -> None:
+    profile = _base()
+    profile["outputs"][0]["values"] = ["amount"]
+    with pytest.raises(ConfigError, match=r"^x\.yaml: outputs\[0\]\.values: expected a mapping"):
+        profile_from_dict(profile, "x.yaml")
+
+
 def test_the_worked_example_is_quoted_unchanged_from_its_profile() -> None:
     excerpts = EXCERPT.findall(DOC.read_text(encoding="utf-8"))
     assert len(excerpts) >= 3, "docs/profiles.md: the worked example's excerpts were not found"

@@ -132,6 +132,18 @@ def _check_keys(where: str, got: Any, allowed: tuple[str, ...]) -> None:
                           hint=f"allowed keys here: {', '.join(sorted(allowed))}")
 
 
+def _check_sql(prefix: str, expressions: Any) -> None:
+    """Each value present is SQL text: a bare YAML number or boolean (`amount: 0`) reached the
+    SQL builder as a non-string and failed the import with an internal error."""
+    if not isinstance(expressions, dict):
+        raise ConfigError(f"{prefix.rstrip('.')}: expected a mapping of column -> SQL expression, "
+                          f"found {type(expressions).__name__}")
+    for key, value in expressions.items():
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{prefix}{key}: expected an SQL expression in a string, found {value!r}",
+                              hint=f'quote it: "{value}"')
+
+
 def _as_tuple(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -175,6 +187,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
             raise ConfigError(f"{origin}: outputs[{i}].identity: only for outputs without key and group_by")
         if out.get("table") not in TABLES:
             raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
+        _check_sql(f"{origin}: outputs[{i}].", {k: out.get(k) for k in ("where", "group_by", "key")})
+        _check_sql(f"{origin}: outputs[{i}].values.", out.get("values") or {})
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
                               out.get("group_by"), out.get("key"),
                               bool(out.get("key_optional", False)), _as_tuple(out.get("identity")),
@@ -188,6 +202,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     buyer = data.get("buyer")
     if buyer is not None:
         _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)
+        _check_sql(f"{origin}: buyer.", buyer)
+    _check_sql(f"{origin}: ", {"skip": data.get("skip")})
     required = _as_tuple(detect.get("required"))
     decimal = str(read.get("decimal", "auto"))
     if decimal not in DECIMAL_SEPARATORS:
