@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from assetkit.errors import ConfigError
-from assetkit.importers.registry import KEY_LISTS, profile_from_dict
+from assetkit.importers.registry import KEY_LISTS, check_supersedes, profile_from_dict
 from tests.conftest import REPO
 
 DOC = REPO / "docs" / "profiles.md"
@@ -107,6 +107,23 @@ def test_output_values_that_are_not_a_mapping_are_refused() -> None:
     profile["outputs"][0]["values"] = ["amount"]
     with pytest.raises(ConfigError, match=r"^x\.yaml: outputs\[0\]\.values: expected a mapping"):
         profile_from_dict(profile, "x.yaml")
+
+
+@pytest.mark.parametrize(("key", "value"), [("kind", "order"), ("channel", "shop")])
+def test_an_unknown_kind_or_channel_is_refused_naming_the_choices(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^x\.yaml: {key}: '{value}' is not one of \w+, "):
+        profile_from_dict({**_base(), key: value}, "x.yaml")
+
+
+def test_supersedes_must_name_a_profile_of_the_set() -> None:
+    stand_in = profile_from_dict(_base(), "x.yaml")
+    ledger = _base()
+    ledger["name"] = "ledger"
+    ledger["outputs"][0]["supersedes"] = ["x"]
+    check_supersedes([("x.yaml", stand_in), ("ledger.yaml", profile_from_dict(ledger, "ledger.yaml"))])
+    ledger["outputs"][0]["supersedes"] = ["y"]
+    with pytest.raises(ConfigError, match=r"^ledger\.yaml: outputs\[0\]\.supersedes: 'y' is not a profile"):
+        check_supersedes([("x.yaml", stand_in), ("ledger.yaml", profile_from_dict(ledger, "ledger.yaml"))])
 
 
 def test_the_worked_example_is_quoted_unchanged_from_its_profile() -> None:

@@ -21,6 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from assetkit.config import CHANNELS
 from assetkit.errors import ConfigError, SourceError, quote_excerpt
 
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
@@ -160,6 +161,9 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     for key in ("name", "platform", "kind", "channel", "fields", "outputs"):
         if key not in data:
             raise ConfigError(f"{origin}: missing key {key!r}")
+    for key, allowed in (("kind", KINDS), ("channel", CHANNELS)):
+        if data[key] not in allowed:
+            raise ConfigError(f"{origin}: {key}: {data[key]!r} is not one of {', '.join(allowed)}")
     if not isinstance(data["fields"] or {}, dict):
         raise ConfigError(f"{origin}: fields: expected a mapping of field name -> column or field keys")
     if not isinstance(data["outputs"] or [], list):
@@ -230,11 +234,23 @@ def builtin_profiles() -> tuple[Profile, ...]:
     """Every profile shipped in assetkit/importers/profiles/*.yaml, by name."""
     import yaml
 
-    out = []
-    for entry in sorted(files("assetkit.importers").joinpath("profiles").iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".yaml"):
-            out.append(profile_from_dict(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
-    return tuple(out)
+    loaded = [(entry.name, profile_from_dict(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
+              for entry in sorted(files("assetkit.importers").joinpath("profiles").iterdir(), key=lambda p: p.name)
+              if entry.name.endswith(".yaml")]
+    check_supersedes(loaded)
+    return tuple(profile for _, profile in loaded)
+
+
+def check_supersedes(loaded: list[tuple[str, Profile]]) -> None:
+    """Every `outputs[].supersedes` names a profile of the set: a misspelt name would make the
+    ledger's rows duplicates of the stand-ins instead of replacing them, silently."""
+    names = {profile.name for _, profile in loaded}
+    for origin, profile in loaded:
+        for i, out in enumerate(profile.outputs):
+            for name in out.supersedes:
+                if name not in names:
+                    raise ConfigError(f"{origin}: outputs[{i}].supersedes: {name!r} is not a profile",
+                                      hint=f"profiles: {', '.join(sorted(names))}")
 
 
 def select_profiles(platform: str | None = None, kind: str | None = None,
