@@ -115,6 +115,13 @@ def test_an_unknown_kind_or_channel_is_refused_naming_the_choices(key: str, valu
         profile_from_dict({**_base(), key: value}, "x.yaml")
 
 
+def test_a_trailer_that_is_not_a_regular_expression_is_refused_naming_it() -> None:
+    profile = _base()
+    profile["read"]["trailer"] = ["^ok$", "(unclosed"]
+    with pytest.raises(ConfigError, match=r"^x\.yaml: read\.trailer\[1\]: '\(unclosed' is not a regular expression"):
+        profile_from_dict(profile, "x.yaml")
+
+
 def test_supersedes_must_name_a_profile_of_the_set() -> None:
     stand_in = profile_from_dict(_base(), "x.yaml")
     ledger = _base()

@@ -215,6 +215,12 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     earliest = str(read.get("earliest", DEFAULT_EARLIEST))
     if not re.fullmatch(r"(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]", earliest):
         raise ConfigError(f"{origin}: read.earliest: {earliest!r} is not a date YYYY-MM-DD after 1900")
+    trailer = _as_tuple(read.get("trailer"))
+    for i, pattern in enumerate(trailer):
+        try:
+            re.compile(pattern)
+        except re.error as exc:  # else reading a file fails on it with an internal error
+            raise ConfigError(f"{origin}: read.trailer[{i}]: {pattern!r} is not a regular expression ({exc})") from None
     return Profile(
         name=str(data["name"]), platform=str(data["platform"]), kind=str(data["kind"]),
         channel=str(data["channel"]), title=str(data.get("title", data["name"])),
@@ -223,7 +229,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         timezone=str(read.get("timezone", "UTC")),
         date_formats=_as_tuple(read.get("date_formats", ["iso"])),
         tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
-        currency=read.get("currency"), trailer=_as_tuple(read.get("trailer")),
+        currency=read.get("currency"), trailer=trailer,
         json_records=read.get("json_records"), decimal=decimal, earliest=earliest, skip=data.get("skip"), buyer=buyer,
         derived={str(k): str(v) for k, v in derived.items()},
     )
