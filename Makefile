@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= assetkit-demo
 
-.PHONY: demo test test-long bench bench-quick clean setup
+.PHONY: demo test test-long lint check-profiles bench bench-quick clean setup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ test: $(VENV)/.installed-test
 ## The long reliability versions (200 kills, more repetitions).
 test-long: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --long
+
+## Lint with ruff (rule set and the reasons for what it ignores: [tool.ruff] in pyproject.toml).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check assetkit tests bench
+
+## The import profiles: docs/profiles.md against the loader, each profile's sample against its golden result.
+check-profiles: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/test_profile_docs.py tests/test_profile_samples.py tests/test_import_golden.py \
+		tests/test_import_exports.py tests/test_import_ebay_transactions.py \
+		tests/test_site_signals.py::test_imports_match_the_golden_rows tests/test_site_signals.py::test_each_sample_is_recognised_by_its_profile
 
 ## Benchmarks (not part of the tests): appends a dated entry to bench/RESULTS.md.
 bench: $(VENV)/.installed-test

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from typer._click import exceptions as click_exceptions  # typer >=0.29 vendors click
@@ -250,10 +250,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Optional[Path] = typer.Option(None, "--db", envvar="ASSETKIT_DB",
-                                      help="Database file (env ASSETKIT_DB; default ./assetkit.duckdb)."),
-    config: Optional[Path] = typer.Option(None, "--config", envvar="ASSETKIT_CONFIG",
-                                          help="Configuration file (env ASSETKIT_CONFIG; default ./assetkit.yaml if present)."),
+    db: Path | None = typer.Option(None, "--db", envvar="ASSETKIT_DB",
+                                   help="Database file (env ASSETKIT_DB; default ./assetkit.duckdb)."),
+    config: Path | None = typer.Option(None, "--config", envvar="ASSETKIT_CONFIG",
+                                       help="Configuration file (env ASSETKIT_CONFIG; default ./assetkit.yaml if present)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print more detail."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),

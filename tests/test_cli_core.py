@@ -103,9 +103,9 @@ def test_help_does_not_import_heavy_modules(run_cli, tmp_path: Path) -> None:
 
 
 def test_every_command_has_help_text() -> None:
-    from assetkit.cli import app
-
     import typer.main
+
+    from assetkit.cli import app
 
     group = typer.main.get_command(app)
     for name, command in group.commands.items():

@@ -102,4 +102,4 @@ def test_precedence_option_over_env_over_file_over_default(tmp_path: Path, monke
 
 def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
-        Settings(config_option=tmp_path / "nope.yaml").config
+        Settings(config_option=tmp_path / "nope.yaml").config  # noqa: B018 - reading the property raises

@@ -197,7 +197,7 @@ def test_hubspot_file_keeps_phones_and_has_no_formula_cell(tmp_path: Path) -> No
                       "p4": "'=1+1"}
     for row in rows:
         for cell in row.values():
-            assert not cell[:1] in ("=", "+", "-", "@", "|", "%") or re.fullmatch(r"\+[0-9]{6,15}", cell), cell
+            assert cell[:1] not in ("=", "+", "-", "@", "|", "%") or re.fullmatch(r"\+[0-9]{6,15}", cell), cell
 
 
 def test_model_stages_are_written_as_the_documented_ones(exported) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from assetkit.store import open_store
 from assetkit.store.maintenance import check_database
 
-
 COUNTS = ("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM fees), "
           "(SELECT count(*) FROM inquiries), (SELECT count(*) FROM buyers)")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -146,6 +147,30 @@ def test_cli_import_recognises_the_report(cli) -> None:
     assert done.exit_code == 0, done.output
     (f,) = json.loads(done.stdout)["files"]
     assert (f["profile"], f["platform"], f["rejected"]) == ("ebay_transactions", "ebay", 0)
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["python-path", "fast-path"])
+def test_an_order_row_without_its_order_number_is_quarantined_not_fatal(fast: bool, tmp_path: Path) -> None:
+    """The fee outputs are keyed on the order number: a row whose key is NULL failed the whole
+    file on the id's NOT NULL (`internal error`); it is quarantined alone and the rest loads."""
+    from assetkit.importers import import_paths
+    from assetkit.store import open_store
+
+    head, *body = REAL.read_text(encoding="utf-8").split("\n")
+    damaged = [line.replace(",Order,03-00000-00004,", ",Order,--,") for line in body]
+    (index,) = [i for i, (a, b) in enumerate(zip(body, damaged)) if a != b]
+    path = tmp_path / "damaged.csv"
+    path.write_text("\n".join([head, *damaged]), encoding="utf-8")
+    with open_store(tmp_path / "e.duckdb") as store:
+        (result,) = import_paths(store, [path], fast_min_bytes=0 if fast else 1 << 40)
+        assert result.error is None
+        assert result.rejected == 1
+        assert result.rows_read == result.loaded + result.duplicate + result.rejected + result.skipped
+        ((line, reason),) = store.con.execute("SELECT line, reason FROM rejects").fetchall()
+        orders = store.con.execute("SELECT count(*) FROM orders").fetchone()[0]
+    assert line == index + 2  # the header is line 1
+    assert re.fullmatch(r"no value for (orders\.order_id|fees\.fee_id) after mapping", reason)
+    assert orders == golden(REAL)["orders"] - 1
 
 
 def test_a_refund_in_a_later_file_reaches_its_order(tmp_path: Path) -> None:

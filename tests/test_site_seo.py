@@ -124,7 +124,7 @@ def test_no_broken_internal_links(site) -> None:
     checked = 0
     for rel, page in _parsed(root).items():
         ids = {a.get("id") for _, a in page.tags if a.get("id")}
-        for tag, attrs in page.tags:
+        for _tag, attrs in page.tags:
             for attr in ("href", "src", "action"):
                 link = attrs.get(attr)
                 if not link or re.match(r"^(https?|mailto|tel):", link):

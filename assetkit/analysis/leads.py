@@ -217,12 +217,12 @@ def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | P
         as_of = as_of.replace(tzinfo=UTC)
     sql, params = scored_sql(con, config, rules, as_of)
     params.update({"dq_action": rules.disqualified_action, "prefix": rules.unanswered_prefix})
-    sql += f"""
+    sql += """
     SELECT inquiry_id, platform, strftime(received_at, '%Y-%m-%dT%H:%M:%SZ'), buyer_id, buyer, country,
         product, quantity, score, CASE WHEN disqualified THEN 'X' ELSE grade END AS grade,
         CASE WHEN disqualified THEN $dq_action
              ELSE (CASE WHEN days_unanswered IS NOT NULL
-                        THEN replace($prefix, '{{days}}', floor(days_unanswered)::BIGINT::VARCHAR) ELSE '' END)
+                        THEN replace($prefix, '{days}', floor(days_unanswered)::BIGINT::VARCHAR) ELSE '' END)
                   || action END AS next_action,
         round(days_open, 1), days_unanswered IS NULL, fired
     FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id

@@ -54,7 +54,7 @@ class SiteSignals:
         return asdict(self)
 
 
-def _rows(con: "duckdb.DuckDBPyConnection", sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     import re
 
     used = set(re.findall(r"\$(\w+)", sql))  # DuckDB rejects unused named parameters
@@ -67,7 +67,7 @@ def _per_1000(inquiries: int | None, visitors: int | None) -> float | None:
     return round(1000.0 * inquiries / visitors, 2) if inquiries is not None and visitors else None
 
 
-def analyse_site_signals(con: "duckdb.DuckDBPyConnection", config: Any = None, since: dt.date | str | None = None,
+def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, since: dt.date | str | None = None,
                          until: dt.date | str | None = None, top: int = 20) -> SiteSignals:
     """Pages, sources, countries and months of own-site traffic and inquiries.
 

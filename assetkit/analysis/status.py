@@ -86,7 +86,7 @@ class StatusResult:
         return asdict(self)
 
 
-def database_status(con: "duckdb.DuckDBPyConnection", database: str, recent_batches: int = 10) -> StatusResult:
+def database_status(con: duckdb.DuckDBPyConnection, database: str, recent_batches: int = 10) -> StatusResult:
     from assetkit.store import schema_version
 
     parts = []
@@ -124,7 +124,7 @@ def database_status(con: "duckdb.DuckDBPyConnection", database: str, recent_batc
                         int(rejects), int(fx), int(no_fx), int(warnings), reconciled, mismatches)
 
 
-def _reconciliation(con: "duckdb.DuckDBPyConnection") -> tuple[int, list[MismatchRow]]:
+def _reconciliation(con: duckdb.DuckDBPyConnection) -> tuple[int, list[MismatchRow]]:
     """Checks reconciled, and the mismatches, of the latest import of each file's bytes (a
     re-import carries the same outcome; counting both would double it)."""
     latest = ("SELECT r.*, b.file_name FROM reconciliations r JOIN import_batches b USING (batch_id) "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -31,11 +31,11 @@ def register(app: typer.Typer) -> None:
 @followups_app.callback()
 def follow_ups(
     ctx: typer.Context,
-    rules: Optional[Path] = _RULES,
-    as_of: Optional[str] = _AS_OF,
-    drafts: Optional[Path] = typer.Option(None, "--drafts", help="Write one .eml draft per action into this folder."),
-    sender: Optional[str] = typer.Option(None, "--from", help="From: address for the drafts "
-                                         "(default: follow_ups.sender in assetkit.yaml)."),
+    rules: Path | None = _RULES,
+    as_of: str | None = _AS_OF,
+    drafts: Path | None = typer.Option(None, "--drafts", help="Write one .eml draft per action into this folder."),
+    sender: str | None = typer.Option(None, "--from", help="From: address for the drafts "
+                                      "(default: follow_ups.sender in assetkit.yaml)."),
     fmt: TextJsonCsv = _FORMAT,
 ) -> None:
     """List the follow-ups due now: who, why, how to reach them, how valuable, and a draft."""
@@ -57,9 +57,9 @@ def follow_ups(
 def follow_ups_done(
     ctx: typer.Context,
     action_id: str = typer.Argument(..., help="The action ID (or its first 6+ digits)."),
-    note: Optional[str] = typer.Option(None, "--note", help="What was done (kept with the record)."),
-    rules: Optional[Path] = _RULES,
-    as_of: Optional[str] = _AS_OF,
+    note: str | None = typer.Option(None, "--note", help="What was done (kept with the record)."),
+    rules: Path | None = _RULES,
+    as_of: str | None = _AS_OF,
 ) -> None:
     """Record a follow-up as done; it will not be listed again."""
     from assetkit.analysis.followups import mark_done
@@ -101,13 +101,13 @@ def _followups_csv(result: Any) -> None:
 
 def plan(
     ctx: typer.Context,
-    shift: Optional[float] = typer.Option(None, "--shift", help="Percent of the platform ad budget to move "
-                                          "(e.g. 20; default: the scenario assumptions' shift)."),
-    start: Optional[str] = typer.Option(None, "--start", help="First day of the plan (YYYY-MM-DD; default: the "
-                                        "day after your latest data)."),
+    shift: float | None = typer.Option(None, "--shift", help="Percent of the platform ad budget to move "
+                                       "(e.g. 20; default: the scenario assumptions' shift)."),
+    start: str | None = typer.Option(None, "--start", help="First day of the plan (YYYY-MM-DD; default: the "
+                                     "day after your latest data)."),
     check: bool = typer.Option(False, "--check", help="Compare the saved plan with the data instead of building one."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="With --check: the date to check (default: the "
-                                        "latest data)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="With --check: the date to check (default: the "
+                                     "latest data)."),
     save: bool = typer.Option(True, "--save/--no-save", help="Save the new plan in the database (default)."),
     fmt: TextJsonCsv = _FORMAT,
 ) -> None:
@@ -142,7 +142,7 @@ _LABEL = {"fee_share": "fee share", "off_platform_share": "off-platform revenue 
           "owned_contact_share": "buyers with an owned contact", "own_site_inquiries_per_month": "own-site inquiries/month"}
 
 
-def _metric(metric: str, value: Optional[float]) -> str:
+def _metric(metric: str, value: float | None) -> str:
     from assetkit.export.output import format_percent, format_value
 
     if value is None:
@@ -207,8 +207,8 @@ def _check_csv(c: Any) -> None:
 
 def site_signals(
     ctx: typer.Context,
-    since: Optional[str] = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
+    since: str | None = typer.Option(None, "--since", help="First day to include (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Last day to include (YYYY-MM-DD)."),
     top: int = typer.Option(20, "--top", min=1, help="Rows per table."),
     fmt: TextJsonCsv = _FORMAT,
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
 
 import typer
 
@@ -34,11 +33,11 @@ def register(app: typer.Typer) -> None:
 
 def clv(
     ctx: typer.Context,
-    until: Optional[dt.datetime] = typer.Option(
+    until: dt.datetime | None = typer.Option(
         None, "--until", formats=["%Y-%m-%d"],
         help="Fit on occasions up to this day (YYYY-MM-DD) and check predictions against the days after it."),
     time_unit: TimeUnit = typer.Option(TimeUnit.week, "--time-unit", help="Unit of recency, T, α/β and the horizon."),
-    horizon: Optional[float] = typer.Option(None, "--horizon", help="Prediction horizon in --time-unit units (default: one year)."),
+    horizon: float | None = typer.Option(None, "--horizon", help="Prediction horizon in --time-unit units (default: one year)."),
     model: Model = typer.Option(Model.bgnbd, "--model", help="Purchase model: bgnbd, pnbd (Pareto/NBD) or mbgnbd."),
     fmt: TextJsonCsv = typer.Option(TextJsonCsv.text, "--format", "-f", help="Output format (csv: one row per buyer)."),
     top: int = typer.Option(10, "--top", help="How many top buyers to list in text output."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -25,13 +25,13 @@ def register(app: typer.Typer) -> None:
 def cohorts(
     ctx: typer.Context,
     period: Period = typer.Option(Period.month, "--period", help="Cohort period: month or quarter."),
-    since: Optional[str] = typer.Option(None, "--since", help="Show cohorts and months from this date (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Use data up to this date, inclusive (default: last order)."),
-    channel: Optional[str] = typer.Option(None, "--channel",
-                                          help="Only buyers acquired through this channel or platform (e.g. marketplace, alibaba, own_site)."),
-    churn_k: Optional[float] = typer.Option(None, "--churn-k", help="A buyer churns after K × their own median gap between orders (default 2)."),
-    window_months: Optional[int] = typer.Option(None, "--window-months", help="Run-rate window in months (default 12)."),
-    preset: Optional[str] = typer.Option(None, "--preset", help="Metric definitions: assetkit, chartmogul, baremetrics or stripe."),
+    since: str | None = typer.Option(None, "--since", help="Show cohorts and months from this date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Use data up to this date, inclusive (default: last order)."),
+    channel: str | None = typer.Option(None, "--channel",
+                                       help="Only buyers acquired through this channel or platform (e.g. marketplace, alibaba, own_site)."),
+    churn_k: float | None = typer.Option(None, "--churn-k", help="A buyer churns after K × their own median gap between orders (default 2)."),
+    window_months: int | None = typer.Option(None, "--window-months", help="Run-rate window in months (default 12)."),
+    preset: str | None = typer.Option(None, "--preset", help="Metric definitions: assetkit, chartmogul, baremetrics or stripe."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Retention by acquisition cohort and recurring-revenue movements, per channel, gross and net of fees."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,7 +19,7 @@ def register(app: typer.Typer) -> None:
 @db_app.command("backup")
 def backup(
     ctx: typer.Context,
-    out: Optional[Path] = typer.Argument(None, help="Backup file (default: <db>.YYYYmmdd-HHMMSS.bak.duckdb)."),
+    out: Path | None = typer.Argument(None, help="Backup file (default: <db>.YYYYmmdd-HHMMSS.bak.duckdb)."),
 ) -> None:
     """Write a consistent copy of the database (safe while cron runs: it takes the lock)."""
     from assetkit.store.maintenance import backup_database

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -25,10 +24,10 @@ def register(app: typer.Typer) -> None:
 def report(
     ctx: typer.Context,
     fmt: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html (self-contained), md or json."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (default assetkit-report.<format>)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output file (default assetkit-report.<format>)."),
     redact: bool = typer.Option(False, "--redact", help="Replace buyer names, emails, phones and companies by stable pseudonyms."),
-    since: Optional[dt.datetime] = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD)."),
-    until: Optional[dt.datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Last day (YYYY-MM-DD)."),
+    since: dt.datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD)."),
+    until: dt.datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Last day (YYYY-MM-DD)."),
 ) -> None:
     """Write the report: summary, platform costs, funnel, customer value, segments, scenario, provenance."""
     from assetkit.export.report import write_report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,7 +17,7 @@ def run(
     ctx: typer.Context,
     pipeline: Path = typer.Argument(..., help="Pipeline file (see examples/pipeline.yaml)."),
     wait: float = typer.Option(600.0, "--wait", help="Seconds to wait for another run to finish before exiting 75."),
-    log: Optional[Path] = typer.Option(None, "--log", help="Append the JSON summary line to this file instead of stdout."),
+    log: Path | None = typer.Option(None, "--log", help="Append the JSON summary line to this file instead of stdout."),
 ) -> None:
     """Pull, import every file in the inbox, refresh reports/site/CRM, print one JSON summary line.
 
@@ -54,7 +53,7 @@ def run(
         raise typer.Exit(1)
 
 
-def _emit(log: Optional[Path], line: str) -> None:
+def _emit(log: Path | None, line: str) -> None:
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as fh:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -44,19 +43,19 @@ def parse_programme(text: str | None) -> list[int] | None:
 
 def scenario(
     ctx: typer.Context,
-    shift: Optional[str] = typer.Option(None, "--shift", help="Percent of the platform ad budget moved to owned "
-                                        "channels (default 20, or the assumptions file); a list such as "
-                                        "0,10,20,30,50 compares levels."),
-    programme: Optional[str] = typer.Option(None, "--programme", help="The owned-channel programme (site, CRM, "
-                                            "inviting existing repeat buyers): on, off, or both to compare "
-                                            "(default: the assumptions file, on)."),
+    shift: str | None = typer.Option(None, "--shift", help="Percent of the platform ad budget moved to owned "
+                                     "channels (default 20, or the assumptions file); a list such as "
+                                     "0,10,20,30,50 compares levels."),
+    programme: str | None = typer.Option(None, "--programme", help="The owned-channel programme (site, CRM, "
+                                         "inviting existing repeat buyers): on, off, or both to compare "
+                                         "(default: the assumptions file, on)."),
     months: int = typer.Option(36, "--months", min=1, max=240, help="Months to project."),
-    assumptions: Optional[Path] = typer.Option(None, "--assumptions", help="YAML file of assumptions "
-                                               "(see --template)."),
+    assumptions: Path | None = typer.Option(None, "--assumptions", help="YAML file of assumptions "
+                                            "(see --template)."),
     runs: int = typer.Option(1000, "--runs", min=1, max=200_000, help="Monte Carlo runs."),
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed: the same seed gives the same output."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="End of the 12-month baseline (YYYY-MM-DD; "
-                                        "default: the last order)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="End of the 12-month baseline (YYYY-MM-DD; "
+                                     "default: the last order)."),
     template: bool = typer.Option(False, "--template", help="Print the commented assumptions template and exit."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
 ) -> None:

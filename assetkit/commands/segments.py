@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 import typer
 
@@ -17,10 +16,10 @@ def register(app: typer.Typer) -> None:
 
 def segments(
     ctx: typer.Context,
-    until: Optional[dt.datetime] = typer.Option(None, "--until", formats=["%Y-%m-%d"],
-                                                help="Score buyers as of this day (YYYY-MM-DD)."),
+    until: dt.datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"],
+                                             help="Score buyers as of this day (YYYY-MM-DD)."),
     time_unit: TimeUnit = typer.Option(TimeUnit.week, "--time-unit", help="Time unit of the CLV model behind P(alive)."),
-    horizon: Optional[float] = typer.Option(None, "--horizon", help="CLV horizon in --time-unit units (default: one year)."),
+    horizon: float | None = typer.Option(None, "--horizon", help="CLV horizon in --time-unit units (default: one year)."),
     model: Model = typer.Option(Model.bgnbd, "--model", help="Purchase model behind P(alive) and value."),
     fmt: TextJsonCsv = typer.Option(TextJsonCsv.text, "--format", "-f",
                                     help="Output format (csv: the migration list, for a sales team)."),

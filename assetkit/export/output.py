@@ -50,7 +50,7 @@ def json_envelope(kind: str, payload: Mapping[str, Any], reporting_currency: str
         "assetkit_version": __version__,
         "schema_version": JSON_SCHEMA_VERSION,
         "kind": kind,
-        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "reporting_currency": reporting_currency,
         **payload,
     }

@@ -31,7 +31,7 @@ _FORMULA = r"'^(\s*[=+\-@|%]|[\t\r\n\x00])'"
 _AFTER_BREAK = r"'([\r\n]+)([ \t]*[=+\-@|%\x00])'"
 
 
-def _select_safe(con: "duckdb.DuckDBPyConnection", table: str) -> str:
+def _select_safe(con: duckdb.DuckDBPyConnection, table: str) -> str:
     columns = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
         [table],
@@ -49,7 +49,7 @@ def _select_safe(con: "duckdb.DuckDBPyConnection", table: str) -> str:
     return f"SELECT {', '.join(parts)} FROM {table}"
 
 
-def export_tables(con: "duckdb.DuckDBPyConnection", out_dir: Path, fmt: str = "parquet",
+def export_tables(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str = "parquet",
                   bom: bool = True, config: Any = None) -> dict[str, int]:
     """Write one file per canonical table into `out_dir` (swapped in atomically); return row counts.
 

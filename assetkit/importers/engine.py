@@ -23,8 +23,8 @@ from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
 from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, reconcile, refunds
 from assetkit.importers.plausibility import ImportWarning
-from assetkit.importers.reconcile import Reconciliation
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
+from assetkit.importers.reconcile import Reconciliation
 from assetkit.importers.registry import select_profiles
 
 if TYPE_CHECKING:

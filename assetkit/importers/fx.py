@@ -14,6 +14,7 @@ real rates replace.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -205,9 +206,6 @@ def download_ecb(dest: Path, url: str | None = None, timeout: tuple[float, float
             raise NetworkError(f"{public_url(url)} sent a zip without a CSV") from None
     dest.write_bytes(body)
     return public_url(url)
-
-
-from dataclasses import asdict, dataclass
 
 
 @dataclass

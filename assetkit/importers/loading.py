@@ -113,7 +113,12 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         from assetkit.errors import ConfigError
 
         raise ConfigError(f"profile {profile.name}: output {out.table} does not set required column {missing[0]!r}")
-    bad = "CASE " + " ".join(f"WHEN {c} IS NULL THEN {quote(c)}" for c in required) + " END" if required else "NULL"
+    checks = [(c, c) for c in required]
+    if out.key and not out.key_optional and out.table != "order_items":
+        # A NULL key leaves the row without an id: quarantined like a missing required value
+        # (`no value for fees.fee_id`), instead of failing the whole file on the id's NOT NULL.
+        checks.append(("__key", idcol))
+    bad = "CASE " + " ".join(f"WHEN {e} IS NULL THEN {quote(c)}" for e, c in checks) + " END" if checks else "NULL"
     final = f"SELECT *, {bad} AS __bad FROM ({keyed})"
     # A keyed row-per-line output streams into its insert: materialising every staged value
     # cost as much as the insert itself. Grouped, content-hashed and per-item outputs, and

@@ -8,7 +8,7 @@ which rows are structural (`skip`), how to find the buyer (`buyer`), and what ca
 to produce (`outputs`: SQL expressions over the fields, evaluated vectorised in DuckDB; a
 keyless output may say which values identify a row, `identity`). `$platform`, `$channel`,
 `$currency` and `$store` (the `--store` of the run) are substituted. Adding a marketplace
-means adding a YAML file here.
+means adding a YAML file here; docs/profiles.md documents every key (a test keeps it in sync).
 Detection follows beangulp: cheap, and two matches is an error that names both.
 """
 
@@ -21,15 +21,19 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from assetkit.config import CHANNELS
 from assetkit.errors import ConfigError, SourceError, quote_excerpt
 
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
 TABLES = ("orders", "order_items", "refunds", "fees", "spend", "inquiries", "products", "visits")
 KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
-_PROFILE_KEYS = {"name", "platform", "kind", "channel", "title", "detect", "read", "fields",
-                 "derived", "skip", "buyer", "outputs", "reconcile", "notes"}
-_READ_KEYS = {"delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
-              "trailer", "json_records", "decimal", "earliest"}
+# The keys a profile may use, per level; each is documented in docs/profiles.md, and
+# tests/test_profile_docs.py fails when the two differ (KEY_LISTS below names the levels).
+_PROFILE_KEYS = ("name", "platform", "kind", "channel", "title", "detect", "read", "fields",
+                 "derived", "skip", "buyer", "outputs", "reconcile", "notes")
+_DETECT_KEYS = ("required", "absent")
+_READ_KEYS = ("delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
+              "trailer", "json_records", "decimal", "earliest")
 # The decimal separator a profile may state: "auto" (money.py's rule), "." or "," (the other one
 # is then a thousands separator wherever it occurs: `1.250` = 1250 with ",").
 DECIMAL_SEPARATORS = ("auto", ".", ",")
@@ -39,13 +43,19 @@ DECIMAL_SEPARATORS = ("auto", ".", ",")
 # meets a year 9999 (which broke `fees` and made `cohorts` grow past 10 GB).
 DEFAULT_EARLIEST = "1990-01-01"
 FUTURE_DAYS = 7
-_FIELD_KEYS = {"col", "type", "required", "regex", "fill", "join"}
-_OUTPUT_KEYS = {"table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes"}
-_RECONCILE_KEYS = {"name", "label", "where", "by", "currency", "expected", "got", "tolerance"}
+_FIELD_KEYS = ("col", "type", "required", "regex", "fill", "join")
+_OUTPUT_KEYS = ("table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes")
+_BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
+_RECONCILE_KEYS = ("name", "label", "where", "by", "currency", "expected", "got", "tolerance")
 # What a reconciliation's `got` may add up: the staged rows of a canonical table, or `rows`,
 # the file's own rows (for money the profile leaves out on purpose: payouts, withheld tax).
 RECONCILE_SOURCES = ("orders", "refunds", "fees", "rows")
-_BUYER_KEYS = {"email", "ref", "name", "company", "country", "phone", "at", "platform", "channel"}
+# Each level's keys under the path docs/profiles.md writes them with (`read.earliest`,
+# `outputs[].supersedes`; top-level keys bare).
+KEY_LISTS: dict[str, tuple[str, ...]] = {
+    "": _PROFILE_KEYS, "detect": _DETECT_KEYS, "read": _READ_KEYS, "fields.<name>": _FIELD_KEYS,
+    "outputs[]": _OUTPUT_KEYS, "buyer": _BUYER_KEYS, "reconcile[]": _RECONCILE_KEYS,
+}
 
 
 @dataclass(frozen=True)
@@ -137,11 +147,27 @@ class Profile:
         return f"{self.name} ({self.platform} {self.kind})"
 
 
-def _check_keys(where: str, got: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(got) - allowed)
+def _check_keys(where: str, got: Any, allowed: tuple[str, ...]) -> None:
+    """A mapping whose keys are all in `allowed` passes; the error names the first other key."""
+    if not isinstance(got, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys, found {type(got).__name__}",
+                          hint=f"allowed keys here: {', '.join(sorted(allowed))}")
+    unknown = sorted(set(got) - set(allowed))
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}",
                           hint=f"allowed keys here: {', '.join(sorted(allowed))}")
+
+
+def _check_sql(prefix: str, expressions: Any) -> None:
+    """Each value present is SQL text: a bare YAML number or boolean (`amount: 0`) reached the
+    SQL builder as a non-string and failed the import with an internal error."""
+    if not isinstance(expressions, dict):
+        raise ConfigError(f"{prefix.rstrip('.')}: expected a mapping of column -> SQL expression, "
+                          f"found {type(expressions).__name__}")
+    for key, value in expressions.items():
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{prefix}{key}: expected an SQL expression in a string, found {value!r}",
+                              hint=f'quote it: "{value}"')
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -160,10 +186,17 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     for key in ("name", "platform", "kind", "channel", "fields", "outputs"):
         if key not in data:
             raise ConfigError(f"{origin}: missing key {key!r}")
+    for key, allowed in (("kind", KINDS), ("channel", CHANNELS)):
+        if data[key] not in allowed:
+            raise ConfigError(f"{origin}: {key}: {data[key]!r} is not one of {', '.join(allowed)}")
+    if not isinstance(data["fields"] or {}, dict):
+        raise ConfigError(f"{origin}: fields: expected a mapping of field name -> column or field keys")
+    if not isinstance(data["outputs"] or [], list):
+        raise ConfigError(f"{origin}: outputs: expected a list of outputs")
     read = data.get("read") or {}
     _check_keys(f"{origin}: read", read, _READ_KEYS)
     detect = data.get("detect") or {}
-    _check_keys(f"{origin}: detect", detect, {"required", "absent"})
+    _check_keys(f"{origin}: detect", detect, _DETECT_KEYS)
     fields = []
     for name, spec in (data["fields"] or {}).items():
         spec = {"col": spec} if isinstance(spec, (str, list)) else (spec or {})
@@ -183,6 +216,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
             raise ConfigError(f"{origin}: outputs[{i}].identity: only for outputs without key and group_by")
         if out.get("table") not in TABLES:
             raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
+        _check_sql(f"{origin}: outputs[{i}].", {k: out.get(k) for k in ("where", "group_by", "key")})
+        _check_sql(f"{origin}: outputs[{i}].values.", out.get("values") or {})
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
                               out.get("group_by"), out.get("key"),
                               bool(out.get("key_optional", False)), _as_tuple(out.get("identity")),
@@ -202,6 +237,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     buyer = data.get("buyer")
     if buyer is not None:
         _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)
+        _check_sql(f"{origin}: buyer.", buyer)
+    _check_sql(f"{origin}: ", {"skip": data.get("skip")})
     required = _as_tuple(detect.get("required"))
     decimal = str(read.get("decimal", "auto"))
     if decimal not in DECIMAL_SEPARATORS:
@@ -209,6 +246,12 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     earliest = str(read.get("earliest", DEFAULT_EARLIEST))
     if not re.fullmatch(r"(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]", earliest):
         raise ConfigError(f"{origin}: read.earliest: {earliest!r} is not a date YYYY-MM-DD after 1900")
+    trailer = _as_tuple(read.get("trailer"))
+    for i, pattern in enumerate(trailer):
+        try:
+            re.compile(pattern)
+        except re.error as exc:  # else reading a file fails on it with an internal error
+            raise ConfigError(f"{origin}: read.trailer[{i}]: {pattern!r} is not a regular expression ({exc})") from None
     return Profile(
         name=str(data["name"]), platform=str(data["platform"]), kind=str(data["kind"]),
         channel=str(data["channel"]), title=str(data.get("title", data["name"])),
@@ -217,7 +260,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         timezone=str(read.get("timezone", "UTC")),
         date_formats=_as_tuple(read.get("date_formats", ["iso"])),
         tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
-        currency=read.get("currency"), trailer=_as_tuple(read.get("trailer")),
+        currency=read.get("currency"), trailer=trailer,
         json_records=read.get("json_records"), decimal=decimal, earliest=earliest, skip=data.get("skip"), buyer=buyer,
         derived={str(k): str(v) for k, v in derived.items()}, reconcile=reconcile,
     )
@@ -250,11 +293,23 @@ def builtin_profiles() -> tuple[Profile, ...]:
     """Every profile shipped in assetkit/importers/profiles/*.yaml, by name."""
     import yaml
 
-    out = []
-    for entry in sorted(files("assetkit.importers").joinpath("profiles").iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".yaml"):
-            out.append(profile_from_dict(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
-    return tuple(out)
+    loaded = [(entry.name, profile_from_dict(yaml.safe_load(entry.read_text(encoding="utf-8")), entry.name))
+              for entry in sorted(files("assetkit.importers").joinpath("profiles").iterdir(), key=lambda p: p.name)
+              if entry.name.endswith(".yaml")]
+    check_supersedes(loaded)
+    return tuple(profile for _, profile in loaded)
+
+
+def check_supersedes(loaded: list[tuple[str, Profile]]) -> None:
+    """Every `outputs[].supersedes` names a profile of the set: a misspelt name would make the
+    ledger's rows duplicates of the stand-ins instead of replacing them, silently."""
+    names = {profile.name for _, profile in loaded}
+    for origin, profile in loaded:
+        for i, out in enumerate(profile.outputs):
+            for name in out.supersedes:
+                if name not in names:
+                    raise ConfigError(f"{origin}: outputs[{i}].supersedes: {name!r} is not a profile",
+                                      hint=f"profiles: {', '.join(sorted(names))}")
 
 
 def select_profiles(platform: str | None = None, kind: str | None = None,

@@ -258,4 +258,4 @@ def failure_line(pipeline: Path, exc: AssetkitError) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

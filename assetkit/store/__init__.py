@@ -31,11 +31,11 @@ class Store:
     """An open database plus the lock that guards it."""
 
     path: Path
-    con: "duckdb.DuckDBPyConnection"
+    con: duckdb.DuckDBPyConnection
     _lock: StoreLock = field(repr=False)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["duckdb.DuckDBPyConnection"]:
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All statements inside land together or not at all."""
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -57,7 +57,7 @@ class Store:
         finally:
             self._lock.release()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -166,7 +166,7 @@ def _check_schema_read_only(store: Store) -> None:
             hint="open it once with write permission so assetkit can upgrade it (or use the matching assetkit version)")
 
 
-def schema_version(con: "duckdb.DuckDBPyConnection") -> int:
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
     ).fetchone()[0]

@@ -40,7 +40,7 @@ class CheckResult:
         return {**asdict(self), "ok": self.ok}
 
 
-def check_database(store: "Store") -> CheckResult:
+def check_database(store: Store) -> CheckResult:
     """Read every block of every table (DuckDB verifies each block's checksum as it reads),
     then check the bookkeeping; a damaged file is reported as a problem, not a crash."""
     from assetkit.errors import explain_failure
@@ -57,7 +57,7 @@ def check_database(store: "Store") -> CheckResult:
         return CheckResult(batches_checked=0, problems=[known.message + f" (hint: {known.hint})"])
 
 
-def _read_every_block(store: "Store") -> list[str]:
+def _read_every_block(store: Store) -> list[str]:
     """One problem per table DuckDB cannot read back intact."""
     from assetkit.errors import explain_failure
 
@@ -77,7 +77,7 @@ def _read_every_block(store: "Store") -> list[str]:
     return problems
 
 
-def _check_bookkeeping(store: "Store") -> CheckResult:
+def _check_bookkeeping(store: Store) -> CheckResult:
     con = store.con
     union = " UNION ".join(f"SELECT batch_id, source_line FROM {t}" for t in DATA_TABLES)
     rows = con.execute(
@@ -134,7 +134,7 @@ def _dangling(con, table: str, column: str, parent: str) -> int:  # noqa: ANN001
     return int(count)
 
 
-def backup_database(store: "Store", destination: Path) -> Path:
+def backup_database(store: Store, destination: Path) -> Path:
     """Write a consistent copy of the database while holding its lock."""
     destination = Path(destination)
     if destination.exists():
@@ -152,7 +152,7 @@ def backup_database(store: "Store", destination: Path) -> Path:
     return destination
 
 
-def _current_db(store: "Store") -> str:
+def _current_db(store: Store) -> str:
     (name,) = store.con.execute("SELECT current_database()").fetchone()
     return '"' + str(name).replace('"', '""') + '"'
 

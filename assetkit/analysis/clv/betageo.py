@@ -114,7 +114,7 @@ def _fit(name: str, x, t_x, T, weights, modified: bool) -> tuple[Fit, Rfm]:
     screen = None
     if ds.x.size > SCREEN_ROWS:
         sub = _Layout(ds.subsample(SCREEN_ROWS, np.random.default_rng(0)), modified)
-        screen = lambda p: _nll(p, sub, modified)
+        screen = lambda p: _nll(p, sub, modified)  # noqa: E731 - None when the data is small enough
     full = _Layout(ds, modified)
     fit = maximise(name, NAMES, lambda p: _nll(p, full, modified), starts, ds.n, screen)
     delta = np.array([0.0, np.log(scale), 0.0, 0.0])

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 TABLE = "_ak_fu_mig"
 
 
-def segments(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime) -> Any:
+def segments(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime) -> Any:
     """The segments result at `as_of` (one CLV fit serves both CLV rules), or None without one."""
     try:
         from assetkit.analysis.segments import analyse_segments
@@ -33,7 +33,7 @@ def segments(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime) 
         return None
 
 
-def load_candidates(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, seg: Any = None) -> str:
+def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, seg: Any = None) -> str:
     """Fill temp table _ak_fu_mig(buyer_id, platform, value, fee_share); returns how they were valued."""
     try:
         result = seg if seg is not None else segments(con, config, as_of)
@@ -58,7 +58,7 @@ def load_candidates(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.dat
     return "discounted platform fees on the buyer's predicted future revenue (segments)"
 
 
-def migration_candidates(con: "duckdb.DuckDBPyConnection", as_of: dt.datetime | dt.date | str | None = None,
+def migration_candidates(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | dt.date | str | None = None,
                          limit: int | None = None, config: Any = None) -> list[dict[str, Any]]:
     """Candidates not yet invited, most valuable first; contact fields say whether we can reach them."""
     from assetkit.analysis.followups.due import as_of_timestamp

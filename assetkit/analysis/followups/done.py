@@ -30,7 +30,7 @@ class DoneResult:
         return asdict(self)
 
 
-def mark_done(con: "duckdb.DuckDBPyConnection", action: str, config: Any = None, note: str | None = None,
+def mark_done(con: duckdb.DuckDBPyConnection, action: str, config: Any = None, note: str | None = None,
               rules_path: str | Path | None = None, as_of: dt.datetime | dt.date | str | None = None,
               now: dt.datetime | None = None) -> DoneResult:
     """Record the due action with this ID (or unique prefix of at least 6 digits) as done.

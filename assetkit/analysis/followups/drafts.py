@@ -98,7 +98,7 @@ class Drafter:
 _DRAFT_POLICY = email_policy.default.clone(max_line_length=998)
 
 
-def to_email(action: "Action", sender: str | None, now: Any) -> EmailMessage:
+def to_email(action: Action, sender: str | None, now: Any) -> EmailMessage:
     """The .eml draft of one action: To is the buyer's owned address (when there is one)."""
     # RFC 5322's hard line limit: CPython's folding at 78 drops the space between two
     # encoded words (a Subject "… 𐀀 ¡" came back as "…𐀀¡"); one line per header keeps it.
@@ -115,7 +115,7 @@ def to_email(action: "Action", sender: str | None, now: Any) -> EmailMessage:
     return msg
 
 
-def write_drafts(actions: list["Action"], folder: str | Path, sender: str | None = None) -> list[Path]:
+def write_drafts(actions: list[Action], folder: str | Path, sender: str | None = None) -> list[Path]:
     """One `<action_id>.eml` per action in `folder` (created if missing); returns the paths."""
     import datetime as dt
 

@@ -106,7 +106,7 @@ def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
     return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
 
 
-def _load_clv(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime, notes: list[str],
+def _load_clv(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, notes: list[str],
               seg: Any) -> bool:
     """P(alive) and CLV per buyer into temp table _ak_fu_clv; False (with a note) if not estimable.
     Taken from the segments result when there is one, so CLV is fitted once per run."""
@@ -127,7 +127,7 @@ def _load_clv(con: "duckdb.DuckDBPyConnection", config: Any, as_of: dt.datetime,
     return True
 
 
-def _contacts(con: "duckdb.DuckDBPyConnection", ids: list[str]) -> dict[str, tuple]:
+def _contacts(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple]:
     cur = con.execute("SELECT buyer_id, coalesce(name, ''), coalesce(company, ''), trim(email), trim(phone), "
                       "upper(trim(country)) FROM buyers WHERE buyer_id IN (SELECT unnest($ids))", {"ids": ids})
     return {r[0]: r[1:] for r in cur.fetchall()}
@@ -139,7 +139,7 @@ def _channel(email: str | None, phone: str | None, relay: tuple[str, ...]) -> tu
     return ("phone" if phone else "none"), None
 
 
-def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path: str | Path | None = None,
+def due_actions(con: duckdb.DuckDBPyConnection, config: Any = None, rules_path: str | Path | None = None,
                 as_of: dt.datetime | dt.date | str | None = None) -> FollowUps:
     """Every action due at `as_of` (default now) by the rules, best expected value first."""
     rules: FollowUpRules = load_rules(rules_path or _section(config).get("rules"))
@@ -190,7 +190,7 @@ def due_actions(con: "duckdb.DuckDBPyConnection", config: Any = None, rules_path
     return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
 
 
-def _value_by_outcomes(con: "duckdb.DuckDBPyConnection", config: Any, when: dt.datetime,
+def _value_by_outcomes(con: duckdb.DuckDBPyConnection, config: Any, when: dt.datetime,
                        raw: list[tuple[Any, dict[str, Any]]], ref: dict[str, float], notes: list[str]) -> None:
     """Expected value from the seller's own outcomes, in place (docs/follow-ups.md, "Expected value"):
     an inquiry is worth its own P(order) (learned model, else calibrated rules; the business-wide

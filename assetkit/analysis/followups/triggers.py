@@ -152,7 +152,7 @@ _REF_KEYS = {
 }
 
 
-def reference(con: "duckdb.DuckDBPyConnection", as_of: Any) -> dict[str, float]:
+def reference(con: duckdb.DuckDBPyConnection, as_of: Any) -> dict[str, float]:
     """Business-wide figures the expected values use, measured up to as_of."""
     cur = con.execute(REFERENCE, {"as_of": as_of})
     names = [d[0] for d in cur.description]
@@ -160,7 +160,7 @@ def reference(con: "duckdb.DuckDBPyConnection", as_of: Any) -> dict[str, float]:
     return {k: float(v) if v is not None else 0.0 for k, v in zip(names, row)}
 
 
-def run_trigger(con: "duckdb.DuckDBPyConnection", trigger: str, params: dict[str, float], as_of: Any,
+def run_trigger(con: duckdb.DuckDBPyConnection, trigger: str, params: dict[str, float], as_of: Any,
                 ref: dict[str, float]) -> list[dict[str, Any]]:
     """The due events of one trigger as dicts (one per action before de-duplication)."""
     args = {"as_of": as_of, **params, **{k: ref[k] for k in _REF_KEYS[trigger]}}

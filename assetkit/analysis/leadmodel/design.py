@@ -37,7 +37,7 @@ def _flag(a: np.ndarray) -> np.ndarray:
 def _text(a: np.ndarray) -> np.ndarray:
     if isinstance(a, np.ma.MaskedArray):
         a = np.ma.filled(a, "")
-    return np.where(a == None, "", a).astype(str)
+    return np.where(a == None, "", a).astype(str)  # noqa: E711 - elementwise: `is None` would test the array
 
 
 def _fmt(x: float) -> str:

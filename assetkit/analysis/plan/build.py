@@ -85,7 +85,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _steps(con: "duckdb.DuckDBPyConnection", baseline: dict[str, float | None]) -> dict[str, list[str]]:
+def _steps(con: duckdb.DuckDBPyConnection, baseline: dict[str, float | None]) -> dict[str, list[str]]:
     import yaml
 
     data = yaml.safe_load(resources.files("assetkit").joinpath("data", "plan_steps.yaml").read_text(encoding="utf-8"))
@@ -163,7 +163,7 @@ def _targets(baseline: dict[str, float | None], result: Any, start: dt.date,
     return out
 
 
-def build_plan(con: "duckdb.DuckDBPyConnection", config: Any = None, shift: float | None = None,
+def build_plan(con: duckdb.DuckDBPyConnection, config: Any = None, shift: float | None = None,
                start: dt.date | str | None = None, runs: int = 200, seed: int = 0) -> Plan:
     """The plan (not saved; see save_plan). `shift` is a share (0.2 = 20 %), default the scenario's."""
     from assetkit.analysis.followups import migration_candidates
@@ -202,7 +202,7 @@ def build_plan(con: "duckdb.DuckDBPyConnection", config: Any = None, shift: floa
                 dict(result.npv), notes)
 
 
-def save_plan(con: "duckdb.DuckDBPyConnection", plan: Plan) -> int:
+def save_plan(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     """Store the plan and its targets; returns the new plan_id (the latest plan is the active one)."""
     from assetkit.export.output import to_jsonable
 

@@ -12,8 +12,9 @@ Public API (pure functions; the engine needs no database):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.scenario.assumptions import Assumptions, Dist, load_assumptions, template_text
 from assetkit.analysis.scenario.baseline import Baseline, ChannelBaseline, build_baseline
@@ -82,7 +83,7 @@ _MAJOR_CURRENCIES = {"EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SGD"}
 
 
 def scenario_report(
-    con: "duckdb.DuckDBPyConnection",
+    con: duckdb.DuckDBPyConnection,
     config: Any = None,
     *,
     assumptions_path: str | None = None,

@@ -11,10 +11,11 @@ one assumption, or the shift, leaves every other draw untouched (common random n
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import ConfigError
 
@@ -88,7 +89,7 @@ class Dist:
 
         return float(self.ppf(np.array([q]))[0])
 
-    def ppf(self, u: "np.ndarray") -> "np.ndarray":
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF, vectorised: maps uniforms in [0, 1] to this distribution."""
         import numpy as np
 
@@ -132,7 +133,7 @@ class Assumptions:
     def __getitem__(self, key: str) -> Dist:
         return self.values[key]
 
-    def replace(self, **changes: Dist | float) -> "Assumptions":
+    def replace(self, **changes: Dist | float) -> Assumptions:
         """A copy with some keys changed (numbers become fixed assumptions)."""
         new = dict(self.values)
         src = dict(self.sources)
@@ -141,13 +142,13 @@ class Assumptions:
             src[key] = "override"
         return Assumptions(new, src)
 
-    def central(self) -> dict[str, "np.ndarray"]:
+    def central(self) -> dict[str, np.ndarray]:
         """Every assumption at its central value, as length-1 arrays for the engine."""
         import numpy as np
 
         return {k: np.array([self.values[k].central()]) for k in KEYS}
 
-    def sample(self, runs: int, seed: int) -> dict[str, "np.ndarray"]:
+    def sample(self, runs: int, seed: int) -> dict[str, np.ndarray]:
         """`runs` draws per key; the draws of a key depend only on (seed, key)."""
         import numpy as np
 

@@ -184,7 +184,7 @@ SELECT count(*) FILTER (WHERE n > 1), count(*) FROM (
 """
 
 
-def _window(con: "duckdb.DuckDBPyConnection", as_of: dt.date | None) -> tuple[dt.date, dt.datetime, dt.datetime]:
+def _window(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> tuple[dt.date, dt.datetime, dt.datetime]:
     if as_of is None:
         row = con.execute("SELECT max(ordered_at)::DATE FROM orders WHERE status <> 'cancelled'").fetchone()
         if row is None or row[0] is None:
@@ -193,12 +193,12 @@ def _window(con: "duckdb.DuckDBPyConnection", as_of: dt.date | None) -> tuple[dt
                 hint="import your order exports first: assetkit import FILE (or try assetkit demo)",
             )
         as_of = row[0]
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
     start = end.replace(year=end.year - 1) if not (end.month == 2 and end.day == 29) else end - dt.timedelta(days=366)
     return as_of, start, end
 
 
-def build_baseline(con: "duckdb.DuckDBPyConnection", config: Any = None, as_of: dt.date | None = None) -> Baseline:
+def build_baseline(con: duckdb.DuckDBPyConnection, config: Any = None, as_of: dt.date | None = None) -> Baseline:
     """Aggregate the 12 months up to `as_of` (default: the last order) per channel and platform.
 
     Raises NotEnoughData (exit 3) with fewer than MIN_MONTHS_WITH_ORDERS calendar months of orders.

@@ -12,8 +12,9 @@ See docs/scenario.md for the equations in full.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from assetkit.analysis.scenario.baseline import Baseline, ChannelBaseline
 

@@ -10,8 +10,9 @@ late does not count as paid back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.scenario.assumptions import KEYS, UNSOURCED, Assumptions
 from assetkit.analysis.scenario.baseline import Baseline

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 FORMATS = ("html", "md", "json")
 
 
-def write_report(con: "duckdb.DuckDBPyConnection", config: Config, out: Path, fmt: str = "html", *,
+def write_report(con: duckdb.DuckDBPyConnection, config: Config, out: Path, fmt: str = "html", *,
                  since: dt.date | None = None, until: dt.date | None = None, redact: bool = False,
                  progress: Callable[[str], None] | None = None) -> Path:
     """Build the report and write it atomically to `out`; `progress(section title)` as each starts."""

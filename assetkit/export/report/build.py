@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class ReportContext:
     """What every section builder gets; `results` lets later sections reuse earlier analyses."""
 
-    con: "duckdb.DuckDBPyConnection"
+    con: duckdb.DuckDBPyConnection
     config: Config
     since: dt.date | None = None
     until: dt.date | None = None
@@ -56,7 +56,7 @@ def _section_builders() -> list[tuple[str, str, SectionBuilder]]:
     ]
 
 
-def build_report(con: "duckdb.DuckDBPyConnection", config: Config, *, since: dt.date | None = None,
+def build_report(con: duckdb.DuckDBPyConnection, config: Config, *, since: dt.date | None = None,
                  until: dt.date | None = None, redact: bool = False,
                  progress: Callable[[str], None] | None = None) -> ReportDocument:
     ctx = ReportContext(con, config, since, until)
@@ -78,7 +78,7 @@ def build_report(con: "duckdb.DuckDBPyConnection", config: Config, *, since: dt.
         business_name=config.business_name,
         reporting_currency=config.reporting_currency,
         period=f"{start or '–'} to {end or '–'}",
-        generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         redacted=redact,
         key_figures=key_figures(ctx, sections),
         sections=sections,

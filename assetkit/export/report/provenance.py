@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def provenance_section(con: "duckdb.DuckDBPyConnection") -> Section:
+def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
     batches = con.execute(
         "SELECT batch_id, file_name, platform, kind, substr(sha256, 1, 12), rows_read, rows_loaded, "
         "rows_duplicate, rows_rejected, coalesce(c.rows_skipped, 0), strftime(finished_at, '%Y-%m-%d %H:%M') "

@@ -22,7 +22,7 @@ def pseudonym_code(buyer_id: str) -> str:
     return hashlib.sha256(f"assetkit-redact:{buyer_id}".encode()).hexdigest()[:6]
 
 
-def build_pseudonyms(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
+def build_pseudonyms(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Map every identifying string stored for a buyer to its pseudonym."""
     rows = con.execute(
         """

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 MAX_AGE = 8  # quarters shown in the heat map: two years after acquisition
 
 
-def cohorts_section(ctx: "ReportContext") -> Section:
+def cohorts_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.cohorts import analyse_cohorts
 
     result = analyse_cohorts(ctx.con, ctx.config, period="quarter", since=ctx.since, until=ctx.until,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 HOLDOUT_DAYS = 182  # the validation fit leaves out the last half year
 
 
-def clv_section(ctx: "ReportContext") -> Section:
+def clv_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.clv import analyse_clv
     from assetkit.errors import NotEnoughData
 
@@ -99,7 +99,7 @@ def clv_section(ctx: "ReportContext") -> Section:
     return section
 
 
-def segments_section(ctx: "ReportContext") -> Section:
+def segments_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.segments import analyse_segments
 
     result = analyse_segments(ctx.con, ctx.config, until=ctx.until)

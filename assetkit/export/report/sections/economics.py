@@ -24,7 +24,7 @@ def overall_fee_share(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "fee_share": cost[p] / revenue[p] if revenue[p] else None} for p in sorted(cost)]
 
 
-def fees_section(ctx: "ReportContext") -> Section:
+def fees_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.economics import analyse_fees
 
     result = analyse_fees(ctx.con, ctx.config, by="year", since=ctx.since, until=ctx.until)
@@ -108,7 +108,7 @@ def fees_section(ctx: "ReportContext") -> Section:
     return section
 
 
-def funnel_section(ctx: "ReportContext") -> Section:
+def funnel_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.economics import analyse_funnel
 
     result = analyse_funnel(ctx.con, ctx.config, since=ctx.since, until=ctx.until)

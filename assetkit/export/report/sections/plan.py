@@ -25,7 +25,7 @@ def _fmt(metric: str, value: Any) -> str:
     return format_value(value, 1) if metric == "own_site_inquiries_per_month" else format_percent(value)
 
 
-def plan_section(ctx: "ReportContext") -> Section:
+def plan_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.plan import plan_vs_actual
 
     check = plan_vs_actual(ctx.con, ctx.config, as_of=ctx.until)

@@ -44,7 +44,7 @@ def _p_within(row: dict[str, Any], months: int) -> float:
     return float(row.get("p_break_even_within", row.get("p_break_even_by_24") or 0.0))
 
 
-def scenario_section(ctx: "ReportContext") -> Section:
+def scenario_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.scenario import build_baseline, load_assumptions, run_scenario, sensitivity
 
     months = 36
