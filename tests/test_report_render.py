@@ -91,6 +91,23 @@ def test_chart_is_inline_svg_with_alt_text() -> None:
     assert re.search(r'<svg role="img" aria-label="Bars x"', html)
 
 
+def test_chart_figures_use_valid_aria_named_by_their_heading() -> None:
+    """A <figure> with a <figcaption> allows no role but doc-example (ARIA in HTML): the figure
+    keeps its own role and is named by its heading."""
+    parser = Collector()
+    parser.feed(render_html(_doc("x")))
+    figures = [a for t, a in parser.tags if t == "figure"]
+    ids = {a.get("id") for t, a in parser.tags if t == "h3"}
+    assert figures and all("role" not in a and a["aria-labelledby"] in ids for a in figures)
+
+
+def test_report_asks_search_engines_not_to_index_it() -> None:
+    """The report holds the seller's private figures: a copy left on a web server stays out of search."""
+    parser = Collector()
+    parser.feed(render_html(_doc("x")))
+    assert ("meta", {"name": "robots", "content": "noindex"}) in parser.tags
+
+
 def test_markdown_escapes_html_and_markup() -> None:
     md = render_markdown(_doc("<script>alert(1)</script> [link](javascript:x) | pipe"))
     assert "<script>" not in md

@@ -12,7 +12,7 @@ from assetkit.store.comments import column_comments, replace_generated, table_co
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 CANONICAL = ("schema_migrations", "import_batches", "import_batch_counts", "buyers", "buyer_identities", "orders", "refunds",
-             "order_items", "fees", "spend", "inquiries", "products", "visits", "fx_rates", "rejects", "import_warnings",
+             "order_items", "fees", "spend", "inquiries", "products", "visits", "fx_rates", "rejects", "import_warnings", "reconciliations",
              "actions_done", "plans", "plan_targets")
 
 

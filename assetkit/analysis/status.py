@@ -47,6 +47,22 @@ class BatchRow:
 
 
 @dataclass
+class MismatchRow:
+    """A file whose own total differs from what was read (importers/reconcile.py)."""
+
+    batch_id: int
+    file_name: str
+    label: str
+    group_key: str | None
+    currency: str | None
+    expected: float
+    got: float
+    difference: float
+    first_line: int | None
+    last_line: int | None
+
+
+@dataclass
 class StatusResult:
     database: str
     schema_version: int
@@ -58,6 +74,9 @@ class StatusResult:
     fx_rates: int = 0
     rows_without_fx: int = 0
     import_warnings: int = 0  # rows loaded but implausible (importers/plausibility.py)
+    # The files' own totals checked at import, for the latest import of each file's bytes.
+    reconciled: int = 0
+    mismatches: list[MismatchRow] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -100,8 +119,22 @@ def database_status(con: duckdb.DuckDBPyConnection, database: str, recent_batche
         "(SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
     ).fetchone()
     (warnings,) = con.execute("SELECT count(*) FROM import_warnings").fetchone()
+    reconciled, mismatches = _reconciliation(con)
     return StatusResult(database, schema_version(con), holdings, batches, int(batches_total), int(buyers),
-                        int(rejects), int(fx), int(no_fx), int(warnings))
+                        int(rejects), int(fx), int(no_fx), int(warnings), reconciled, mismatches)
+
+
+def _reconciliation(con: duckdb.DuckDBPyConnection) -> tuple[int, list[MismatchRow]]:
+    """Checks reconciled, and the mismatches, of the latest import of each file's bytes (a
+    re-import carries the same outcome; counting both would double it)."""
+    latest = ("SELECT r.*, b.file_name FROM reconciliations r JOIN import_batches b USING (batch_id) "
+              "WHERE batch_id IN (SELECT max(batch_id) FROM import_batches GROUP BY sha256)")
+    (reconciled,) = con.execute(f"SELECT count(*) FROM ({latest}) WHERE status = 'reconciled'").fetchone()
+    mismatches = [MismatchRow(b, f, lab, g, c, float(e), float(got), float(d), fl, ll) for b, f, lab, g, c, e, got, d, fl, ll
+                  in con.execute(f"SELECT batch_id, file_name, label, group_key, currency, expected, got, difference, "
+                                 f"first_line, last_line FROM ({latest}) WHERE status <> 'reconciled' "
+                                 "ORDER BY batch_id, label, group_key").fetchall()]
+    return int(reconciled), mismatches
 
 
 def _parse(text: str | None) -> dt.datetime | dt.date | None:

@@ -66,6 +66,15 @@ def _status_text(result) -> None:  # noqa: ANN001 - StatusResult
                            b.rows_duplicate, b.rows_rejected, b.finished_at) for b in result.batches],
                          numeric=[True, False, False, False, True, True, True, True, False],
                          priority=["file", "platform", "kind", "loaded", "rejected"]))
+    if result.reconciled or result.mismatches:
+        out.print(f"Files' own totals: {result.reconciled:,} reconciled, {len(result.mismatches):,} with a difference.",
+                  markup=False, highlight=False)
+        for m in result.mismatches[:10]:
+            ccy = f"{m.currency} " if m.currency else ""
+            group = f" [{m.group_key}]" if m.group_key and m.group_key != m.currency else ""
+            out.print(f"  batch {m.batch_id} {m.file_name}{group}: {m.label}: the file says {ccy}{m.expected:,.2f}, "
+                      f"assetkit read {ccy}{m.got:,.2f} (difference {m.difference:+,.2f}; lines {m.first_line}–{m.last_line})",
+                      markup=False, highlight=False)
     if result.import_warnings:
         out.print(f"{result.import_warnings:,} import warnings (rows loaded but implausible): "
                   "`assetkit rejects --warnings` lists them.")

@@ -154,12 +154,31 @@ def _import_text(results, dry_run: bool) -> None:
                 err.print(f"Hint: {r.hint}", markup=False, highlight=False)
     if any(r.rejected for r in results if r.ok):
         out.print("Quarantined rows are in the rejects table: `assetkit rejects` shows file, line, column and reason.")
+    _reconciliation_text(done)
     _warnings_text(done)
     if any(r.fx_missing for r in results):
         out.print("Some amounts have no exchange rate yet: run `assetkit fx fetch` or `assetkit fx import FILE`.")
 
 
 WARNINGS_SHOWN = 10
+
+
+def _reconciliation_text(results) -> None:  # noqa: ANN001 - FileResults
+    """Each file's own totals against what was read: the differences first and in full, the
+    reconciled checks one line each (a few), the rest counted. All are in `reconciliations`."""
+    found = [(Path(r.path).name, c) for r in results for c in r.reconciliations]
+    if not found:
+        return
+    out = console()
+    bad = [(n, c) for n, c in found if not c.ok]
+    out.print(f"Reconciliation with the files' own totals: {len(found) - len(bad)} of {len(found)} reconciled"
+              + (f", {len(bad)} with a difference:" if bad else ":"), markup=False, highlight=False)
+    shown = (bad + [(n, c) for n, c in found if c.ok])[:WARNINGS_SHOWN]
+    for name, check in shown:
+        out.print(f"  {name}: {check.describe()}", markup=False, highlight=False)
+    if len(found) > len(shown):
+        out.print(f"  … and {len(found) - len(shown)} more reconciled: `assetkit status` counts them.",
+                  markup=False, highlight=False)
 
 
 def _warnings_text(results) -> None:  # noqa: ANN001 - FileResults

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
 from assetkit.errors import AssetkitError, SourceError
-from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, refunds
+from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, reconcile, refunds
 from assetkit.importers.plausibility import ImportWarning
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
+from assetkit.importers.reconcile import Reconciliation
 from assetkit.importers.registry import select_profiles
 
 if TYPE_CHECKING:
@@ -69,13 +70,20 @@ class FileResult:
     hint: str | None = None
     rejects: list[RejectedRow] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)  # plausibility.py: loaded, but look
+    reconciliations: list[Reconciliation] = field(default_factory=list)  # reconcile.py: the file's own totals
+
+    @property
+    def mismatches(self) -> list[Reconciliation]:
+        return [r for r in self.reconciliations if not r.ok]
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["reconciliations"] = [r.to_dict() for r in self.reconciliations]
+        return out
 
 
 class _DryRun(Exception):
@@ -253,6 +261,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows,
                                 slice_progress)
     refunds.apply(con, batch_id)
+    result.reconciliations = reconcile.finish(con, profile, batch_id, strict, str(path))
     out.rejected -= _forget_known_rejects(con, profile.name, digest, path.name)
     read = raw.rows + len(raw.rejects)
     result.rows_read, result.loaded, result.rejected, result.skipped = read, out.loaded, out.rejected, out.skipped
@@ -303,7 +312,7 @@ def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, st
         "SELECT batch_id, profile, platform, kind, encoding, rows_read, rows_loaded, rows_duplicate, rows_rejected "
         "FROM import_batches WHERE sha256 = ? AND assetkit_version = ? AND list_contains(?, profile) "
         "ORDER BY batch_id DESC LIMIT 1", [digest, __version__, names]).fetchone()
-    if row is None or (strict and row[8]):
+    if row is None or (strict and (row[8] or any(not r.ok for r in reconcile.stored(con, int(row[0]))))):
         return False
     earlier, result.profile, result.platform, result.kind, result.encoding, read, loaded, duplicate, rejected = row
     batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
@@ -311,6 +320,7 @@ def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, st
     result.rows_read, result.duplicate = int(read), int(loaded + duplicate + rejected)
     result.skipped = result.rows_read - result.duplicate
     _record_batch(con, path, digest, started, result)
+    result.reconciliations = reconcile.copy(con, int(earlier), batch_id)
     return True
 
 

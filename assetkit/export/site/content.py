@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,9 @@ class Product:
     lead_time_days: int | None = None
     image_url: str = ""
     source: str = "products"
+    price: Decimal | None = None  # list price in `currency` (Offer in JSON-LD only when both are known)
+    currency: str = ""
+    updated: str = ""  # YYYY-MM-DD (UTC) the catalogue row was imported: the sitemap's lastmod
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,10 @@ WITH ranked AS (
     FROM products WHERE trim(name) <> ''
 )
 SELECT name, coalesce(sku, ''), coalesce(category, ''), coalesce(description, ''), specs,
-       moq::DOUBLE, coalesce(moq_unit, ''), lead_time_days, coalesce(image_url, ''), 'products'
-FROM ranked WHERE rn = 1 ORDER BY lower(name), sku
+       moq::DOUBLE, coalesce(moq_unit, ''), lead_time_days, coalesce(image_url, ''), 'products',
+       price, upper(coalesce(trim(currency), '')),
+       coalesce(strftime(b.finished_at AT TIME ZONE 'UTC', '%Y-%m-%d'), '')
+FROM ranked LEFT JOIN import_batches b USING (batch_id) WHERE rn = 1 ORDER BY lower(name), sku
 """
 
 _ORDERED_SQL = """
@@ -104,7 +110,7 @@ WITH seen AS (
     UNION ALL
     SELECT trim(product), NULL FROM orders WHERE product IS NOT NULL AND trim(product) <> ''
 )
-SELECT min(name), coalesce(min(sku), ''), '', '', NULL, NULL, '', NULL, '', 'orders'
+SELECT min(name), coalesce(min(sku), ''), '', '', NULL, NULL, '', NULL, '', 'orders', NULL, '', ''
 FROM seen GROUP BY lower(name) ORDER BY lower(min(name))
 """
 
@@ -115,7 +121,7 @@ def load_products(con: duckdb.DuckDBPyConnection) -> list[Product]:
     return [
         Product(slug=slugify(r[0], taken), name=r[0].strip(), sku=r[1], category=r[2], description=r[3],
                 specs=parse_specs(r[4]), moq=r[5], moq_unit=r[6], lead_time_days=r[7], image_url=r[8],
-                source=r[9])
+                source=r[9], price=r[10], currency=r[11], updated=r[12])
         for r in rows
     ]
 

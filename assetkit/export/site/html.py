@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from assetkit.export.output import isolate_bidi
 from assetkit.export.site.content import Product
+from assetkit.export.site.locales import og_locale
 from assetkit.export.site.pages import Page, url_for
-from assetkit.export.site.settings import SiteSettings, csp_origin
+from assetkit.export.site.settings import LOGO_PATH, SiteSettings, csp_origin
 
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 STATIC_ASSETS = ("assets/style.css", "favicon.svg")
@@ -89,6 +90,7 @@ def environment(template_dir: Path | None) -> Any:
         finalize=isolate_bidi,
     )
     env.filters["safe_url"] = safe_url
+    env.filters["og_locale"] = og_locale
     return env
 
 
@@ -107,10 +109,10 @@ def _sitemaps(env: Any, settings: SiteSettings, pages: list[Page]) -> dict[str, 
 
 
 def render_site(env: Any, settings: SiteSettings, pages: list[Page], products: list[Product],
-                strings: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Every output file of the HTML flavour as {relative path: text}."""
+                strings: dict[str, dict[str, str]]) -> dict[str, str | bytes]:
+    """Every output file of the HTML flavour as {relative path: text, or bytes for the logo}."""
     meta_csp = content_security_policy(settings, products, header=False)
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     lang_homes = [(lang, f"{lang}/index.html") for lang in settings.languages]
     versions: dict[str, dict[str, str]] = {}
     for page in pages:
@@ -127,8 +129,10 @@ def render_site(env: Any, settings: SiteSettings, pages: list[Page], products: l
         )
     files.update(_sitemaps(env, settings, [p for p in pages if p.indexable]))
     files["robots.txt"] = env.get_template("robots.txt").render(site=settings)
-    files["_headers"] = env.get_template("headers.txt").render(
-        csp=content_security_policy(settings, products, header=True))
+    files["_headers"] = env.get_template("headers.txt").render(  # HSTS only where a browser heeds it
+        csp=content_security_policy(settings, products, header=True), https=settings.base_url.startswith("https://"))
+    if settings.logo_png:
+        files[LOGO_PATH] = settings.logo_png
     for asset in STATIC_ASSETS:
         files[asset] = env.get_template(asset).render()
     if settings.analytics.provider == "ga4":

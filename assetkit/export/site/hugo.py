@@ -3,8 +3,15 @@
 The same page plan as the HTML flavour becomes `content/<lang>/…` files whose YAML front matter
 (written with yaml.safe_dump, so no user text can break out of it) carries `translationKey`,
 title, description and the page data; the bodies are left empty for the owner. User text is
-only ever rendered by the shipped layouts through Go's html/template, which escapes it by
-context; raw HTML in Markdown stays disabled (goldmark `unsafe: false`).
+rendered by the shipped layouts through Go's html/template, which escapes it by context; raw
+HTML in Markdown stays disabled (goldmark `unsafe: false`).
+
+Both flavours describe one site at the same URLs: `uglyURLs` gives `<lang>/page.html`, the
+product list is pinned to `<lang>/products.html` (Hugo 0.168 would write it to
+`<lang>/products/index.html`), and Hugo's root redirect is replaced by the HTML flavour's
+language chooser and root 404 page (rendered by Jinja with autoescape, copied to `static/`).
+Hugo writes the breadcrumb JSON-LD itself from its permalinks, so the breadcrumb names the URLs
+Hugo actually wrote. Needs Hugo 0.158 or later (`label`, `hugo.Data`).
 """
 
 from __future__ import annotations
@@ -16,10 +23,13 @@ import yaml
 
 from assetkit.export.site.content import Product
 from assetkit.export.site.html import content_security_policy
+from assetkit.export.site.locales import og_locale
 from assetkit.export.site.pages import Page
-from assetkit.export.site.settings import SiteSettings
+from assetkit.export.site.settings import LOGO_PATH, SiteSettings
 
 MENU = ("products", "applications", "about", "quality", "faq", "rfq")
+STATIC = ("assets/style.css", "favicon.svg", "_headers", "assets/ga4-consent.js", LOGO_PATH,
+          "index.html", "404.html")  # the root chooser and root 404 page come from the HTML flavour
 
 
 def _dump(data: Any) -> str:
@@ -42,13 +52,20 @@ def _front_matter(page: Page, settings: SiteSettings, strings: dict[str, str]) -
     matter: dict[str, Any] = {"title": page.title, "description": page.description,
                               "translationKey": page.key.replace(":", "-"),
                               "kind": "product" if page.key.startswith("product:") else key}
-    if page.jsonld:
-        matter["jsonld"] = page.jsonld
+    if key == "products":
+        matter["url"] = f"/{page.path}"  # where the HTML flavour has it, and the JSON-LD and links point
+    if page.lastmod:
+        matter["lastmod"] = page.lastmod
+    jsonld = [item for item in page.jsonld if item.get("@type") != "BreadcrumbList"]  # layouts/partials/head.html
+    if jsonld:
+        matter["jsonld"] = jsonld
     product: Product | None = page.context.get("product")
     if product is not None:
         matter.update(name=product.name, sku=product.sku, summary=product.description, moq=product.moq,
                       moq_unit=product.moq_unit, lead_time_days=product.lead_time_days,
                       specs=[list(row) for row in product.specs])
+        if product.image_url.startswith("https://"):
+            matter["image"] = product.image_url
         return matter
     matter["heading"] = strings.get(f"{key}_title", settings.company)
     if key == "home":
@@ -70,15 +87,15 @@ def _front_matter(page: Page, settings: SiteSettings, strings: dict[str, str]) -
 
 
 def hugo_files(settings: SiteSettings, pages: list[Page], products: list[Product],
-               strings: dict[str, dict[str, str]], static: dict[str, str]) -> dict[str, str]:
-    """Every file of the Hugo project as {relative path: text}."""
-    files: dict[str, str] = {}
+               strings: dict[str, dict[str, str]], static: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    """Every file of the Hugo project as {relative path: text, or bytes for the logo}."""
+    files: dict[str, str | bytes] = {}
     for page in pages:
         path = _content_path(page)
         if path is not None:
             files[path] = "---\n" + _dump(_front_matter(page, settings, strings[page.lang])) + "---\n"
     languages = {
-        lang: {"languageName": lang.upper(), "weight": i + 1, "contentDir": f"content/{lang}",
+        lang: {"label": lang.upper(), "weight": i + 1, "contentDir": f"content/{lang}",
                "menus": {"main": [{"name": strings[lang][f"nav_{key}"], "pageRef": f"/{key}", "weight": j + 1}
                                   for j, key in enumerate(MENU)]}}
         for i, lang in enumerate(settings.languages)
@@ -88,8 +105,9 @@ def hugo_files(settings: SiteSettings, pages: list[Page], products: list[Product
         "title": settings.company,
         "defaultContentLanguage": settings.default_language,
         "defaultContentLanguageInSubdir": True,
+        "disableDefaultLanguageRedirect": True,  # static/index.html is the language chooser instead
         "enableRobotsTXT": True,
-        "disableKinds": ["taxonomy", "term"],
+        "disableKinds": ["taxonomy", "term", "rss"],  # the HTML flavour has no feeds either
         "uglyURLs": True,  # same URLs as the HTML flavour (page.html), so JSON-LD and links agree
         "params": {"defaultLanguage": settings.default_language},
         "markup": {"goldmark": {"renderer": {"unsafe": False}}},
@@ -100,6 +118,8 @@ def hugo_files(settings: SiteSettings, pages: list[Page], products: list[Product
         "phone": settings.phone, "certifications": list(settings.certifications),
         "incoterms": list(settings.incoterms), "rfq_endpoint": settings.rfq_endpoint,
         "csp": content_security_policy(settings, products, header=False),
+        "root_url": settings.base_url + "/", "preview": settings.preview,
+        "locales": {lang: og_locale(lang) for lang in settings.languages if og_locale(lang)},
         "analytics": {"provider": settings.analytics.provider, "script_url": settings.analytics.script_url,
                       "site_id": settings.analytics.site_id},
     })
@@ -110,7 +130,7 @@ def hugo_files(settings: SiteSettings, pages: list[Page], products: list[Product
     layouts = resources.files("assetkit.export.site").joinpath("templates", "hugo", "layouts")
     for entry in _walk(layouts, "layouts"):
         files[entry[0]] = entry[1]
-    for name in ("assets/style.css", "favicon.svg", "_headers", "assets/ga4-consent.js"):
+    for name in STATIC:
         if name in static:
             files[f"static/{name}"] = static[name]
     return files
@@ -121,6 +141,6 @@ def _walk(folder: Any, prefix: str) -> list[tuple[str, str]]:
     for child in folder.iterdir():
         if child.is_dir():
             found += _walk(child, f"{prefix}/{child.name}")
-        elif child.name.endswith(".html"):
+        elif child.name.endswith((".html", ".txt", ".xml")):
             found.append((f"{prefix}/{child.name}", child.read_text(encoding="utf-8")))
     return found

@@ -5,6 +5,7 @@ both consume this plan, so the two flavours always describe the same site.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,6 +32,7 @@ class Page:
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     context: dict[str, Any] = field(default_factory=dict)
     alternates: list[tuple[str, str]] = field(default_factory=list)
+    lastmod: str = ""  # YYYY-MM-DD when the page's catalogue data was imported; '' when unknown
 
     @property
     def depth(self) -> int:
@@ -116,15 +118,42 @@ def faq_entries(settings: SiteSettings, products: list[Product], topics: list[Fa
 
 
 def _org(settings: SiteSettings, lang: str) -> dict[str, Any]:
+    """Organization with the seller's raster logo and marketplace shops (`sameAs`) when configured;
+    the shipped favicon is a generic mark, not the seller's logo, so it is never claimed as one."""
     org: dict[str, Any] = {"@context": "https://schema.org", "@type": "Organization", "name": settings.company,
-                           "url": settings.base_url + "/", "logo": settings.base_url + "/favicon.svg"}
+                           "url": settings.base_url + "/"}
     description = settings.localized(settings.description, lang)
-    for key, value in (("description", description), ("email", settings.email),
+    for key, value in (("logo", settings.logo), ("description", description), ("email", settings.email),
                        ("telephone", settings.phone), ("address", settings.address),
-                       ("foundingDate", str(settings.founded) if settings.founded else "")):
+                       ("foundingDate", str(settings.founded) if settings.founded else ""),
+                       ("sameAs", list(settings.storefronts))):
         if value:
             org[key] = value
     return org
+
+
+def _offer(product: Product, page_url: str) -> dict[str, Any] | None:
+    """An Offer only with a price in a known currency: Google reports an Offer without `price` as an
+    error, so an MOQ alone makes none. The MOQ is the least quantity the price applies to."""
+    if product.price is None or not re.fullmatch(r"[A-Z]{3}", product.currency):
+        return None
+    offer: dict[str, Any] = {"@type": "Offer", "price": format(product.price.normalize(), "f"),
+                             "priceCurrency": product.currency, "url": page_url}
+    if product.moq:
+        offer["eligibleQuantity"] = {"@type": "QuantitativeValue", "minValue": product.moq}
+        if product.moq_unit:
+            offer["eligibleQuantity"]["unitText"] = product.moq_unit
+    return offer
+
+
+def _faq_ld(entries: list[tuple[str, str]], placeholder: str) -> list[dict[str, Any]]:
+    """FAQPage of the answered questions; a "to fill in" placeholder is not an answer to publish."""
+    marker = placeholder.split("{key}")[0]
+    answered = [(q, a) for q, a in entries if not a.startswith(marker)]
+    if not answered:
+        return []
+    return [{"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": [
+        {"@type": "Question", "name": q, "acceptedAnswer": {"@type": "Answer", "text": a}} for q, a in answered]}]
 
 
 def _product_ld(settings: SiteSettings, product: Product, page_url: str, lang: str,
@@ -133,7 +162,8 @@ def _product_ld(settings: SiteSettings, product: Product, page_url: str, lang: s
                             "url": page_url, "brand": {"@type": "Brand", "name": settings.company}}
     image = product.image_url if product.image_url.startswith("https://") else ""
     for key, value in (("sku", product.sku), ("category", product.category),
-                       ("description", product.description), ("image", image)):
+                       ("description", product.description), ("image", image),
+                       ("offers", _offer(product, page_url))):
         if value:
             item[key] = value
     home = url_for(settings, f"{lang}/index.html")
@@ -149,27 +179,31 @@ def plan_pages(settings: SiteSettings, products: list[Product], topics: list[Faq
     """Every page of every language, with reciprocal hreflang alternates and x-default."""
     pages: list[Page] = []
     company = settings.company
+    catalogue_date = max((p.updated for p in products), default="")
     for lang in settings.languages:
         s = strings[lang]
         facts = _facts(settings, products, s)
         tagline = settings.localized(settings.tagline, lang) or s["home_intro"]
         description = settings.localized(settings.description, lang) or tagline
 
-        def add(key: str, path: str, template: str, title: str, desc: str, lang: str = lang, **ctx: Any) -> Page:
-            page = Page(key, lang, f"{lang}/{path}", template, title, _clip(desc), context=ctx)
+        def add(key: str, path: str, template: str, title: str, desc: str, lang: str = lang, lastmod: str = "",
+                jsonld: list[dict[str, Any]] | None = None, **ctx: Any) -> Page:
+            page = Page(key, lang, f"{lang}/{path}", template, title, _clip(desc), jsonld=jsonld or [], context=ctx,
+                        lastmod=lastmod)
             pages.append(page)
             return page
 
-        home = add("home", "index.html", "home.html", f"{company} – {tagline}", description)
-        home.jsonld.append(_org(settings, lang))
+        add("home", "index.html", "home.html", f"{company} – {tagline}", description, lastmod=catalogue_date,
+            jsonld=[_org(settings, lang)])
         add("products", "products.html", "products.html", f"{s['products_title']} | {company}",
-            f"{s['products_title']}: " + ", ".join(p.name for p in products[:12]) if products else s["products_intro"])
+            f"{s['products_title']}: " + ", ".join(p.name for p in products[:12]) if products else s["products_intro"],
+            lastmod=catalogue_date)
         for product in products:
             path = f"products/{product.slug}.html"
             title = f"{product.name} ({product.sku}) | {company}" if product.sku else f"{product.name} | {company}"
             desc = product.description or (f"{product.name}: {s['moq']} {facts['moq']}. {s['request_quote']} – {company}.")
-            page = add(f"product:{product.slug}", path, "product.html", title, desc, product=product)
-            page.jsonld.extend(_product_ld(settings, product, url_for(settings, page.path), lang, s))
+            add(f"product:{product.slug}", path, "product.html", title, desc, lastmod=product.updated,
+                jsonld=_product_ld(settings, product, url_for(settings, f"{lang}/{path}"), lang, s), product=product)
         add("applications", "applications.html", "applications.html", f"{s['applications_title']} | {company}",
             f"{s['applications_title']} – {company}: {s['applications_intro']} "
             + ", ".join(sorted({p.category for p in products if p.category})))
@@ -179,7 +213,7 @@ def plan_pages(settings: SiteSettings, products: list[Product], topics: list[Faq
             f"{s['quality_title']} – {company}: {s['certifications']}: {facts['certifications']}.")
         faq = faq_entries(settings, products, topics, s, facts, lang)
         add("faq", "faq.html", "faq.html", f"{s['faq_title']} | {company}",
-            f"{s['faq_intro']} " + " ".join(q for q, _ in faq), faq=faq)
+            f"{s['faq_intro']} " + " ".join(q for q, _ in faq), jsonld=_faq_ld(faq, s["faq_placeholder"]), faq=faq)
         add("rfq", "rfq.html", "rfq.html", f"{s['rfq_title']} | {company}", f"{s['rfq_intro']} – {company}")
         add("privacy", "privacy.html", "privacy.html", f"{s['privacy_title']} | {company}",
             f"{s['privacy_title']} – {company}")

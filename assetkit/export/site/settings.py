@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,8 @@ DEFAULT_INCOTERMS = ("EXW", "FCA", "FOB", "CFR", "CIF", "DAP", "DDP")
 # real name nor post anyone's quote request anywhere.
 PREVIEW_DOMAIN = "https://preview.invalid"
 PREVIEW_RFQ_ENDPOINT = "https://preview.invalid/set-site-rfq_endpoint"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LOGO_PATH = "assets/logo.png"  # where a local site.logo is copied
 # What each required key is, for the one message that lists every missing key.
 REQUIRED_KEYS = {
     "site.company": "the business name (or business.name)",
@@ -87,6 +90,14 @@ class SiteSettings:
     incoterms_configured: bool = False  # False: the Incoterm list is the default, not the seller's word
     faq_answers: Mapping[str, Localized] = field(default_factory=dict)  # site.faq.<topic>: the seller's answers
     placeholders: tuple[str, ...] = ()  # keys filled with preview placeholders (empty: a real build)
+    storefronts: tuple[str, ...] = ()  # the seller's marketplace shop URLs: Organization.sameAs
+    logo_url: str = ""  # https URL of a PNG logo, given as such
+    logo_png: bytes = b""  # a local PNG logo, copied to LOGO_PATH
+
+    @property
+    def logo(self) -> str:
+        """Absolute URL of the raster logo for Organization JSON-LD, '' when none is configured."""
+        return f"{self.base_url}/{LOGO_PATH}" if self.logo_png else self.logo_url
 
     @property
     def preview(self) -> bool:
@@ -204,6 +215,31 @@ def _analytics(raw: Any, host: str) -> Analytics:
     return Analytics(provider, script, site_id)
 
 
+def _logo(value: str, config: Any) -> tuple[str, bytes]:
+    """(https URL, b'') or ('', PNG bytes) for site.logo; a relative path is read from the folder
+    of assetkit.yaml. Only PNG: search engines want a raster logo, and a wrong file type is
+    better refused here than published."""
+    if not value:
+        return "", b""
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+        _http_url(value, "site.logo", allow_path=True)
+        if urlsplit(value).scheme != "https" or not urlsplit(value).path.lower().endswith(".png"):
+            raise ConfigError(f"site.logo must be an https URL of a .png file or a local PNG file, got {value!r}")
+        return value, b""
+    folder = getattr(config, "path", None)
+    path = Path(value).expanduser()
+    if not path.is_absolute() and isinstance(folder, Path):
+        path = folder.parent / path
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"site.logo: cannot read {path}: {exc.strerror or exc}",
+                          hint="give the path of a PNG file (relative to assetkit.yaml) or an https URL") from None
+    if not data.startswith(PNG_SIGNATURE):
+        raise ConfigError(f"site.logo: {path} is not a PNG file", hint="export the logo as PNG (at least 112x112 px)")
+    return "", data
+
+
 def _business_name(config: Any) -> str:
     """`business.name` from assetkit.yaml, the fallback for site.company."""
     raw = getattr(config, "raw", config) if not isinstance(config, Mapping) else config
@@ -272,6 +308,10 @@ def parse_site_settings(config: Any, preview: bool = False) -> SiteSettings:
         raise ConfigError("site.faq must map a topic (moq, samples, payment …) to your answer",
                           hint="for example: site: {faq: {samples: Free samples for orders over 500 pcs.}}")
     faq_answers = {str(k): _localized(faq, k, "site.faq") for k in faq}
+    storefronts = [str(url).strip() for url in _list(raw, "storefronts", where)]
+    for i, url in enumerate(storefronts):
+        _http_url(url, f"site.storefronts[{i}]", allow_path=True)
+    logo_url, logo_png = _logo(_text(raw, "logo", where), config)
     return SiteSettings(
         company=name,
         base_url=base_url,
@@ -294,4 +334,7 @@ def parse_site_settings(config: Any, preview: bool = False) -> SiteSettings:
         incoterms_configured=bool(raw.get("incoterms")),
         faq_answers={k: v for k, v in faq_answers.items() if v},
         placeholders=tuple(missing),
+        storefronts=tuple(storefronts),
+        logo_url=logo_url,
+        logo_png=logo_png,
     )
