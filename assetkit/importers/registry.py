@@ -45,16 +45,16 @@ DEFAULT_EARLIEST = "1990-01-01"
 FUTURE_DAYS = 7
 _FIELD_KEYS = ("col", "type", "required", "regex", "fill", "join")
 _OUTPUT_KEYS = ("table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes")
-_BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
 _RECONCILE_KEYS = ("name", "label", "where", "by", "currency", "expected", "got", "tolerance")
 # What a reconciliation's `got` may add up: the staged rows of a canonical table, or `rows`,
 # the file's own rows (for money the profile leaves out on purpose: payouts, withheld tax).
 RECONCILE_SOURCES = ("orders", "refunds", "fees", "rows")
+_BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
 # Each level's keys under the path docs/profiles.md writes them with (`read.earliest`,
 # `outputs[].supersedes`; top-level keys bare).
 KEY_LISTS: dict[str, tuple[str, ...]] = {
     "": _PROFILE_KEYS, "detect": _DETECT_KEYS, "read": _READ_KEYS, "fields.<name>": _FIELD_KEYS,
-    "outputs[]": _OUTPUT_KEYS, "buyer": _BUYER_KEYS, "reconcile[]": _RECONCILE_KEYS,
+    "outputs[]": _OUTPUT_KEYS, "reconcile[]": _RECONCILE_KEYS, "buyer": _BUYER_KEYS,
 }
 
 
@@ -270,6 +270,7 @@ def _reconcile(where: str, data: Any) -> Reconcile:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: a mapping with {', '.join(sorted(_RECONCILE_KEYS))}")
     _check_keys(where, data, _RECONCILE_KEYS)
+    _check_sql(f"{where}.", {k: data.get(k) for k in ("where", "by", "currency", "expected")})
     for key in ("name", "label", "expected", "got"):
         if not data.get(key):
             raise ConfigError(f"{where}: missing key {key!r}")
