@@ -222,7 +222,7 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
                enrich: Mapping[str, Mapping[str, Any]] | None = None,
                as_of: datetime | None = None) -> CrmResult:
     """Write the CRM import file for `target` to `out` (atomically) and report the counts."""
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
     from assetkit.export.crm_properties import write_definitions
     from assetkit.export.guard import protected_paths, refuse_protected
     from assetkit.export.output import write_csv_safe

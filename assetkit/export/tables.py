@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetkit.export.atomic import chmod_like_new, replace_dir_atomic
+from assetkit.atomic import chmod_like_new, replace_dir_atomic
 from assetkit.export.guard import check_replaceable_dir, protected_paths, refuse_protected
 
 if TYPE_CHECKING:

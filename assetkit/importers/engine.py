@@ -25,7 +25,7 @@ from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility
 from assetkit.importers.plausibility import ImportWarning
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.reconcile import Reconciliation
-from assetkit.importers.registry import select_profiles
+from assetkit.importers.selection import select_profiles
 
 if TYPE_CHECKING:
     from assetkit.store import Store

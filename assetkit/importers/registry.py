@@ -18,7 +18,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 from assetkit.config import CHANNELS
@@ -135,7 +134,6 @@ class Profile:
     # such as Shopify's `#1001` are unique per store only.
     store: str | None = None
     reconcile: tuple[Reconcile, ...] = ()
-    user_sql: bool = True
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def matches(self, header: list[str]) -> bool:
@@ -311,34 +309,6 @@ def check_supersedes(loaded: list[tuple[str, Profile]]) -> None:
                 if name not in names:
                     raise ConfigError(f"{origin}: outputs[{i}].supersedes: {name!r} is not a profile",
                                       hint=f"profiles: {', '.join(sorted(names))}")
-
-
-def select_profiles(platform: str | None = None, kind: str | None = None,
-                    mapping: Path | None = None, store: str | None = None) -> list[Profile]:
-    """The candidate profiles for a run, given --platform/--kind/--mapping/--store."""
-    if store is not None:
-        import dataclasses
-
-        store = store.strip()
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", store):
-            from assetkit.errors import UsageError
-
-            raise UsageError(f"--store {store!r}: use letters, digits, '.', '_' or '-' (e.g. my-shop.myshopify.com)")
-        return [dataclasses.replace(p, store=store) for p in select_profiles(platform, kind, mapping)]
-    if mapping is not None:
-        from assetkit.importers.mapping import load_mapping
-
-        return [load_mapping(mapping)]
-    found = [p for p in builtin_profiles()
-             if (platform in (None, "auto") or p.platform == platform or p.name == platform)
-             and (kind is None or p.kind == kind)]
-    if not found:
-        known = sorted({p.platform for p in builtin_profiles()})
-        from assetkit.errors import UsageError
-
-        raise UsageError(f"no profile for platform {platform!r} and kind {kind!r}",
-                         hint=f"platforms: {', '.join(known)}; `assetkit platforms` lists kinds")
-    return found
 
 
 def detect(header: list[str], candidates: list[Profile], path: str, line: int) -> Profile | None:

@@ -61,7 +61,7 @@ def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datet
 def migration_candidates(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | dt.date | str | None = None,
                          limit: int | None = None, config: Any = None) -> list[dict[str, Any]]:
     """Candidates not yet invited, most valuable first; contact fields say whether we can reach them."""
-    from assetkit.analysis.followups.due import as_of_timestamp
+    from assetkit.analysis.followups.model import as_of_timestamp
 
     when = as_of_timestamp(as_of)
     basis = load_candidates(con, config, when)

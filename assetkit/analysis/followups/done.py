@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetkit.analysis.followups.due import as_of_timestamp, due_actions
+from assetkit.analysis.followups.due import due_actions
+from assetkit.analysis.followups.model import as_of_timestamp
 from assetkit.errors import UsageError
 
 if TYPE_CHECKING:

@@ -204,7 +204,7 @@ def build_plan(con: duckdb.DuckDBPyConnection, config: Any = None, shift: float 
 
 def save_plan(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     """Store the plan and its targets; returns the new plan_id (the latest plan is the active one)."""
-    from assetkit.export.output import to_jsonable
+    from assetkit.jsonable import to_jsonable
 
     plan_id = int(con.execute("SELECT nextval('plan_id_seq')").fetchone()[0])
     plan.plan_id = plan_id

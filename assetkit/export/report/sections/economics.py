@@ -10,7 +10,7 @@ from assetkit.export.report import charts
 from assetkit.export.report.model import Chart, KeyFigure, Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 
 def overall_fee_share(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from assetkit.export.output import format_percent
 from assetkit.export.report.model import Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 TOP_LEADS = 10
 
