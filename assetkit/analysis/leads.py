@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.lead_rules import Rule, RuleSet, load_rules
 from assetkit.errors import ConfigError
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -178,7 +179,7 @@ def scored_sql(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet, as_o
     `disqualified`, `fired` (rule ids), `grade` and `action` (the grade's action)."""
     params: dict[str, Any] = {
         "as_of": as_of, "free": list(rules.free_mail_domains), "markets": _target_markets(config),
-        "catalogue_size": con.execute("SELECT count(*) FROM products").fetchone()[0],
+        "catalogue_size": scalar(con, "SELECT count(*) FROM products"),
     }
     # each rule is evaluated once into a boolean column r<n>; score, fired list and
     # disqualification are then computed from those columns
@@ -228,7 +229,7 @@ def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | P
     FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id
     """
     rows = con.execute(sql, used_params(sql, params)).fetchall()
-    total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
+    total = scalar(con, "SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of])
     points = {rule.id: rule.points for rule in rules.rules}
     leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
                        bool(r[12]), [{"id": x, "points": points[x]} for x in r[13]]) for r in rows]

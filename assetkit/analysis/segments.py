@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assetkit.errors import ConfigError, NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -208,11 +209,11 @@ def _unit(time_unit: str) -> float:
 
 
 def _prospects(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("""
+    return int(scalar(con, """
         SELECT count(DISTINCT buyer_id) FROM inquiries
         WHERE buyer_id IS NOT NULL AND buyer_id NOT IN (
             SELECT buyer_id FROM orders WHERE status <> 'cancelled' AND buyer_id IS NOT NULL)
-    """).fetchone()[0])
+    """))
 
 
 def _rules(s, revenue: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

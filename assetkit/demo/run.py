@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assetkit.store.sql import scalar
+
 
 @dataclass
 class DemoResult:
@@ -39,7 +41,7 @@ def _save_first_plan(store: Any, config: Any) -> None:
 
     from assetkit.analysis.plan import build_plan, save_plan
 
-    if store.con.execute("SELECT count(*) FROM plans").fetchone()[0]:
+    if scalar(store.con, "SELECT count(*) FROM plans"):
         return
     (last,) = store.con.execute("SELECT max(ordered_at)::DATE FROM orders").fetchone()
     start = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1) if last else None

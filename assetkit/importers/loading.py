@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assetkit.importers.fx import MONEY_COLUMNS, convert_sql, day_sql, rates_sql
-from assetkit.importers.parsing import quote, substitute
+from assetkit.importers.parsing import substitute
 from assetkit.importers.registry import Output, Profile
+from assetkit.store.sql import quote_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -93,11 +94,11 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
     if out.identity and not out.group_by:
         parts = " || '|' || ".join(f"coalesce(CAST(({substitute(e, profile)}) AS VARCHAR), '')" for e in out.identity)
         body = body.replace(" FROM ak_in", f", {parts} AS __ident FROM ak_in", 1)
-    ident = f"{quote(profile.platform)} || ':' || __key"
+    ident = f"{quote_literal(profile.platform)} || ':' || __key"
     content = ("__ident" if out.identity and not out.group_by
                else " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names))
     hashed = ("'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
-    with_hash = f"SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
+    with_hash = f"SELECT *, md5({quote_literal(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
     if out.key and out.key_optional:
         keyed = f"SELECT *, coalesce({ident}, {hashed}) AS __id FROM ({with_hash})"
     elif out.key:
@@ -118,7 +119,7 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         # A NULL key leaves the row without an id: quarantined like a missing required value
         # (`no value for fees.fee_id`), instead of failing the whole file on the id's NOT NULL.
         checks.append(("__key", idcol))
-    bad = "CASE " + " ".join(f"WHEN {e} IS NULL THEN {quote(c)}" for e, c in checks) + " END" if checks else "NULL"
+    bad = "CASE " + " ".join(f"WHEN {e} IS NULL THEN {quote_literal(c)}" for e, c in checks) + " END" if checks else "NULL"
     final = f"SELECT *, {bad} AS __bad FROM ({keyed})"
     # A keyed row-per-line output streams into its insert: materialising every staged value
     # cost as much as the insert itself. Grouped, content-hashed and per-item outputs, and

@@ -9,14 +9,16 @@ fragments defined here, so "gross revenue" or "platform cost" means one thing ev
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import NotEnoughData, UsageError
 
+# Economics runs every statement through `run` (temp tables and queries alike): the shared helper.
+from assetkit.store.sql import rows as run  # noqa: F401 - re-exported for the economics modules
+
 if TYPE_CHECKING:
-    import duckdb
+    pass
 
 PERIODS = ("month", "quarter", "year")
 DEFAULT_CURRENCY = "USD"  # as assetkit.config.Config
@@ -103,17 +105,6 @@ def check_by(by: str) -> str:
     return by
 
 
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
-def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Execute with only the named parameters the statement uses (DuckDB rejects extras)."""
-    used = set(_PARAM.findall(sql))
-    cur = con.execute(sql, {k: v for k, v in params.items() if k in used})
-    if cur.description is None:
-        return []
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def utc(ts: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assetkit.analysis.economics import schedules
 from assetkit.analysis.economics._common import money, reporting_currency
 from assetkit.errors import ConfigError
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -135,7 +136,7 @@ def build_spread_table(con: duckdb.DuckDBPyConnection, config: Any, hi: dt.date,
             f"a recurring fee of {platform} starting {start} is not in {rc} and there is no FX rate for it",
             hint=f"import ECB rates (assetkit fx fetch) or give the amount in {rc}")
     notes = []
-    n = con.execute(f"SELECT count(*) FROM {SPREAD_TABLE} WHERE source = 'spend' AND amount IS NULL").fetchone()[0]
+    n = scalar(con, f"SELECT count(*) FROM {SPREAD_TABLE} WHERE source = 'spend' AND amount IS NULL")
     if n:
         notes.append(f"{n} ad-spend row(s) have no FX rate into {rc} and are left out")
     return notes

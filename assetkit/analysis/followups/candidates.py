@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.followups.triggers import FALLBACK_MIGRATION, run_trigger
 from assetkit.errors import NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,8 +41,8 @@ def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datet
         if result is None:
             raise NotEnoughData("no segments")
         rows = [m for m in result.migration if not m["already_direct"]]
-        if result.clv_method == "none" or not con.execute(
-                "SELECT count(*) FROM buyers WHERE first_channel IS NOT NULL").fetchone()[0]:
+        if result.clv_method == "none" or not scalar(con, 
+                "SELECT count(*) FROM buyers WHERE first_channel IS NOT NULL"):
             raise NotEnoughData("no CLV-based value, or buyers carry no first channel")
     except NotEnoughData:
         from assetkit.analysis.platform_rules import rules

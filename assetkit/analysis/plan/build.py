@@ -25,6 +25,7 @@ from assetkit.analysis.plan.metrics import (
     parse_date,
 )
 from assetkit.errors import ConfigError, NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -90,10 +91,10 @@ def _steps(con: duckdb.DuckDBPyConnection, baseline: dict[str, float | None]) ->
 
     data = yaml.safe_load(resources.files("assetkit").joinpath("data", "plan_steps.yaml").read_text(encoding="utf-8"))
     facts = {
-        "has_visits": con.execute("SELECT count(*) > 0 FROM visits").fetchone()[0],
-        "has_own_site_inquiries": con.execute("SELECT count(*) > 0 FROM inquiries WHERE channel = 'own_site'").fetchone()[0],
-        "has_own_site_orders": con.execute("SELECT count(*) > 0 FROM orders WHERE channel = 'own_site'").fetchone()[0],
-        "has_products": con.execute("SELECT count(*) > 0 FROM products").fetchone()[0],
+        "has_visits": scalar(con, "SELECT count(*) > 0 FROM visits"),
+        "has_own_site_inquiries": scalar(con, "SELECT count(*) > 0 FROM inquiries WHERE channel = 'own_site'"),
+        "has_own_site_orders": scalar(con, "SELECT count(*) > 0 FROM orders WHERE channel = 'own_site'"),
+        "has_products": scalar(con, "SELECT count(*) > 0 FROM products"),
         "has_owned_contacts": (baseline["owned_contact_share"] or 0) >= 0.5,
     }
     out: dict[str, list[str]] = {}
@@ -206,7 +207,7 @@ def save_plan(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     """Store the plan and its targets; returns the new plan_id (the latest plan is the active one)."""
     from assetkit.jsonable import to_jsonable
 
-    plan_id = int(con.execute("SELECT nextval('plan_id_seq')").fetchone()[0])
+    plan_id = int(scalar(con, "SELECT nextval('plan_id_seq')"))
     plan.plan_id = plan_id
     con.execute("INSERT INTO plans VALUES (?, now(), ?, ?, ?, ?, ?, ?)",
                 [plan_id, plan.start, plan.baseline_as_of, plan.shift, plan.currency,
