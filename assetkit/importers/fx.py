@@ -91,7 +91,6 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
 
 def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
     """Recompute every stored `*_rc` with the rates now stored; returns rows still without a rate."""
-    missing = 0
     for table, (date_col, amounts, key) in MONEY_COLUMNS.items():
         cols = ", ".join((key, "currency", date_col, *amounts))
         sets = ", ".join(f"{a}_rc = c.{a}_rc" for a in amounts)
@@ -99,8 +98,15 @@ def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
             f"UPDATE {table} SET {sets}, fx_rate = c.fx_rate, fx_date = c.fx_date FROM ("
             f"{convert_sql(f'(SELECT {cols} FROM {table})', date_col, amounts, reporting)}) c "
             f"WHERE {table}.{key} = c.{key}")
-        missing += scalar(con, f"SELECT count(*) FROM {table} WHERE {amounts[0]}_rc IS NULL")
-    return int(missing)
+    return unconverted_rows(con)
+
+
+def unconverted_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Money rows (orders, refunds, fees, spend) that have no rate yet: the one count that
+    `reconvert`, `assetkit status` and the report's provenance all give."""
+    counts = " + ".join(f"(SELECT count(*) FROM {table} WHERE {amounts[0]}_rc IS NULL)"
+                        for table, (_, amounts, _) in MONEY_COLUMNS.items())
+    return int(scalar(con, f"SELECT {counts}"))
 
 
 def approximate_rows(con: duckdb.DuckDBPyConnection, reporting: str) -> tuple[int, int]:

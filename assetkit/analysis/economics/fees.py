@@ -8,6 +8,7 @@ economics".
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,9 +66,27 @@ class FeesResult:
     policies: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def overall_by_period(self) -> list[dict[str, Any]]:
+        """All platforms together per period: Σ platform cost ÷ Σ gross revenue."""
+        cost: dict[str, float] = defaultdict(float)
+        revenue: dict[str, float] = defaultdict(float)
+        for row in self.periods:
+            cost[row["period"]] += row["platform_cost"] or 0.0
+            revenue[row["period"]] += row["gross_revenue"] or 0.0
+        return [{"period": p, "platform_cost": cost[p], "gross_revenue": revenue[p],
+                 "fee_share": cost[p] / revenue[p] if revenue[p] else None} for p in sorted(cost)]
+
+    @property
+    def fee_share_window(self) -> float | None:
+        """All platforms' cost over the whole window ÷ their gross revenue (None without revenue)."""
+        revenue = sum(p["gross_revenue"] or 0.0 for p in self.platforms)
+        return sum(p["platform_cost"] or 0.0 for p in self.platforms) / revenue if revenue > 0 else None
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["since"], out["until"] = self.since.isoformat(), self.until.isoformat()
+        out["overall_by_period"], out["fee_share_window"] = self.overall_by_period, self.fee_share_window
         return out
 
 
