@@ -65,7 +65,8 @@ def analyse_cohorts(
     Raises NotEnoughData when no buyer has an order in range.
     """
     config = config or Config()
-    spec = resolve_spec(dict(config.section("cohorts")), preset, period=period, churn_k=churn_k, window_months=window_months,
+    section = dict(config.section("cohorts"))
+    spec = resolve_spec(section, preset, period=period, churn_k=churn_k, window_months=window_months,
                         **options)
     since_d, until_d = _date(since, "since"), _date(until, "until")
     if since_d and until_d and since_d > until_d:
