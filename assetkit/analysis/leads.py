@@ -22,6 +22,8 @@ from assetkit.store.sql import scalar
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 _FEATURES = """
 WITH last_order AS (
     SELECT buyer_id, max(ordered_at) AS last_at FROM orders
@@ -165,14 +167,12 @@ def _check_patterns(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
                                   f"{pattern!r}: {exc}") from None
 
 
-def _target_markets(config: Any) -> list[str]:
-    markets = getattr(config, "target_markets", None)
-    if markets is None and isinstance(config, dict):
-        markets = config.get("target_markets")
-    return [str(m).strip().upper() for m in (markets or [])]
+def _target_markets(config: Config | None) -> list[str]:
+    markets = config.target_markets if config is not None else ()
+    return [str(m).strip().upper() for m in markets]
 
 
-def scored_sql(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet, as_of: datetime,
+def scored_sql(con: duckdb.DuckDBPyConnection, config: Config | None, rules: RuleSet, as_of: datetime,
                scope: str = "open") -> tuple[str, dict[str, Any]]:
     """SQL (`WITH f …, s AS (…)`, to be followed by a SELECT from `s`) and its parameters: the
     feature table of the inquiries in `scope` (SCOPES) with each rule's flag r<n>, `score`,
@@ -208,7 +208,7 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in used}
 
 
-def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
+def score_leads(con: duckdb.DuckDBPyConnection, config: Config | None, rules_path: str | Path | None = None,
                 as_of: datetime | None = None) -> LeadsResult:
     """Score every inquiry still open at `as_of` (default: now), best first."""
     rules = load_rules(rules_path)

@@ -21,6 +21,8 @@ from assetkit.store.sql import rows
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 GRAINS = ("site totals", "sources", "countries", "pages", "pages by source/country")
 _V = """(SELECT v.*, b.platform AS tool,
         CASE WHEN v.page IS NULL AND v.source IS NULL AND v.country IS NULL THEN 0
@@ -59,7 +61,7 @@ def _per_1000(inquiries: int | None, visitors: int | None) -> float | None:
     return round(1000.0 * inquiries / visitors, 2) if inquiries is not None and visitors else None
 
 
-def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, since: dt.date | str | None = None,
+def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Config | None = None, since: dt.date | str | None = None,
                          until: dt.date | str | None = None, top: int = 20) -> SiteSignals:
     """Pages, sources, countries and months of own-site traffic and inquiries.
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assetkit.config import Config
 
 from assetkit.store.sql import scalar
 
@@ -35,7 +38,7 @@ class DemoResult:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
 
 
-def _save_first_plan(store: Any, config: Any) -> None:
+def _save_first_plan(store: Any, config: Config) -> None:
     """Save a three-phase plan starting after the data ends, once, so the report can track it."""
     import datetime as dt
 

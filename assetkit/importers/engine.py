@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
+from assetkit.config import Config
 from assetkit.errors import AssetkitError, SourceError
 from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, reconcile, refunds
 from assetkit.importers.plausibility import ImportWarning
@@ -127,13 +128,13 @@ SKIP_REASONS = {".pdf": "PDF: download the CSV export instead",
                 ".zip": "unzip it first", ".gz": "unpack it first"}
 
 
-def _reporting(config: Any, reporting_currency: str | None) -> str:
-    return reporting_currency or getattr(config, "reporting_currency", None) or "USD"
+def _reporting(config: Config | None, reporting_currency: str | None) -> str:
+    return reporting_currency or (config or Config()).reporting_currency
 
 
 def import_paths(store: Store, paths: list[Path | str], platform: str | None = None,
                  kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
-                 strict: bool = False, store_name: str | None = None, dry_run: bool = False, config: Any = None,
+                 strict: bool = False, store_name: str | None = None, dry_run: bool = False, config: Config | None = None,
                  reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
                  chunk_rows: int = pipeline.CHUNK_ROWS, progress: Callable[[Path], None] | None = None,
                  slice_progress: Callable[[int, int], None] | None = None) -> list[FileResult]:

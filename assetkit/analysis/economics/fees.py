@@ -23,6 +23,7 @@ from assetkit.analysis.economics._common import (
     run,
     share,
 )
+from assetkit.config import Config
 
 if TYPE_CHECKING:
     import duckdb
@@ -194,7 +195,7 @@ def _takeaway(platforms: list[dict[str, Any]], periods: list[dict[str, Any]], rc
     return text + "."
 
 
-def analyse_fees(con: duckdb.DuckDBPyConnection, config: Any = None, by: str = "year",
+def analyse_fees(con: duckdb.DuckDBPyConnection, config: Config | None = None, by: str = "year",
                  since: dt.date | str | None = None, until: dt.date | str | None = None,
                  platform: str | None = None, channel: str | None = None,
                  include_ad_spend: bool = True) -> FeesResult:
@@ -206,7 +207,7 @@ def analyse_fees(con: duckdb.DuckDBPyConnection, config: Any = None, by: str = "
     by = check_by(by)
     scope = Scope(as_date(since), as_date(until), platform, channel)
     try:
-        prep = base.prepare(con, config, scope, "the fee analysis", include_ad_spend)
+        prep = base.prepare(con, config or Config(), scope, "the fee analysis", include_ad_spend)
         periods = _periods(con, by, prep)
         platforms = _platform_totals(con, prep)
         rents = rent.analyse(con, prep, platforms)

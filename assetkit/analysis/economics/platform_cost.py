@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import base, recurring
-from assetkit.analysis.economics._common import reporting_currency, run
+from assetkit.analysis.economics._common import run
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,10 @@ class PlatformCost:
         return sum(v for (p, _c), v in self.by_category.items() if platform is None or p == platform)
 
 
-def platform_cost(con: duckdb.DuckDBPyConnection, config: Any, lo: dt.date, hi: dt.date,
+def platform_cost(con: duckdb.DuckDBPyConnection, config: Config, lo: dt.date, hi: dt.date,
                   include_ad_spend: bool = True) -> PlatformCost:
     """Platform cost per (platform, category) for the days lo..hi, as `assetkit fees` counts it."""
-    params: dict[str, Any] = {"rc": reporting_currency(config), "lo": lo, "hi": hi, "platforms": None,
+    params: dict[str, Any] = {"rc": config.reporting_currency, "lo": lo, "hi": hi, "platforms": None,
                               "ads": include_ad_spend}
     try:
         base.fee_days(con, params)

@@ -21,10 +21,12 @@ from assetkit.store.sql import scalar
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 TABLE = "_ak_fu_mig"
 
 
-def segments(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime) -> Any:
+def segments(con: duckdb.DuckDBPyConnection, config: Config | None, as_of: dt.datetime) -> Any:
     """The segments result at `as_of` (one CLV fit serves both CLV rules), or None without one."""
     try:
         from assetkit.analysis.segments import analyse_segments
@@ -34,7 +36,7 @@ def segments(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime) ->
         return None
 
 
-def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, seg: Any = None) -> str:
+def load_candidates(con: duckdb.DuckDBPyConnection, config: Config | None, as_of: dt.datetime, seg: Any = None) -> str:
     """Fill temp table _ak_fu_mig(buyer_id, platform, value, fee_share); returns how they were valued."""
     try:
         result = seg if seg is not None else segments(con, config, as_of)
@@ -60,7 +62,7 @@ def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datet
 
 
 def migration_candidates(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | dt.date | str | None = None,
-                         limit: int | None = None, config: Any = None) -> list[dict[str, Any]]:
+                         limit: int | None = None, config: Config | None = None) -> list[dict[str, Any]]:
     """Candidates not yet invited, most valuable first; contact fields say whether we can reach them."""
     from assetkit.analysis.followups.model import as_of_timestamp
 

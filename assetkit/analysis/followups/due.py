@@ -20,6 +20,7 @@ from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
 from assetkit.analysis.followups.model import Action, as_of_timestamp
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 from assetkit.analysis.followups.triggers import reference, run_trigger
+from assetkit.config import Config
 from assetkit.errors import NotEnoughData
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def action_id(rule_id: str, buyer_id: str | None, event: str) -> str:
     return hashlib.sha256(f"{rule_id}|{buyer_id or ''}|{event}".encode()).hexdigest()[:12]
 
 
-def _load_clv(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, notes: list[str],
+def _load_clv(con: duckdb.DuckDBPyConnection, config: Config, as_of: dt.datetime, notes: list[str],
               seg: Any) -> bool:
     """P(alive) and CLV per buyer into temp table _ak_fu_clv; False (with a note) if not estimable.
     Taken from the segments result when there is one, so CLV is fitted once per run."""
@@ -85,15 +86,16 @@ def _channel(email: str | None, phone: str | None, relay: tuple[str, ...]) -> tu
     return ("phone" if phone else "none"), None
 
 
-def due_actions(con: duckdb.DuckDBPyConnection, config: Any = None, rules_path: str | Path | None = None,
+def due_actions(con: duckdb.DuckDBPyConnection, config: Config | None = None, rules_path: str | Path | None = None,
                 as_of: dt.datetime | dt.date | str | None = None) -> FollowUps:
     """Every action due at `as_of` (default now) by the rules, best expected value first."""
-    rules: FollowUpRules = load_rules(rules_path or _section(config).get("rules"))
+    config = config or Config()
+    section = config.section("follow_ups")
+    rules: FollowUpRules = load_rules(rules_path or section.get("rules"))
     when = as_of_timestamp(as_of)
-    section = _section(config)
-    margin = float(getattr(config, "gross_margin", 0.35))
-    currency = str(getattr(config, "reporting_currency", "USD"))
-    drafter = Drafter(str(getattr(config, "business_name", "My business")), section.get("site_url"),
+    margin = float(config.gross_margin)
+    currency = config.reporting_currency
+    drafter = Drafter(config.business_name, section.get("site_url"),
                       section.get("templates"))
     ref = {**reference(con, when), "margin": margin}
     notes: list[str] = []
@@ -136,7 +138,7 @@ def due_actions(con: duckdb.DuckDBPyConnection, config: Any = None, rules_path: 
     return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
 
 
-def _value_by_outcomes(con: duckdb.DuckDBPyConnection, config: Any, when: dt.datetime,
+def _value_by_outcomes(con: duckdb.DuckDBPyConnection, config: Config, when: dt.datetime,
                        raw: list[tuple[Any, dict[str, Any]]], ref: dict[str, float], notes: list[str]) -> None:
     """Expected value from the seller's own outcomes, in place (docs/follow-ups.md, "Expected value"):
     an inquiry is worth its own P(order) (learned model, else calibrated rules; the business-wide
@@ -193,7 +195,3 @@ def _priority(value: float, unit: float, rules: FollowUpRules) -> str:
     if value >= rules.priority_high * unit:
         return "high"
     return "medium" if value >= rules.priority_medium * unit else "low"
-
-
-def _section(config: Any) -> dict[str, Any]:
-    return config.section("follow_ups") if config is not None and hasattr(config, "section") else {}
