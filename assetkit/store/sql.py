@@ -7,7 +7,9 @@ for the places it does not (generated DDL, COMMENT ON, expressions a profile wri
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -52,3 +54,15 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | list
         return []
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+@contextlib.contextmanager
+def working_tables(con: duckdb.DuckDBPyConnection, *names: str) -> Iterator[tuple[str, ...]]:
+    """Temp tables a computation builds on a caller's connection, dropped when it ends (also on
+    an error): the next command on the same connection (a report runs many) never reads one
+    left behind, and nothing else depends on their fixed names existing."""
+    try:
+        yield names
+    finally:
+        for name in names:
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")

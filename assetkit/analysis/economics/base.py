@@ -294,6 +294,3 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """, params)
 
 
-def drop(con: duckdb.DuckDBPyConnection) -> None:
-    for table in TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -24,6 +24,7 @@ from assetkit.analysis.economics._common import (
     share,
 )
 from assetkit.config import Config
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -206,14 +207,12 @@ def analyse_fees(con: duckdb.DuckDBPyConnection, config: Config | None = None, b
     """
     by = check_by(by)
     scope = Scope(as_date(since), as_date(until), platform, channel)
-    try:
+    with working_tables(con, *base.TABLES):
         prep = base.prepare(con, config or Config(), scope, "the fee analysis", include_ad_spend)
         periods = _periods(con, by, prep)
         platforms = _platform_totals(con, prep)
         rents = rent.analyse(con, prep, platforms)
         dep = dependency.analyse(con, prep)
-    finally:
-        base.drop(con)
     return FeesResult(
         by=by, since=prep.lo, until=prep.hi, reporting_currency=prep.rc,
         takeaway=_takeaway(platforms, periods, prep.rc), periods=periods, platforms=platforms,

@@ -27,6 +27,7 @@ from assetkit.analysis.economics._common import (
 )
 from assetkit.config import Config
 from assetkit.errors import NotEnoughData, UsageError
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -238,7 +239,7 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Config | None = None,
     month_note = require_orders(span["months"], span["n"], scope, "the funnel")
     lo, hi = scope.since or span["lo"], scope.until or span["hi"]
     params.update(lo=lo, hi=hi)
-    try:
+    with working_tables(con, REV_TABLE, recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw"):
         notes = recurring.build_spread_table(con, config, hi, include_ad_spend=False, include_recurring=False)
         run(con, f"""CREATE OR REPLACE TEMP TABLE {REV_TABLE} AS
                      SELECT year(d) AS y, channel, platform, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
@@ -246,9 +247,6 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Config | None = None,
         conversion = _conversion(con, params)
         off = _off_platform(con, params)
         mret = _marketing_return(con, params, margin)
-    finally:
-        for table in (REV_TABLE, recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
     notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),) if n] + month_note + notes
     if margin is None:
         notes.append("no gross_margin in assetkit.yaml: gross profit per unit of spend is not shown")

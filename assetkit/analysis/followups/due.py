@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.followups import reasons
+from assetkit.analysis.followups.candidates import TABLE as CANDIDATES_TABLE
 from assetkit.analysis.followups.candidates import load_candidates, segments
 from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
 from assetkit.analysis.followups.model import Action, as_of_timestamp
@@ -22,9 +23,12 @@ from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 from assetkit.analysis.followups.triggers import reference, run_trigger
 from assetkit.config import Config
 from assetkit.errors import NotEnoughData
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
+
+CLV_TABLE = "_ak_fu_clv"  # P(alive) and CLV per buyer (read by triggers.py), while a due list is built
 
 CSV_HEADER = ("action_id", "priority", "expected_value", "rule", "buyer_id", "buyer", "company", "country",
               "language", "channel", "email", "phone", "reason", "event", "event_at", "subject", "recommended")
@@ -68,7 +72,7 @@ def _load_clv(con: duckdb.DuckDBPyConnection, config: Config, as_of: dt.datetime
             notes.append(f"clv_at_risk skipped: {exc}")
             return False
         ids, p_alive, clv = b.summary.buyer_id, b.p_alive, b.clv
-    con.execute("CREATE OR REPLACE TEMP TABLE _ak_fu_clv AS SELECT unnest($ids) AS buyer_id, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CLV_TABLE} AS SELECT unnest($ids) AS buyer_id, "
                 "CAST(unnest($p) AS DOUBLE) AS p_alive, CAST(unnest($v) AS DOUBLE) AS clv",
                 {"ids": [str(x) for x in ids], "p": p_alive.tolist(), "v": clv.tolist()})
     return True
@@ -102,13 +106,14 @@ def due_actions(con: duckdb.DuckDBPyConnection, config: Config | None = None, ru
     raw: list[tuple[Any, dict[str, Any]]] = []
     seg = segments(con, config, when) if any(
         r.trigger in ("clv_at_risk", "migration_invite") for r in rules.rules) else None
-    for rule in rules.rules:
-        if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes, seg):
-            continue
-        if rule.trigger == "migration_invite":
-            notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when, seg)}")
-        raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
-    _value_by_outcomes(con, config, when, raw, ref, notes)
+    with working_tables(con, CLV_TABLE, CANDIDATES_TABLE):
+        for rule in rules.rules:
+            if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes, seg):
+                continue
+            if rule.trigger == "migration_invite":
+                notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when, seg)}")
+            raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
+        _value_by_outcomes(con, config, when, raw, ref, notes)
     done = {r[0] for r in con.execute("SELECT action_id FROM actions_done").fetchall()}
     contacts = _contacts(con, sorted({str(row["buyer_id"]) for _, row in raw if row["buyer_id"] is not None}))
     unit = ref["median_order"] * margin
