@@ -48,3 +48,15 @@ def test_no_attribute_fallbacks_on_the_config() -> None:
                     and isinstance(node.args[0], ast.Name) and node.args[0].id in CONFIG_NAMES):
                 found.append(f"{where}:{node.lineno} {ast.unparse(node)}")
     assert found == [], "read Config's attributes (its defaults are the built-in ones):\n" + "\n".join(found)
+
+
+def test_require_one_of_names_where_the_value_and_the_choices() -> None:
+    import pytest
+
+    from assetkit.errors import ConfigError, require_one_of
+
+    assert require_one_of("x.yaml: kind", "fees", ("orders", "fees")) == "fees"
+    with pytest.raises(ConfigError, match=r"^x\.yaml: kind: 'fee' is not one of orders, fees$"):
+        require_one_of("x.yaml: kind", "fee", ("orders", "fees"))
+    with pytest.raises(ConfigError, match=r"is not one of auto, '\.', ','$"):
+        require_one_of("decimal", ";", ("auto", ".", ","), "auto, '.', ','")

@@ -21,7 +21,7 @@ from importlib.resources import files
 from typing import Any
 
 from assetkit.config import CHANNELS
-from assetkit.errors import ConfigError, SourceError, quote_excerpt
+from assetkit.errors import ConfigError, SourceError, quote_excerpt, require_one_of
 
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
 TABLES = ("orders", "order_items", "refunds", "fees", "spend", "inquiries", "products", "visits")
@@ -185,8 +185,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         if key not in data:
             raise ConfigError(f"{origin}: missing key {key!r}")
     for key, allowed in (("kind", KINDS), ("channel", CHANNELS)):
-        if data[key] not in allowed:
-            raise ConfigError(f"{origin}: {key}: {data[key]!r} is not one of {', '.join(allowed)}")
+        require_one_of(f"{origin}: {key}", data[key], allowed)
     if not isinstance(data["fields"] or {}, dict):
         raise ConfigError(f"{origin}: fields: expected a mapping of field name -> column or field keys")
     if not isinstance(data["outputs"] or [], list):
@@ -201,9 +200,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         _check_keys(f"{origin}: fields.{name}", spec, _FIELD_KEYS)
         if str(name) in ("buyer_id", "__line") or str(name).startswith("c") and str(name)[1:].isdigit():
             raise ConfigError(f"{origin}: fields.{name}: this name is reserved by the engine")
-        ftype = spec.get("type", "text")
-        if ftype not in FIELD_TYPES:
-            raise ConfigError(f"{origin}: fields.{name}.type: {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
+        ftype = require_one_of(f"{origin}: fields.{name}.type", spec.get("type", "text"), FIELD_TYPES)
         fields.append(FieldSpec(str(name), _as_tuple(spec.get("col")), ftype,
                                 bool(spec.get("required", False)), spec.get("regex"),
                                 bool(spec.get("fill", False)), bool(spec.get("join", False))))
@@ -212,8 +209,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         _check_keys(f"{origin}: outputs[{i}]", out, _OUTPUT_KEYS)
         if out.get("identity") and (out.get("key") or out.get("group_by")):
             raise ConfigError(f"{origin}: outputs[{i}].identity: only for outputs without key and group_by")
-        if out.get("table") not in TABLES:
-            raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
+        require_one_of(f"{origin}: outputs[{i}].table", out.get("table"), TABLES)
         _check_sql(f"{origin}: outputs[{i}].", {k: out.get(k) for k in ("where", "group_by", "key")})
         _check_sql(f"{origin}: outputs[{i}].values.", out.get("values") or {})
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
@@ -238,9 +234,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         _check_sql(f"{origin}: buyer.", buyer)
     _check_sql(f"{origin}: ", {"skip": data.get("skip")})
     required = _as_tuple(detect.get("required"))
-    decimal = str(read.get("decimal", "auto"))
-    if decimal not in DECIMAL_SEPARATORS:
-        raise ConfigError(f"{origin}: read.decimal: {decimal!r} is not one of auto, '.', ','")
+    decimal = require_one_of(f"{origin}: read.decimal", str(read.get("decimal", "auto")), DECIMAL_SEPARATORS,
+                             "auto, '.', ','")
     earliest = str(read.get("earliest", DEFAULT_EARLIEST))
     if not re.fullmatch(r"(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]", earliest):
         raise ConfigError(f"{origin}: read.earliest: {earliest!r} is not a date YYYY-MM-DD after 1900")
