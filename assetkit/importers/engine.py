@@ -272,7 +272,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
     result.rejects = [RejectedRow(*r) for r in con.execute(
         f"SELECT line, column_name, raw, reason FROM ak_rejall ORDER BY line LIMIT {REJECT_SAMPLE}").fetchall()]
     con.execute(f"INSERT INTO rejects SELECT {batch_id}, line, column_name, raw, reason FROM ak_rejall")
-    result.warnings = plausibility.check_batch(con, batch_id)
+    result.warnings = plausibility.check_batch(con, batch_id, out.date_repairs)
     _record_batch(con, path, digest, started, result)
 
 

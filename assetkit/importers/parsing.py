@@ -105,13 +105,13 @@ def plausible_window(profile: Profile) -> tuple[dt.date, dt.date]:
     return dt.date.fromisoformat(profile.earliest), latest
 
 
-def _outside_window_sql(column: str, profile: Profile) -> str:
+def outside_window_sql(column: str, profile: Profile) -> str:
     earliest, latest = plausible_window(profile)
     return (f"({column} < TIMESTAMPTZ '{earliest.isoformat()} 00:00:00+00' "
             f"OR {column} >= TIMESTAMPTZ '{(latest + dt.timedelta(days=1)).isoformat()} 00:00:00+00')")
 
 
-def _window_reason(profile: Profile) -> str:
+def window_reason(profile: Profile) -> str:
     earliest, latest = plausible_window(profile)
     return f"date outside the plausible window {earliest.isoformat()} to {latest.isoformat()} (damaged or mistyped)"
 
@@ -136,7 +136,7 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
     identity keys), of which `extra_columns` are kept.
     """
 
-    level1, level2, level3, level4, checks = [], [], [], [], []
+    level1, level2, level3, level4, checks, window_checks = [], [], [], [], [], []
     level5: list[str] = []
     used: set[str] = set()
     for spec in profile.fields:
@@ -169,10 +169,11 @@ def rows_sql(profile: Profile, header: list[str], path: str, source: str,
         if spec.type != "text" and label is not None:
             checks.append((f"__t_{n} IS NOT NULL AND {n} IS NULL", shown, raw,
                            quote_literal(f"cannot read the value as {spec.type}")))
-            if spec.type == "timestamp":
-                checks.append((_outside_window_sql(n, profile), shown, raw, quote_literal(_window_reason(profile))))
+            if spec.type == "timestamp":  # last of all checks: datefix.py may lift it after a repair
+                window_checks.append((outside_window_sql(n, profile), shown, raw, quote_literal(window_reason(profile))))
         if spec.required:
             checks.append((f"{n} IS NULL", shown, raw, quote_literal("required value is empty")))
+    checks += window_checks
     skip = f"coalesce(({substitute(profile.skip, profile)}), false)" if profile.skip else "false"
 
     def case(pick: int) -> str:

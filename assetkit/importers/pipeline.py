@@ -15,12 +15,13 @@ ids (their occurrence numbers count identical rows across the whole file).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
-from assetkit.importers import identity, loading, reconcile
+from assetkit.importers import datefix, identity, loading, reconcile
 from assetkit.importers.parsing import rows_sql
+from assetkit.importers.plausibility import ImportWarning
 from assetkit.importers.reading import RawFile
 from assetkit.importers.registry import Profile
 from assetkit.store.sql import scalar
@@ -41,6 +42,7 @@ class Loaded:
     skipped: int = 0
     fx_missing: int = 0
     new_buyers: int = 0
+    date_repairs: list[ImportWarning] = field(default_factory=list)  # datefix.py
 
 
 def typed_rows_sql(profile: Profile, header: list[str], path: str, source: str) -> str:
@@ -74,9 +76,13 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
         con.executemany("INSERT INTO ak_rejall VALUES (?, ?, ?, ?)", raw.rejects)
     identity.begin(con)
     reconcile.begin(con)
+    out = Loaded()
+    if raw.typed:  # typed as read: the whole file's dates at once
+        line = "__line" if raw.line_offset is None else f"CAST(rowid - {raw.first_rowid} + {raw.line_offset} AS INTEGER)"
+        out.date_repairs = datefix.repair(con, raw.table, raw.profile, raw.header, line)
     size = max(chunk_rows, 1) if sliceable(raw.profile) else max(raw.rows, 1)
     starts = list(range(0, max(raw.rows, 1), size))
-    out, staged = Loaded(), []
+    staged: list[loading.Staged] = []
     for start in starts:
         last = start == starts[-1]
         staged = _load_slice(con, raw, raw.records_sql(start, start + size), batch_id, rc, strict, small, last, out)
@@ -100,6 +106,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
         con.execute(f"CREATE TEMP VIEW ak_rows AS SELECT * FROM {source}")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rows AS {typed_rows_sql(profile, raw.header, raw.path, source)}")
+        out.date_repairs += datefix.repair(con, "ak_rows", profile, raw.header)
         if last and not small:  # free the raw text early
             con.execute(f"DROP TABLE IF EXISTS {raw.table}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rej {REJECTS_COLUMNS}")

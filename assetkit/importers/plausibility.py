@@ -58,9 +58,11 @@ class ImportWarning:
     message: str
 
 
-def check_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[ImportWarning]:
-    """Run every check on the rows `batch_id` stored, record the findings, return them."""
-    found: list[ImportWarning] = []
+def check_batch(con: duckdb.DuckDBPyConnection, batch_id: int,
+                repaired: list[ImportWarning] | None = None) -> list[ImportWarning]:
+    """Run every check on the rows `batch_id` stored, record the findings with the dates
+    restored while typing (`repaired`, datefix.py), return them."""
+    found: list[ImportWarning] = list(repaired or [])[:MAX_PER_CHECK]
     for table, column in DATE_COLUMNS.items():  # one warning per line (an order row also makes a fee row)
         seen = {w.line for w in found}
         found += [w for w in _date_jumps(con, batch_id, table, column) if w.line not in seen]
