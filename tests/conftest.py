@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers.paths import REPO
+
 # As `assetkit.cli.main` does: one OpenBLAS thread, or the CLV optimisers spin (numpy is not
 # imported yet at this point, so the setting takes effect for the whole run).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

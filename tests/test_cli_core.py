@@ -86,7 +86,7 @@ def test_help_does_not_import_heavy_modules(run_cli, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     code = (
         "import sys\n"
@@ -120,7 +120,7 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     proc = subprocess.Popen([sys.executable, "-m", "assetkit", "--help"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})

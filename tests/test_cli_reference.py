@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.paths import REPO
 
 DOC = REPO / "docs" / "cli.md"
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.clv_helpers import insert_orders, load_cdnow, new_store
+from tests.helpers.clv import insert_orders, load_cdnow, new_store
 
 
 @pytest.fixture

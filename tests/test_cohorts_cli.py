@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.test_cohorts_fixture import build_fixture
+from tests.helpers.cohorts import build_fixture
 
 
 def fixture_db() -> None:

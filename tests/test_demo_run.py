@@ -77,7 +77,7 @@ def _next_command_works_as_printed_and_agrees_with_the_report(out: str, html: st
     import os
     import subprocess
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     command = re.search(r"Next: .* try  (.+ fees)$", out, re.MULTILINE).group(1)
     assert "--db biz/assetkit.duckdb" in command

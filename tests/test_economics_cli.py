@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests import economics_fixture as fx
-from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
+from tests.helpers import economics as fx
+from tests.helpers.economics import economics_db  # noqa: F401 - the session fixture
 
 
 @pytest.fixture

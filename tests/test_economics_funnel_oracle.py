@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.economics import analyse_funnel
-from tests.store_helpers import memory_store
+from tests.helpers.store import memory_store
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 WINDOW = 10

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from assetkit.analysis.economics import analyse_fees
 from assetkit.errors import NotEnoughData
-from tests.store_helpers import memory_store
+from tests.helpers.store import memory_store
 
 PLATFORMS = ["etsy", "amazon", "shopify", "indiamart"]
 DAY0 = dt.date(2023, 1, 1)

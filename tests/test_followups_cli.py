@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import tests.followups_fixture as fx
+import tests.helpers.followups as fx
 
 
 @pytest.fixture

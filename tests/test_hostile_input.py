@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.store import open_store
-from tests.conftest import REPO
+from tests.helpers.paths import REPO
 
 SAMPLES = REPO / "tests" / "samples"
 
@@ -101,7 +101,7 @@ def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them() -> None:
 # --- 4, 6, 13: the pipeline -------------------------------------------------------------------
 
 def _pipeline(root: Path, outputs: str) -> Path:
-    from tests.test_run import make_pipeline
+    from tests.helpers.pipeline import make_pipeline
 
     path = make_pipeline(root, with_outputs=False)
     path.write_text("database: assetkit.duckdb\ninbox: [inbox/]\n" + outputs, encoding="utf-8")
@@ -293,7 +293,7 @@ def _damage(db: Path) -> None:
 
 
 def test_a_damaged_database_is_named_by_db_check_and_by_commands(run_cli, tmp_path: Path) -> None:
-    from tests.test_run import GOOD
+    from tests.helpers.pipeline import GOOD
 
     for name in GOOD[:3]:
         assert run_cli("import", str(SAMPLES / name), cwd=tmp_path).returncode == 0
@@ -422,7 +422,7 @@ def test_bidi_overrides_are_isolated_in_html(cli, tmp_path: Path) -> None:
 
 def test_bidi_overrides_are_isolated_on_site_pages(tmp_path: Path) -> None:
     from assetkit.export.site import build_site
-    from tests.test_site_fixtures import html_pages, make_store, site_config
+    from tests.helpers.site import html_pages, make_store, site_config
 
     store = make_store(tmp_path / "db.duckdb")
     try:

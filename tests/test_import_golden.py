@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.import_helpers import counts, dump
+from tests.helpers.imports import counts, dump
 
 HERE = Path(__file__).parent
 SAMPLES = sorted(p for p in (HERE / "samples").iterdir() if p.is_file())  # real/: own tests

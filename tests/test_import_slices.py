@@ -16,7 +16,7 @@ from assetkit.importers.pipeline import sliceable
 from assetkit.importers.registry import builtin_profiles
 from assetkit.store import open_store
 from assetkit.store.maintenance import check_database
-from tests.import_helpers import dump
+from tests.helpers.imports import dump
 
 HEADER = "order_id,order_date,buyer_id,buyer_email,buyer_country,amount,currency,fee,status\n"
 ROWS = [

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.analysis.scenario import template_text
-from tests.test_scenario_baseline import make_db
+from tests.helpers.scenario import make_db
 
 
 @pytest.fixture

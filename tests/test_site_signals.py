@@ -12,7 +12,7 @@ import pytest
 from assetkit.analysis.site_signals import analyse_site_signals
 from assetkit.errors import NotEnoughData
 from assetkit.store import open_store
-from tests.analytics_golden import DATA, GOLDEN, import_samples
+from tests.helpers.analytics_golden import DATA, GOLDEN, import_samples
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from assetkit.config import Config
 from assetkit.store import open_store
-from tests.report_fixture import build_database
+from tests.helpers.report import build_database
 
 
 @pytest.fixture(scope="module")
