@@ -36,7 +36,7 @@ def test_every_shipped_profile_has_a_golden_sample() -> None:
     shipped = {p.name for p in builtin_profiles()}
     missing = sorted(shipped - _golden_profiles() - set(CHECKED_ELSEWHERE))
     assert not missing, (f"profiles without a golden sample: {missing}; add tests/samples/<name>.<ext> and run "
-                         "ASSETKIT_REGEN_GOLDEN=1 pytest tests/test_import_golden.py (docs/development.md)")
+                         "pytest --regen tests/test_import_golden.py (docs/development.md)")
 
 
 def test_the_exceptions_are_shipped_profiles_without_a_golden_sample() -> None:
