@@ -26,12 +26,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `slow` run only with --long (`make test-long`)."""
+    """Tests marked `long` run only with --long (`make test-long`); `slow` ones always run
+    unless deselected (`make test-fast`: -m "not slow")."""
     if config.getoption("--long"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --long (make test-long)")
+    skip = pytest.mark.skip(reason="long: run with --long (make test-long)")
     for item in items:
-        if "slow" in item.keywords:
+        if item.get_closest_marker("long"):
             item.add_marker(skip)
 
 

@@ -25,6 +25,7 @@ fee = st.tuples(st.sampled_from(PLATFORMS), st.integers(0, 900), st.sampled_from
     st.integers(-20, 200), st.booleans())
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(orders=st.lists(order, min_size=1, max_size=25), fees=st.lists(fee, max_size=25),
        membership=st.integers(1, 1200))

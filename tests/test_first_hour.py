@@ -165,6 +165,7 @@ def test_no_database_is_a_configuration_error(isolated) -> None:
     assert result.exit_code == 2 and "no database at" in result.output
 
 
+@pytest.mark.slow
 def test_long_commands_show_progress_on_a_terminal_only(business) -> None:
     """report shows which section it is building when stderr is a terminal; piped, it stays quiet."""
     import os

@@ -27,6 +27,7 @@ cells = st.one_of(st.none(), st.text(max_size=40),
                   st.text(alphabet="0123456789.,-()$€£¥ CA\u00a0'", max_size=20))
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(cells, min_size=1, max_size=20))
 def test_money_parser_returns_a_decimal_or_null_for_anything(con: duckdb.DuckDBPyConnection, values: list) -> None:

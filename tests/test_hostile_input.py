@@ -133,6 +133,7 @@ def test_pipeline_output_placed_by_an_absolute_path_is_allowed(tmp_path: Path) -
     assert spec.outputs.dir == elsewhere
 
 
+@pytest.mark.slow
 def test_symlinked_tables_folder_fails_that_output_only_and_later_runs_work(run_cli, tmp_path: Path) -> None:
     pipeline = _pipeline(tmp_path, "outputs: {report: {formats: [json]}, tables: {dir: out/tables}}\n")
     (tmp_path / "out").mkdir()
@@ -186,7 +187,7 @@ def test_busy_run_still_writes_its_log_line(run_cli, tmp_path: Path) -> None:
 
 # --- 7: errors quote a few hundred characters at most -----------------------------------------
 
-@pytest.mark.parametrize("megabytes", [5, pytest.param(50, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("megabytes", [5, pytest.param(50, marks=pytest.mark.long)])
 def test_a_huge_unknown_line_gives_a_short_error_quickly(run_cli, tmp_path: Path, megabytes: int) -> None:
     import time
 
@@ -292,6 +293,7 @@ def _damage(db: Path) -> None:
         fh.write(os.urandom(size // 2))
 
 
+@pytest.mark.slow
 def test_a_damaged_database_is_named_by_db_check_and_by_commands(run_cli, tmp_path: Path) -> None:
     from tests.helpers.pipeline import GOOD
 
@@ -315,6 +317,7 @@ def _without_root_override() -> list[str]:
     return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
 
 
+@pytest.mark.slow
 def test_a_read_only_database_serves_reading_commands(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -336,6 +339,7 @@ def test_a_read_only_database_serves_reading_commands(tmp_path: Path) -> None:
     assert write.returncode == 1 and "read-only" in write.stderr and "internal error" not in write.stderr
 
 
+@pytest.mark.slow
 def test_a_reading_command_says_it_is_waiting(run_cli, tmp_path: Path) -> None:
     from assetkit.store.lock import StoreLock
 
@@ -443,6 +447,7 @@ def test_map_never_writes_over_the_export_it_reads(cli, tmp_path: Path) -> None:
     assert cli("map", "odd.csv", "--kind", "orders", "--out", "odd.mapping.yaml").exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_run_on_a_damaged_database_logs_a_clear_line(run_cli, tmp_path: Path) -> None:
     pipeline = _pipeline(tmp_path, "outputs: {report: {formats: [json]}}\n")
     assert run_cli("run", str(pipeline), cwd=tmp_path).returncode == 0

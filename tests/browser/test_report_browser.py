@@ -11,6 +11,8 @@ from assetkit.config import Config
 from assetkit.store import open_store
 from tests.helpers.report import build_database
 
+pytestmark = pytest.mark.slow  # a real Chromium per module: among the slowest tests
+
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from assetkit.export.site import build_site
 from tests.helpers.site import html_pages, make_store, site_config
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Analytics scripts are stubbed: the test runs offline, and a stub proves the CSP allows them.
 STUB_HOSTS = ("plausible.io", "www.googletagmanager.com", "cloud.umami.is")
