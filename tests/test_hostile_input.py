@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.store import open_store
-from tests.helpers.paths import REPO
-
-SAMPLES = REPO / "tests" / "samples"
+from tests.helpers.paths import REPO, SAMPLES
 
 
 def etsy_file(path: Path, rows: int, edit_row: int | None = None, edit: tuple[str, str] = ("", "")) -> Path:

@@ -20,8 +20,8 @@ import pytest
 
 from assetkit.store import open_store
 from assetkit.store.maintenance import DATA_TABLES, check_database
-from tests.helpers.paths import REPO
-from tests.helpers.pipeline import GOOD, SAMPLES, make_pipeline
+from tests.helpers.paths import REPO, SAMPLES
+from tests.helpers.pipeline import GOOD, make_pipeline
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
