@@ -7,6 +7,9 @@ configuration, 3 not enough data, 75 database busy).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 # Errors quote user data (a header, a cell, a line); a 50 MB line quoted whole made the
 # terminal printer quadratic and landed in `.error.txt` and the run log. Quotes are cut here.
 QUOTE_LIMIT = 200
@@ -120,3 +123,12 @@ def explain_failure(exc: BaseException, db_path: object = None) -> AssetkitError
         return AssetkitError(f"{where} is read-only (file permissions or a read-only mount) and this command writes to it",
                              hint="reading commands work on a read-only database; give write permission to change data")
     return None
+
+
+def require_one_of(where: str, value: Any, allowed: Iterable[Any], shown: str | None = None) -> Any:
+    """`value` when it is one of `allowed`; else a ConfigError "<where>: <value> is not one of
+    <allowed>" (`shown` spells the choices when their repr would confuse, as for `'.'`)."""
+    choices = tuple(allowed)
+    if value not in choices:
+        raise ConfigError(f"{where}: {value!r} is not one of {shown or ', '.join(map(str, choices))}")
+    return value

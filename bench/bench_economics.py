@@ -60,9 +60,11 @@ def run(quick: bool = False) -> list[Measurement]:
 
 def measure(n: int) -> list[Measurement]:
     from assetkit.analysis.economics import analyse_fees, analyse_funnel
+    from assetkit.config import parse_config
     from assetkit.store import open_store
 
     big = n >= 10_000_000
+    config = parse_config(CONFIG)
     out = []
     with open_store(generate.store("economics", n)) as store:
         con = store.con
@@ -70,8 +72,8 @@ def measure(n: int) -> list[Measurement]:
                              "(SELECT count(*) FROM inquiries), (SELECT count(DISTINCT buyer_id) FROM orders)").fetchone()
         rows = f"{counts[0]:,} orders, {counts[1]:,} fees, {counts[2]:,} inquiries, {counts[3]:,} buyers"
         for name, lib, queries in (
-            ("fees", lambda: analyse_fees(con, CONFIG), {"headline": FEES_QUERY, "headline + rent join": FEES_RENT_QUERY}),
-            ("funnel", lambda: analyse_funnel(con, CONFIG), {"conversion by channel": FUNNEL_QUERY}),
+            ("fees", lambda: analyse_fees(con, config), {"headline": FEES_QUERY, "headline + rent join": FEES_RENT_QUERY}),
+            ("funnel", lambda: analyse_funnel(con, config), {"conversion by channel": FUNNEL_QUERY}),
         ):
             t_lib = time_runs_capped(lib, big)
             for label, sql in queries.items():

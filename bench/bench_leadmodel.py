@@ -53,6 +53,7 @@ def measure(n: int) -> list[Measurement]:
     from assetkit.analysis.leadmodel.features import load_features, model_settings
     from assetkit.analysis.leadmodel.learn import learn_lead_model
     from assetkit.analysis.leadmodel.logistic import fit_logistic
+    from assetkit.config import Config
     from assetkit.store import open_store
 
     as_of = datetime(2024, 12, 31, tzinfo=UTC)
@@ -62,13 +63,13 @@ def measure(n: int) -> list[Measurement]:
             if statement.strip():
                 con.execute(statement, {"n": n} if "$n" in statement else None)
         rules = load_rules(None)
-        model = learn_lead_model(con, {}, rules, as_of, 180)
-        full = time_runs_capped(lambda: learn_lead_model(con, {}, rules, as_of, 180), allow_fewer=True, runs=3)
-        cols = prepare(load_features(con, {}, rules, as_of, "history", 180))
+        model = learn_lead_model(con, Config(), rules, as_of, 180)
+        full = time_runs_capped(lambda: learn_lead_model(con, Config(), rules, as_of, 180), allow_fewer=True, runs=3)
+        cols = prepare(load_features(con, Config(), rules, as_of, "history", 180))
         design = Design.fit(cols, model_settings())
         x, y = design.matrix(cols), cols["label"].astype(float)
         fit = time_runs_capped(lambda: fit_logistic(x, y, 10.0), allow_fewer=True, runs=3)
-        features = time_runs_capped(lambda: load_features(con, {}, rules, as_of, "history", 180),
+        features = time_runs_capped(lambda: load_features(con, Config(), rules, as_of, "history", 180),
                                     allow_fewer=True, runs=3)
     card = model.card
     note = (f"{card['labelled_inquiries']:,} labelled, {card['conversions']:,} converted; used: {card['used']}; "

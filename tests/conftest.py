@@ -21,8 +21,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--long", action="store_true", default=False,
                      help="run the long reliability versions (200+ kills, more examples)")
     parser.addoption("--regen", action="store_true", default=False,
-                     help="rewrite every golden file (tests/golden, the analytics golden rows, docs/cli.md, "
-                          "docs/schema.md) from what the code gives now, instead of comparing; review the diff")
+                     help="rewrite every golden file (tests/golden, tests/golden/json, the analytics golden rows, "
+                          "docs/cli.md, docs/schema.md) from what the code gives now, instead of comparing; review the diff")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,8 +41,8 @@ def regen(request: pytest.FixtureRequest) -> Callable[[str], bool]:
     """`regen(alias)`: whether a golden-file test rewrites its file instead of comparing.
 
     `pytest --regen` rewrites them all; the environment variable `alias` set to anything but
-    empty or 0 (ASSETKIT_REGEN_GOLDEN for the import results, ASSETKIT_REGEN_DOCS for the
-    generated docs) still rewrites its own kind, as before the option existed."""
+    empty or 0 (ASSETKIT_REGEN_GOLDEN for the import results, the JSON shapes and the
+    analytics rows; ASSETKIT_REGEN_DOCS for the generated docs) still rewrites its own kind, as before the option existed."""
 
     def wanted(alias: str) -> bool:
         return bool(request.config.getoption("--regen")) or os.environ.get(alias, "") not in ("", "0")

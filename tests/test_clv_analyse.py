@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pytest
 
 from assetkit.analysis.clv import analyse_clv, summary_from_orders
 from assetkit.analysis.clv.value import MONTH_DAYS, fee_shares, step_grid
+from assetkit.config import Config
 from assetkit.errors import NotEnoughData, UsageError
 from tests.helpers.clv import (
     CDNOW,
@@ -20,7 +19,7 @@ from tests.helpers.clv import (
 
 
 def cfg(margin=0.35, rate=0.10, **clv):
-    return types.SimpleNamespace(gross_margin=margin, discount_rate=rate, section=lambda name: clv)
+    return Config(gross_margin=margin, discount_rate=rate, raw={"clv": clv})
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import types
 
 import numpy as np
 import pytest
 
 from assetkit.analysis.clv import analyse_clv, betageo, bootstrap
+from assetkit.config import Config
 from assetkit.errors import ConfigError, UsageError
 from tests.helpers.clv import load_cdnow
 
 
 def cfg(**clv):
-    return types.SimpleNamespace(gross_margin=0.35, discount_rate=0.10, section=lambda name: clv)
+    return Config(gross_margin=0.35, discount_rate=0.10, raw={"clv": clv})
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ what its buyers paid in the last 12 months.
 from __future__ import annotations
 
 import datetime as dt
-import types
 
 import numpy as np
 import pytest
 
 from assetkit.analysis.clv import analyse_clv
 from assetkit.analysis.clv.mle import maximise
+from assetkit.config import Config
 from tests.helpers.clv import insert_orders, new_store
 
 START = dt.date(2023, 1, 1)
@@ -23,7 +23,7 @@ DAYS = 730
 
 
 def cfg(**clv):
-    return types.SimpleNamespace(gross_margin=0.4, discount_rate=0.1, section=lambda name: clv)
+    return Config(gross_margin=0.4, discount_rate=0.1, raw={"clv": clv})
 
 
 def _platform_rows(rng: np.random.Generator, platform: str, n: int, gap_days: float, value: float,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from assetkit.analysis.cohorts import analyse_cohorts
+from assetkit.config import Config, parse_config
 from assetkit.errors import ConfigError, NotEnoughData, UsageError
 from tests.helpers.cohorts import build_fixture
 
@@ -26,7 +27,7 @@ def con(tmp_path_factory):
 def run(con, **kw):
     kw.setdefault("until", UNTIL)
     kw.setdefault("window_months", 1)
-    return analyse_cohorts(con, {"reporting_currency": "EUR"}, **kw)
+    return analyse_cohorts(con, Config(reporting_currency="EUR"), **kw)
 
 
 def table(result, split="all"):
@@ -198,11 +199,11 @@ def test_expected_recurring_revenue_input(con) -> None:
 def test_definitions_recorded_and_validated(con) -> None:
     result = run(con)
     assert result.definitions["churn_k"] == 2.0 and result.definitions["preset"] == "assetkit"
-    cfg = analyse_cohorts(con, {"cohorts": {"churn_k": 3, "preset": "baremetrics"}}, until=UNTIL)
+    cfg = analyse_cohorts(con, parse_config({"cohorts": {"churn_k": 3, "preset": "baremetrics"}}), until=UNTIL)
     assert (cfg.definitions["churn_k"], cfg.definitions["reactivation_in_nrr"]) == (3.0, False)
-    assert analyse_cohorts(con, {"cohorts": {"churn_k": 3}}, until=UNTIL, churn_k=1.5).definitions["churn_k"] == 1.5
+    assert analyse_cohorts(con, parse_config({"cohorts": {"churn_k": 3}}), until=UNTIL, churn_k=1.5).definitions["churn_k"] == 1.5
     with pytest.raises(ConfigError, match="unknown cohorts option 'colour'"):
-        analyse_cohorts(con, {"cohorts": {"colour": 1}})
+        analyse_cohorts(con, parse_config({"cohorts": {"colour": 1}}))
     with pytest.raises(UsageError, match="period"):
         run(con, period="week")
     with pytest.raises(UsageError, match="preset"):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assetkit.config import Config
 from assetkit.errors import UsageError
 from assetkit.export.crm import HISTORICAL, MODEL_STAGES, STAGES, crm_columns, crm_phone, export_crm
 from tests.helpers.site import fresh_store
@@ -58,7 +59,7 @@ def exported(tmp_path: Path):
     def run(target: str, enrich=None, config=None):
         with _store(tmp_path / "db.duckdb") as store:
             out = tmp_path / f"{target}.csv"
-            result = export_crm(store.con, config or {"target_markets": ["AE"], "reporting_currency": "EUR"},
+            result = export_crm(store.con, config or Config(target_markets=("AE",), reporting_currency="EUR"),
                                 target, out, enrich=enrich, as_of=AS_OF)
         return result, _rows(out)
 
@@ -126,7 +127,7 @@ def test_salesforce_columns(exported) -> None:
 
 def test_unknown_target_is_a_usage_error(tmp_path: Path) -> None:
     with _store(tmp_path / "db.duckdb") as store, pytest.raises(UsageError, match="hubspot, salesforce, csv"):
-        export_crm(store.con, {}, "pipedrive", tmp_path / "x.csv")
+        export_crm(store.con, Config(), "pipedrive", tmp_path / "x.csv")
 
 
 def test_formula_injection_neutralised_in_every_text_cell(tmp_path: Path) -> None:
@@ -138,7 +139,7 @@ def test_formula_injection_neutralised_in_every_text_cell(tmp_path: Path) -> Non
             store.con.execute("INSERT INTO buyers (buyer_id, email, phone) VALUES (?, ?, NULL)", [f"e{i}", payload])
         enrich = {f"{p}{i}": {"segment": p, "clv": -1.0} for i, p in enumerate(FORMULAS)}
         for target in ("csv", "hubspot", "salesforce"):
-            result = export_crm(store.con, {}, target, tmp_path / f"{target}.csv", enrich=enrich, as_of=AS_OF)
+            result = export_crm(store.con, Config(), target, tmp_path / f"{target}.csv", enrich=enrich, as_of=AS_OF)
             assert result.exported == 5 + 2 * len(FORMULAS)
             text = (tmp_path / f"{target}.csv").read_text(encoding="utf-8")
             rows = list(csv.reader(io.StringIO(text)))
@@ -190,7 +191,7 @@ def test_hubspot_file_keeps_phones_and_has_no_formula_cell(tmp_path: Path) -> No
         store.con.execute("INSERT INTO buyers (buyer_id, email, phone, country) VALUES "
                           "('p1', 'p1@x.example', '+49 (0)30 1234567', 'DE'), ('p2', 'p2@x.example', '0171 2345678', 'DE'),"
                           "('p3', 'p3@x.example', '+91 98765 43210', 'IN'), ('p4', 'p4@x.example', '=1+1', 'US')")
-        export_crm(store.con, {}, "hubspot", tmp_path / "h.csv", as_of=AS_OF)
+        export_crm(store.con, Config(), "hubspot", tmp_path / "h.csv", as_of=AS_OF)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "h.csv").read_text(encoding="utf-8"))))
     phones = {r["Assetkit Buyer ID"]: r["Phone Number"] for r in rows if r["Phone Number"]}
     assert phones == {"b2": "+15550100", "p1": "+49301234567", "p2": "+491712345678", "p3": "+919876543210",

@@ -17,7 +17,7 @@ from tests.helpers.economics import economics_db  # noqa: F401 - the session fix
 @pytest.fixture
 def business(isolated: Path, economics_db: Path) -> Path:  # noqa: F811
     fx.copy_to(economics_db, isolated / "assetkit.duckdb")
-    (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.CONFIG), encoding="utf-8")
+    (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.YAML), encoding="utf-8")
     return isolated
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.analysis.economics import analyse_fees
+from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData
 from assetkit.store import open_store
 from tests.helpers import economics as fx
@@ -173,12 +174,12 @@ def test_unconverted_rows_are_left_out_and_noted(con) -> None:
 
 def test_recurring_fee_in_another_currency_uses_fx_rates(con) -> None:
     con.execute("INSERT INTO fx_rates VALUES ('2024-06-28', 'USD', 1.25, 'test'), ('2024-06-28', 'GBP', 0.5, 'test')")
-    cfg = {**fx.CONFIG, "recurring_fees": [{"platform": "etsy", "fee_type": "membership", "amount": 150,
-                                            "currency": "USD", "period": "year", "start": "2024-07-01",
-                                            "end": "2025-06-30"}]}
-    p = rows(analyse_fees(con, cfg))
+    cfg = {**fx.YAML, "recurring_fees": [{"platform": "etsy", "fee_type": "membership", "amount": 150,
+                                          "currency": "USD", "period": "year", "start": "2024-07-01",
+                                          "end": "2025-06-30"}]}
+    p = rows(analyse_fees(con, parse_config(cfg)))
     assert p["etsy", "2024"]["fees"]["membership"] == approx(M24)  # 150 USD / 1.25 = 120 EUR
-    gbp = {**cfg, "reporting_currency": "GBP"}
+    gbp = parse_config({**cfg, "reporting_currency": "GBP"})
     assert rows(analyse_fees(con, gbp))["etsy", "2024"]["fees"]["membership"] == approx(M24 * 0.5)
 
 

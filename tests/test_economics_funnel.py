@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.analysis.economics import analyse_funnel
+from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData, UsageError
 from assetkit.store import open_store
 from tests.helpers import economics as fx
@@ -63,7 +64,7 @@ def test_first_response_times(con) -> None:
 def test_window_is_configurable(con) -> None:
     wide = conv(analyse_funnel(con, fx.CONFIG, window_days=200))
     assert wide["platform", "amazon"]["converted"] == 1 and wide["platform", "amazon"]["revenue"] == approx(300)
-    cfg = {**fx.CONFIG, "funnel": {"conversion_window_days": 5}}
+    cfg = parse_config({**fx.YAML, "funnel": {"conversion_window_days": 5}})
     narrow = conv(analyse_funnel(con, cfg))
     assert narrow["all", "all"]["converted"] == 0
     with pytest.raises(UsageError):
@@ -94,7 +95,7 @@ def test_marketing_return_per_channel_and_platform(con) -> None:
     assert acquired == approx(float(bought or 0)) if bought else acquired is None
     assert m["platform", "amazon"]["revenue_per_spend"] == approx(400 / 62)
     assert m["channel", "marketplace"]["gross_profit"] == approx(1080 * 0.4)
-    no_margin = analyse_funnel(con, {"reporting_currency": "EUR"})
+    no_margin = analyse_funnel(con)
     assert all(x["gross_profit"] is None for x in no_margin.marketing_return)
     assert any("gross_margin" in n for n in no_margin.notes)
 

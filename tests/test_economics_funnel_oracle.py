@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.economics import analyse_funnel
+from assetkit.config import Config
 from tests.helpers.store import memory_store
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -70,7 +71,7 @@ def test_conversion_matches_the_definition(orders, inquiries) -> None:
         """INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, buyer_id, received_at,
            batch_id, source_line) VALUES (?, 'etsy', 'marketplace', ?, ?, ?, 2, 1)""",
         [(f"i{n}", f"i{n}", None if b is None else f"b{b}", when(s)) for n, (b, s) in enumerate(inquiries)])
-    result = analyse_funnel(con, {"reporting_currency": "EUR"}, window_days=WINDOW)
+    result = analyse_funnel(con, Config(reporting_currency="EUR"), window_days=WINDOW)
     total = result.conversion[0]
     assert total["dimension"] == "all"
     want = expected(orders, inquiries, result.until)

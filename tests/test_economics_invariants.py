@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.economics import analyse_fees
+from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData
 from tests.helpers.store import memory_store
 
@@ -42,8 +43,8 @@ def test_fee_totals_are_consistent(orders, fees, membership) -> None:
            batch_id, source_line) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?, 2, 1)""",
         [(f"f{n}", p, DAY0 + dt.timedelta(days=d), t, a, a, f"o{n % len(orders)}" if linked else None)
          for n, (p, d, t, a, linked) in enumerate(fees + [("etsy", 10, "listing", 1, False)])])
-    config = {"reporting_currency": "EUR", "recurring_fees": [
-        {"platform": "indiamart", "amount": membership, "period": "year", "start": "2023-03-01"}]}
+    config = parse_config({"reporting_currency": "EUR", "recurring_fees": [
+        {"platform": "indiamart", "amount": membership, "currency": "EUR", "period": "year", "start": "2023-03-01"}]})
     try:
         by_year = analyse_fees(con, config)
     except NotEnoughData:

@@ -25,7 +25,7 @@ def run(*args: str, columns: int = 80):
 @pytest.fixture
 def business(isolated: Path, economics_db: Path) -> Path:  # noqa: F811
     fx.copy_to(economics_db, isolated / "assetkit.duckdb")
-    (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.CONFIG), encoding="utf-8")
+    (isolated / "assetkit.yaml").write_text(yaml.safe_dump(fx.YAML), encoding="utf-8")
     return isolated
 
 

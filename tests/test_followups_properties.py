@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.followups.drafts import header_text, to_email
-from assetkit.analysis.followups.due import Action, action_id
+from assetkit.analysis.followups.due import action_id
+from assetkit.analysis.followups.model import Action
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
 # bodies: any printable text with line breaks (the e-mail package normalises other line separators)

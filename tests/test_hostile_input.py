@@ -351,7 +351,7 @@ def test_a_reading_command_says_it_is_waiting(run_cli, tmp_path: Path) -> None:
 def test_a_full_disk_is_a_clear_message_and_keeps_the_old_report(cli, tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    from assetkit.export import atomic
+    from assetkit import atomic
 
     shutil.copy(SAMPLES / "etsy_sold_orders.csv", tmp_path / "orders.csv")
     assert cli("import", "orders.csv").exit_code == 0

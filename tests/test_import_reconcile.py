@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.errors import ConfigError, SourceError
-from assetkit.importers import import_file, import_paths, registry
+from assetkit.importers import import_file, import_paths, registry, selection
 from assetkit.store import open_store
 
 HERE = Path(__file__).parent
@@ -117,7 +117,7 @@ def _flip_fee_signs(monkeypatch, name: str) -> None:
                             if o.table == "fees" else o for o in p.outputs)
             p = dataclasses.replace(p, outputs=outputs)
         profiles.append(p)
-    monkeypatch.setattr(registry, "builtin_profiles", lambda: tuple(profiles))
+    monkeypatch.setattr(selection, "builtin_profiles", lambda: tuple(profiles))
 
 
 @pytest.mark.parametrize(("path", "fees"), [(EXPORTS / "ebay_transaction_report.csv", None),

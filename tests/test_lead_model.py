@@ -13,19 +13,20 @@ import pytest
 from assetkit.analysis.leadmodel import learned_leads
 from assetkit.analysis.leadmodel.logistic import fit_logistic
 from assetkit.analysis.leadmodel.metrics import auc, precision_at
+from assetkit.config import Config
 from tests.helpers.learning import AS_OF, lead_store
 
 
 @pytest.fixture(scope="module")
 def signal(tmp_path_factory: pytest.TempPathFactory):
     with lead_store(tmp_path_factory.mktemp("signal") / "db.duckdb", signal=True) as store:
-        yield learned_leads(store.con, {}, as_of=AS_OF)
+        yield learned_leads(store.con, Config(), as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
 def noise(tmp_path_factory: pytest.TempPathFactory):
     with lead_store(tmp_path_factory.mktemp("noise") / "db.duckdb", signal=False) as store:
-        yield learned_leads(store.con, {}, as_of=AS_OF)
+        yield learned_leads(store.con, Config(), as_of=AS_OF)
 
 
 def test_model_recovers_the_known_drivers(signal) -> None:
@@ -73,7 +74,7 @@ def test_no_signal_keeps_the_rules(noise) -> None:
 
 def test_too_little_history_keeps_the_rules(tmp_path: Path) -> None:
     with lead_store(tmp_path / "db.duckdb", n=150) as store:
-        result, model = learned_leads(store.con, {}, as_of=AS_OF)
+        result, model = learned_leads(store.con, Config(), as_of=AS_OF)
     assert model.use == "rules" and "too little history" in model.reason
     assert "150 labelled inquiries (needs 200)" in model.reason
     assert all(x.probability is None for x in result.leads)  # no calibration either

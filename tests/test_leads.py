@@ -14,11 +14,12 @@ import pytest
 
 from assetkit.analysis.lead_rules import load_rules
 from assetkit.analysis.leads import score_leads
+from assetkit.config import Config
 from assetkit.errors import ConfigError
 from tests.helpers.site import fresh_store
 
 AS_OF = datetime(2024, 3, 10, tzinfo=UTC)
-CONFIG = {"target_markets": ["DE"]}
+CONFIG = Config(target_markets=("DE",))
 
 
 def _store(path: Path, buyer: dict[str, Any] | None = None, inquiry: dict[str, Any] | None = None,

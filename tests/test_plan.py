@@ -180,7 +180,7 @@ def test_cli_build_and_check(cli, tmp_path: Path) -> None:
 
 
 def test_report_section(known) -> None:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
     from assetkit.export.report.sections.plan import plan_section
 
     section = plan_section(ReportContext(known.con, parse_config({}), until=D(2025, 4, 1)))

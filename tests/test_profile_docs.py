@@ -51,12 +51,12 @@ def _base() -> dict[str, Any]:
             "detect": {"required": ["A"]}, "read": {"earliest": "2005-01-01"},
             "fields": {"a": {"col": "A"}}, "buyer": {"ref": "a"},
             "outputs": [{"table": "fees", "key": "a", "values": {"amount": "1"}}],
-            "reconcile": [{"name": "n", "label": "n", "expected": "sum(a)", "got": {"fees": "sum(amount)"}}]}
+            "reconcile": [{"name": "n", "label": "sum of A", "expected": "sum(1)", "got": {"fees": "sum(amount)"}}]}
 
 
 def _level(profile: dict[str, Any], level: str) -> dict[str, Any]:
     return {"": profile, "detect": profile["detect"], "read": profile["read"], "fields.<name>": profile["fields"]["a"],
-            "outputs[]": profile["outputs"][0], "buyer": profile["buyer"], "reconcile[]": profile["reconcile"][0]}[level]
+            "outputs[]": profile["outputs"][0], "reconcile[]": profile["reconcile"][0], "buyer": profile["buyer"]}[level]
 
 
 def test_the_base_profile_is_valid() -> None:

@@ -97,3 +97,17 @@ def test_empty_database_is_not_enough_data(tmp_path: Path) -> None:
     with open_store(tmp_path / "e.duckdb") as store:
         with pytest.raises(NotEnoughData, match="no orders"):
             build_baseline(store.con)
+
+
+def test_with_no_configuration_every_analysis_reports_the_default_currency(db: Path) -> None:
+    """One built-in default: the scenario once said EUR where `assetkit fees` said USD."""
+    from assetkit.analysis.cohorts import analyse_cohorts
+    from assetkit.analysis.economics.fees import analyse_fees
+    from assetkit.analysis.economics.funnel import analyse_funnel
+
+    with open_store(db) as store:
+        currencies = {"scenario": build_baseline(store.con).currency,
+                      "fees": analyse_fees(store.con).reporting_currency,
+                      "funnel": analyse_funnel(store.con).reporting_currency,
+                      "cohorts": analyse_cohorts(store.con).currency}
+    assert currencies == dict.fromkeys(currencies, Config().reporting_currency)

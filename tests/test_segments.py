@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import types
 
 import numpy as np
 import pytest
@@ -19,13 +18,13 @@ from assetkit.analysis.segments import (
     name_segments,
     quintile_scores,
 )
+from assetkit.config import Config
 from assetkit.errors import ConfigError
 from tests.helpers.clv import insert_orders, new_store, shop_store
 
 
 def cfg(**segments):
-    return types.SimpleNamespace(gross_margin=0.3, discount_rate=0.1,
-                                 section=lambda name: {"segments": segments} if name == "clv" else {})
+    return Config(gross_margin=0.3, discount_rate=0.1, raw={"clv": {"segments": segments}})
 
 
 def test_quintiles_of_distinct_values_and_ties():

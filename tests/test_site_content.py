@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assetkit.config import parse_config
+from assetkit.config import Config, parse_config
 from assetkit.errors import ConfigError
 from assetkit.export.site import build_site
 from assetkit.export.site.settings import parse_site_settings
-from tests.helpers.site import Page, html_pages, make_store, site_config
+from tests.helpers.site import Page, html_pages, make_store, site_config, site_yaml
 
 
-def _build(tmp_path: Path, config: dict, **kwargs) -> tuple[Path, object]:
+def _build(tmp_path: Path, config: Config, **kwargs) -> tuple[Path, object]:
     store = make_store(tmp_path / "db.duckdb", **{k: kwargs.pop(k) for k in ("products", "inquiries") if k in kwargs})
     try:
         result = build_site(store.con, config, tmp_path / "site", **kwargs)
@@ -118,10 +118,10 @@ def test_faq_defaults_without_inquiries_and_products_fallback_to_orders(tmp_path
     ({"founded": "long ago"}, "site.founded"),
 ])
 def test_config_errors_name_the_key(change: dict, key: str) -> None:
-    config = site_config()
+    config = site_yaml()
     config["site"].update(change)
     with pytest.raises(ConfigError) as err:
-        parse_site_settings(config)
+        parse_site_settings(parse_config(config))
     assert key in str(err.value)
 
 
@@ -178,7 +178,7 @@ def test_hugo_front_matter_round_trips_hostile_text(tmp_path: Path) -> None:
 
 def test_cli_export_site(cli, tmp_path: Path) -> None:
     make_store(tmp_path / "db.duckdb").close()
-    (tmp_path / "assetkit.yaml").write_text(yaml.safe_dump(site_config()))
+    (tmp_path / "assetkit.yaml").write_text(yaml.safe_dump(site_yaml()))
     result = cli("--db", str(tmp_path / "db.duckdb"), "export", "site", str(tmp_path / "out"), "--format", "json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
@@ -198,7 +198,7 @@ def test_cli_export_site_config_error_exit_2(run_cli, tmp_path: Path) -> None:
 def test_every_missing_key_is_listed_at_once_and_a_preview_builds_with_marked_placeholders(tmp_path: Path) -> None:
     """Issue 18: one message naming every missing key; --preview builds with placeholders that
     cannot be published by accident (reserved .invalid domain, banner, noindex, robots disallow)."""
-    bare = {"site": {"languages": ["en"]}}
+    bare = parse_config({"site": {"languages": ["en"]}})
     with pytest.raises(ConfigError) as err:
         parse_site_settings(bare)
     assert all(key in str(err.value) for key in ("site.company", "site.domain", "site.rfq_endpoint"))
@@ -223,10 +223,10 @@ def test_a_complete_config_builds_no_preview_marks(tmp_path: Path) -> None:
 def test_faq_states_only_configured_or_catalogue_facts(tmp_path: Path) -> None:
     """Issue 18: no "Yes, samples are available", "OEM possible" or MOQ nobody stated: such answers
     are marked placeholders naming the key, and the seller's own site.faq answer is used as written."""
-    config = site_config()
+    config = site_yaml()
     config["site"].pop("certifications", None)
     config["site"]["faq_max"] = 30
-    root, result = _build(tmp_path, config, products=False)  # catalogue from orders: no MOQ, no lead time
+    root, result = _build(tmp_path, parse_config(config), products=False)  # catalogue from orders: no MOQ, no lead time
     faq = (root / "en/faq.html").read_text()
     for claim in ("Samples are available", "OEM and private-label orders are possible", "start at",
                   "lead time is", "T/T", "We quote EXW"):
@@ -234,7 +234,7 @@ def test_faq_states_only_configured_or_catalogue_facts(tmp_path: Path) -> None:
     assert "[TO FILL IN before publishing: write your answer in assetkit.yaml under site.faq.samples]" in faq
     assert {"site.faq.samples", "site.faq.moq"} <= {f"site.faq.{k}" for k in result.faq_to_fill}
     config["site"]["faq"] = {"samples": "Free samples for orders over 500 pcs & more."}
-    root, result = _build(tmp_path / "again", config, products=False)
+    root, result = _build(tmp_path / "again", parse_config(config), products=False)
     faq = (root / "en/faq.html").read_text()
     assert "Free samples for orders over 500 pcs &amp; more." in faq and "samples" not in result.faq_to_fill
 

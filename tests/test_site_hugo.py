@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from assetkit.config import parse_config
 from assetkit.export.site import build_site
 from tests.helpers.site import Page, html_pages, hugo_binary, make_store, site_config
 
@@ -139,7 +140,7 @@ def test_hostile_text_renders_inert_in_the_hugo_build(flavours, tmp_path: Path) 
 def test_a_preview_hugo_build_is_not_indexed(flavours, tmp_path: Path) -> None:
     store = make_store(tmp_path / "db.duckdb")
     try:
-        build_site(store.con, {"site": {"languages": ["en"]}}, tmp_path / "hugo", flavor="hugo", preview=True)
+        build_site(store.con, parse_config({"site": {"languages": ["en"]}}), tmp_path / "hugo", flavor="hugo", preview=True)
     finally:
         store.close()
     done = subprocess.run([hugo_binary(), "--quiet", "-d", str(tmp_path / "public")], cwd=tmp_path / "hugo",

@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from assetkit.config import Config, parse_config
 from assetkit.errors import ConfigError
 from assetkit.export.site import build_site
 from assetkit.export.site.locales import og_locale
 from assetkit.export.site.settings import parse_site_settings
-from tests.helpers.site import XSS, Page, make_store, site_config
+from tests.helpers.site import XSS, Page, make_store, site_config, site_yaml
 
 BASE = "https://www.acme.example"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)  # a signature and header are all that is read
 
 
-def _build(tmp: Path, config: dict, *, hostile: bool = False, prepare=None) -> Path:
+def _build(tmp: Path, config: Config, *, hostile: bool = False, prepare=None) -> Path:
     store = make_store(tmp / "db.duckdb", hostile=hostile)
     try:
         if prepare is not None:
@@ -57,11 +58,11 @@ def test_faq_page_carries_faqpage_json_ld_of_the_answered_questions_only(tmp_pat
 
 
 def test_no_faqpage_when_every_answer_is_a_placeholder(tmp_path: Path) -> None:
-    config = site_config()
+    config = site_yaml()
     config["site"].pop("certifications")
     store = make_store(tmp_path / "db.duckdb", products=False)
     try:
-        build_site(store.con, config, tmp_path / "site")
+        build_site(store.con, parse_config(config), tmp_path / "site")
     finally:
         store.close()
     assert "FAQPage" not in _ld(tmp_path / "site", "en/faq.html")
@@ -98,11 +99,9 @@ def test_organization_same_as_storefronts_and_a_png_logo(tmp_path: Path) -> None
 
 
 def test_logo_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
-    from assetkit.config import parse_config
-
     (tmp_path / "brand").mkdir()
     (tmp_path / "brand/logo.png").write_bytes(PNG)
-    config = parse_config(site_config(logo="brand/logo.png"), path=tmp_path / "assetkit.yaml")
+    config = parse_config(site_yaml(logo="brand/logo.png"), path=tmp_path / "assetkit.yaml")
     assert parse_site_settings(config).logo_png == PNG
 
 

@@ -21,22 +21,13 @@ from assetkit.analysis.recurring.result import CohortsResult
 from assetkit.analysis.recurring.runrate import fallback_gap, movements_frame
 from assetkit.analysis.recurring.spec import resolve_spec
 from assetkit.analysis.recurring.summary import expected_recurring, month_movements
+from assetkit.config import Config
 from assetkit.errors import NotEnoughData, UsageError
 
 if TYPE_CHECKING:
     import duckdb
 
 __all__ = ["CohortsResult", "analyse_cohorts"]
-
-
-def _config_parts(config: Any) -> tuple[dict[str, Any], str | None]:
-    """The `cohorts:` section and reporting currency of an assetkit Config (or a plain mapping)."""
-    if config is None:
-        return {}, None
-    if isinstance(config, Mapping):
-        return dict(config.get("cohorts") or {}), config.get("reporting_currency")
-    section = config.section("cohorts") if hasattr(config, "section") else {}
-    return dict(section or {}), getattr(config, "reporting_currency", None)
 
 
 def _date(value: dt.date | str | None, name: str) -> dt.date | None:
@@ -50,7 +41,7 @@ def _date(value: dt.date | str | None, name: str) -> dt.date | None:
 
 def analyse_cohorts(
     con: duckdb.DuckDBPyConnection,
-    config: Any = None,
+    config: Config | None = None,
     period: str | None = None,
     since: dt.date | str | None = None,
     until: dt.date | str | None = None,
@@ -73,7 +64,8 @@ def analyse_cohorts(
     30.4375-day month; when given, the result compares it with the run rate per split.
     Raises NotEnoughData when no buyer has an order in range.
     """
-    section, currency = _config_parts(config)
+    config = config or Config()
+    section = dict(config.section("cohorts"))
     spec = resolve_spec(section, preset, period=period, churn_k=churn_k, window_months=window_months,
                         **options)
     since_d, until_d = _date(since, "since"), _date(until, "until")
@@ -102,7 +94,7 @@ def analyse_cohorts(
             notes.append(f"the last period ends after {base.until}: its figures are partial")
         return CohortsResult(
             period=spec.period, since=since_d.isoformat() if since_d else None, until=base.until.isoformat(),
-            currency=currency, last_period_partial=not last_day,
+            currency=config.reporting_currency, last_period_partial=not last_day,
             definitions={**spec.to_dict(), "channel_filter": channel}, data=base.counts,
             fee_allocation={"rule": spec.unlinked_fees, **base.fees},
             cohorts=tables, recurring=movements,

@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.lead_rules import Rule, RuleSet, load_rules
 from assetkit.errors import ConfigError
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 _FEATURES = """
 WITH last_order AS (
@@ -164,21 +167,19 @@ def _check_patterns(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
                                   f"{pattern!r}: {exc}") from None
 
 
-def _target_markets(config: Any) -> list[str]:
-    markets = getattr(config, "target_markets", None)
-    if markets is None and isinstance(config, dict):
-        markets = config.get("target_markets")
-    return [str(m).strip().upper() for m in (markets or [])]
+def _target_markets(config: Config | None) -> list[str]:
+    markets = config.target_markets if config is not None else ()
+    return [str(m).strip().upper() for m in markets]
 
 
-def scored_sql(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet, as_of: datetime,
+def scored_sql(con: duckdb.DuckDBPyConnection, config: Config | None, rules: RuleSet, as_of: datetime,
                scope: str = "open") -> tuple[str, dict[str, Any]]:
     """SQL (`WITH f …, s AS (…)`, to be followed by a SELECT from `s`) and its parameters: the
     feature table of the inquiries in `scope` (SCOPES) with each rule's flag r<n>, `score`,
     `disqualified`, `fired` (rule ids), `grade` and `action` (the grade's action)."""
     params: dict[str, Any] = {
         "as_of": as_of, "free": list(rules.free_mail_domains), "markets": _target_markets(config),
-        "catalogue_size": con.execute("SELECT count(*) FROM products").fetchone()[0],
+        "catalogue_size": scalar(con, "SELECT count(*) FROM products"),
     }
     # each rule is evaluated once into a boolean column r<n>; score, fired list and
     # disqualification are then computed from those columns
@@ -207,7 +208,7 @@ def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in used}
 
 
-def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
+def score_leads(con: duckdb.DuckDBPyConnection, config: Config | None, rules_path: str | Path | None = None,
                 as_of: datetime | None = None) -> LeadsResult:
     """Score every inquiry still open at `as_of` (default: now), best first."""
     rules = load_rules(rules_path)
@@ -228,7 +229,7 @@ def score_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | P
     FROM s ORDER BY disqualified, score DESC, received_at, inquiry_id
     """
     rows = con.execute(sql, used_params(sql, params)).fetchall()
-    total = con.execute("SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of]).fetchone()[0]
+    total = scalar(con, "SELECT count(*) FROM inquiries WHERE received_at <= ?", [as_of])
     points = {rule.id: rule.points for rule in rules.rules}
     leads = [LeadScore(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], float(r[8]), r[9], r[10], float(r[11]),
                        bool(r[12]), [{"id": x, "points": points[x]} for x in r[13]]) for r in rows]

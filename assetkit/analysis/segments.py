@@ -29,24 +29,27 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assetkit.errors import ConfigError, NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 STAGES = ("prospect", "first-time", "repeat", "at risk", "lost")
 
 
-def load_rules(config: Any = None) -> dict:
+def load_rules(config: Config | None = None) -> dict:
     """Packaged segment map and thresholds, with `clv: {segments: …}` overrides from the config file."""
     import yaml
 
     rules = yaml.safe_load(resources.files("assetkit.analysis").joinpath("data/segments.yaml").read_text("utf-8"))
-    override = (config.section("clv") if config is not None and hasattr(config, "section") else {}).get("segments")
+    override = (config.section("clv") if config is not None else {}).get("segments")
     if override is not None and not isinstance(override, dict):
         raise ConfigError("clv.segments must be a mapping", hint="e.g. clv: {segments: {p_alive_lost: 0.1}}")
     for key, value in (override or {}).items():
@@ -145,7 +148,7 @@ def _summaries(labels: np.ndarray, order: tuple[str, ...] | None, cols: dict[str
     return out
 
 
-def analyse_segments(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.date | str | None = None,
+def analyse_segments(con: duckdb.DuckDBPyConnection, config: Config | None = None, until: dt.date | str | None = None,
                      time_unit: str = "week", model: str = "bgnbd", horizon: float | None = None,
                      top: int | None = None) -> SegmentsResult:
     """Score, name and stage every buyer; list marketplace buyers worth moving to an owned channel."""
@@ -208,11 +211,11 @@ def _unit(time_unit: str) -> float:
 
 
 def _prospects(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("""
+    return int(scalar(con, """
         SELECT count(DISTINCT buyer_id) FROM inquiries
         WHERE buyer_id IS NOT NULL AND buyer_id NOT IN (
             SELECT buyer_id FROM orders WHERE status <> 'cancelled' AND buyer_id IS NOT NULL)
-    """).fetchone()[0])
+    """))
 
 
 def _rules(s, revenue: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

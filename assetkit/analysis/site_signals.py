@@ -16,9 +16,12 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import NotEnoughData
+from assetkit.store.sql import rows
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 GRAINS = ("site totals", "sources", "countries", "pages", "pages by source/country")
 _V = """(SELECT v.*, b.platform AS tool,
@@ -54,20 +57,11 @@ class SiteSignals:
         return asdict(self)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    import re
-
-    used = set(re.findall(r"\$(\w+)", sql))  # DuckDB rejects unused named parameters
-    cur = con.execute(sql, {k: v for k, v in params.items() if k in used})
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def _per_1000(inquiries: int | None, visitors: int | None) -> float | None:
     return round(1000.0 * inquiries / visitors, 2) if inquiries is not None and visitors else None
 
 
-def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, since: dt.date | str | None = None,
+def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Config | None = None, since: dt.date | str | None = None,
                          until: dt.date | str | None = None, top: int = 20) -> SiteSignals:
     """Pages, sources, countries and months of own-site traffic and inquiries.
 
@@ -76,10 +70,10 @@ def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, sin
     from assetkit.analysis.plan.metrics import parse_date
 
     lo, hi = parse_date(since, "--since"), parse_date(until, "--until")
-    tools = _rows(con, "SELECT b.platform AS tool, sum(coalesce(v.pageviews, 0)) AS pv, count(*) AS n FROM visits v "
+    tools = rows(con, "SELECT b.platform AS tool, sum(coalesce(v.pageviews, 0)) AS pv, count(*) AS n FROM visits v "
                        "JOIN import_batches b USING (batch_id) GROUP BY 1 ORDER BY pv DESC, n DESC, tool", {})
     params = {"since": lo, "until": hi, "tool": tools[0]["tool"] if tools else None, "top": top}
-    n_inq = _rows(con, f"SELECT count(*) AS n FROM {_INQ}", params)[0]["n"]
+    n_inq = rows(con, f"SELECT count(*) AS n FROM {_INQ}", params)[0]["n"]
     if not tools and not n_inq:
         raise NotEnoughData("no website analytics and no own-site inquiries imported",
                             hint="import a Plausible CSV export, a GA4 report CSV (with a Date dimension) "
@@ -90,7 +84,7 @@ def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, sin
                      f"{tools[0]['tool']} only (most pageviews), so no visit is counted twice")
     if not tools:
         notes.append("no website analytics imported: traffic columns are empty")
-    monthly = _rows(con, f"""
+    monthly = rows(con, f"""
         WITH m AS (SELECT CAST(date_trunc('month', visit_date) AS DATE) AS month, grain,
                           sum(visitors) AS visitors, sum(pageviews) AS pageviews FROM {_V} GROUP BY ALL),
         t AS (SELECT month, min(grain) AS grain, arg_min(visitors, grain) AS visitors,
@@ -105,7 +99,7 @@ def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, sin
         grain = m.pop("grain")
         m["traffic_from"] = GRAINS[grain] if grain is not None else None
         m["inquiries_per_1000_visitors"] = _per_1000(m["inquiries"], m["visitors"])
-    pages = _rows(con, f"""
+    pages = rows(con, f"""
         WITH p AS (SELECT page, sum(visitors) AS visitors, sum(pageviews) AS pageviews, sum(events) AS events
                    FROM {_V} WHERE page IS NOT NULL GROUP BY page),
         i AS (SELECT page, count(*) AS inquiries FROM {_INQ} WHERE page IS NOT NULL GROUP BY page)
@@ -113,12 +107,12 @@ def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, sin
                CAST(events AS BIGINT) AS events, coalesce(i.inquiries, 0) AS inquiries
         FROM p FULL JOIN i USING (page)
         ORDER BY coalesce(i.inquiries, 0) DESC, coalesce(pageviews, 0) DESC, page LIMIT $top""", params)
-    sources = _rows(con, f"""
+    sources = rows(con, f"""
         SELECT source, CAST(sum(visitors) AS BIGINT) AS visitors, CAST(sum(pageviews) AS BIGINT) AS pageviews,
                sum(visitors) / sum(sum(visitors)) OVER () AS share
         FROM {_V} WHERE source IS NOT NULL AND grain IN (1, 4) GROUP BY source
         ORDER BY visitors DESC NULLS LAST, source LIMIT $top""", params)
-    countries = _rows(con, f"""
+    countries = rows(con, f"""
         WITH c AS (SELECT country, sum(visitors) AS visitors FROM {_V}
                    WHERE country IS NOT NULL AND grain IN (2, 4) GROUP BY country),
         i AS (SELECT upper(country) AS country, count(*) AS inquiries FROM {_INQ} WHERE country IS NOT NULL GROUP BY 1)
@@ -127,7 +121,7 @@ def analyse_site_signals(con: duckdb.DuckDBPyConnection, config: Any = None, sin
         ORDER BY coalesce(visitors, 0) + 1000 * coalesce(i.inquiries, 0) DESC, country LIMIT $top""", params)
     for row in (*pages, *countries):
         row["inquiries_per_1000_visitors"] = _per_1000(row["inquiries"], row["visitors"])
-    products = _rows(con, f"""
+    products = rows(con, f"""
         SELECT coalesce(nullif(trim(product), ''), '(none)') AS product, count(*) AS inquiries,
                count(DISTINCT buyer_id) AS buyers, CAST(sum(quantity) AS DOUBLE) AS quantity
         FROM {_INQ} GROUP BY 1 ORDER BY inquiries DESC, product LIMIT $top""", params)

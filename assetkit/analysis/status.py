@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assetkit.importers.fx import unconverted_rows
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -113,11 +115,7 @@ def database_status(con: duckdb.DuckDBPyConnection, database: str, recent_batche
     (buyers,) = con.execute("SELECT count(*) FROM buyers").fetchone()
     (rejects,) = con.execute("SELECT count(*) FROM rejects").fetchone()
     (fx,) = con.execute("SELECT count(*) FROM fx_rates").fetchone()
-    (no_fx,) = con.execute(
-        "SELECT (SELECT count(*) FROM orders WHERE gross_amount_rc IS NULL) + "
-        "(SELECT count(*) FROM fees WHERE amount_rc IS NULL) + "
-        "(SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
-    ).fetchone()
+    no_fx = unconverted_rows(con)
     (warnings,) = con.execute("SELECT count(*) FROM import_warnings").fetchone()
     reconciled, mismatches = _reconciliation(con)
     return StatusResult(database, schema_version(con), holdings, batches, int(batches_total), int(buyers),

@@ -11,19 +11,23 @@ imported and the choice can be changed at any time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 TAX_ON_FEES = "fee_vat"
 
 
-def apply_cost_settings(con: duckdb.DuckDBPyConnection, config: Any) -> bool:
+def apply_cost_settings(con: duckdb.DuckDBPyConnection, config: Config | None) -> bool:
     """Shadow `platform_fees` without the tax on fees when the config reclaims it; True if so."""
-    if not getattr(config, "reclaim_tax_on_fees", False):
+    if config is None or not config.reclaim_tax_on_fees:
         return False
-    catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    catalog = scalar(con, "SELECT current_database()").replace('"', '""')
     con.execute(f'CREATE OR REPLACE TEMP VIEW platform_fees AS SELECT * FROM "{catalog}".main.platform_fees '
                 f"WHERE fee_type IS DISTINCT FROM '{TAX_ON_FEES}'")
     return True

@@ -93,7 +93,8 @@ def _skipped_text(skipped: list[Path]) -> str:
 
 def _tried_once(results, platform: str | None, kind: str | None, mapping: Path | None) -> None:  # noqa: ANN001
     """The full list of profiles tried, once, when any file was not recognised."""
-    from assetkit.importers.registry import NO_MATCH, select_profiles
+    from assetkit.importers.registry import NO_MATCH
+    from assetkit.importers.selection import select_profiles
 
     if any(r.error and NO_MATCH in r.error for r in results):
         names = sorted(p.name for p in select_profiles(platform, kind, mapping))
@@ -292,7 +293,7 @@ def map_cmd(
     if out is None:
         typer.echo(proposal.yaml_text, nl=False)
         return
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
 
     write_text_atomic(out, proposal.yaml_text)
     say(s, f"Wrote {out} (kind {proposal.kind}, {len(proposal.columns)} columns matched). "

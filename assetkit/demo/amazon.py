@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from assetkit.demo.files import DemoFile, money, money_eu, scramble, utc, write_table
-from assetkit.demo.model import DAY_SECONDS, Order
-from assetkit.demo.simulate import World
+from assetkit.demo.model import DAY_SECONDS, Order, World
 
 SETTLEMENT_HEADER = (
     "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount",

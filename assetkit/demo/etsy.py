@@ -9,8 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assetkit.demo.files import DemoFile, long_date, money, scramble, utc, write_table
-from assetkit.demo.model import DAY_SECONDS, Order, ascii_slug
-from assetkit.demo.simulate import World
+from assetkit.demo.model import DAY_SECONDS, Order, World, ascii_slug
 
 ORDERS_HEADER = (
     "Sale Date", "Order ID", "Buyer User ID", "Full Name", "First Name", "Last Name",

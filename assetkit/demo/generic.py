@@ -20,8 +20,7 @@ from assetkit.demo.files import (
     utc,
     write_table,
 )
-from assetkit.demo.model import Order
-from assetkit.demo.simulate import Inquiry, World
+from assetkit.demo.model import Inquiry, Order, World
 
 INQUIRY_HEADER = ("inquiry_id", "received_at", "platform", "channel", "buyer_name", "buyer_company",
                   "buyer_email", "buyer_phone", "buyer_country", "product", "quantity", "unit",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assetkit.demo.files import DemoFile, MessyRow, scramble, utc, write_json
-from assetkit.demo.simulate import Inquiry, World
+from assetkit.demo.model import Inquiry, World
 
 LEAD_KEYS = (
     "UNIQUE_QUERY_ID", "QUERY_TYPE", "QUERY_TIME", "SENDER_NAME", "SENDER_MOBILE", "SENDER_EMAIL",

@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from assetkit.demo.model import Buyer, make_people, sample_day_seconds, sample_days
-from assetkit.demo.simulate import Inquiry, World
+from assetkit.demo.model import Buyer, Inquiry, World, make_people, sample_day_seconds, sample_days
 
 LEADS_PER_BUYER = {"alibaba": 4.0, "indiamart": 7.0}
 QUERY_TYPES = (("W", 0.55), ("B", 0.25), ("P", 0.12), ("BIZ", 0.05), ("WA", 0.03))

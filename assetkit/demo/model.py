@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -229,3 +230,42 @@ def assign_status(rng: np.random.Generator, orders: list[Order], cancel_p: float
         elif ui < cancel_p + refund_p:
             o.status = "refunded"
             o.refund_share = float(round(part, 2)) if isp else 1.0
+
+
+@dataclass
+class Inquiry:
+    """A lead, RFQ or message; `response_ts` is None when nobody answered."""
+
+    key: int
+    platform: str
+    channel: str
+    person: Buyer
+    ts: int
+    sku: str
+    quantity: int
+    unit: str
+    message: str
+    response_ts: int | None
+    query_type: str = "W"
+
+
+@dataclass
+class World:
+    """The simulated business: what every writer formats. Buyer `idx` indexes `buyers`."""
+
+    biz: dict[str, Any]
+    cal: Calendar
+    buyers: list[Buyer] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+    inquiries: list[Inquiry] = field(default_factory=list)
+    emails: set[str] = field(default_factory=set)
+
+    @cached_property
+    def products(self) -> dict[str, dict[str, Any]]:
+        return {p["sku"]: p for p in self.biz["products"]}
+
+    def year(self, day: int) -> int:
+        return self.cal.date(day).year
+
+    def orders_on(self, platform: str) -> list[Order]:
+        return [o for o in self.orders if o.platform == platform]

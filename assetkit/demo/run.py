@@ -10,7 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assetkit.config import Config
+
+from assetkit.store.sql import scalar
 
 
 @dataclass
@@ -33,13 +38,13 @@ class DemoResult:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
 
 
-def _save_first_plan(store: Any, config: Any) -> None:
+def _save_first_plan(store: Any, config: Config) -> None:
     """Save a three-phase plan starting after the data ends, once, so the report can track it."""
     import datetime as dt
 
     from assetkit.analysis.plan import build_plan, save_plan
 
-    if store.con.execute("SELECT count(*) FROM plans").fetchone()[0]:
+    if scalar(store.con, "SELECT count(*) FROM plans"):
         return
     (last,) = store.con.execute("SELECT max(ordered_at)::DATE FROM orders").fetchone()
     start = (last.replace(day=1) + dt.timedelta(days=32)).replace(day=1) if last else None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assetkit.demo.files import DemoFile, MessyRow, money, scramble, utc, write_table
-from assetkit.demo.model import DAY_SECONDS, Order
-from assetkit.demo.simulate import B2B_SEGMENTS, World
+from assetkit.demo.model import DAY_SECONDS, Order, World
+from assetkit.demo.simulate import B2B_SEGMENTS
 
 HEADER = (
     "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at",
@@ -26,9 +26,6 @@ HEADER = (
     "Receipt Number", "Duties", "Billing Province Name", "Shipping Province Name", "Payment ID",
     "Payment Terms Name", "Next Payment Due At", "Payment References",
 )
-LINE_FIELDS = ("Name", "Email", "Lineitem quantity", "Lineitem name", "Lineitem price",
-               "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
-               "Lineitem taxable", "Lineitem fulfillment status", "Vendor", "Lineitem discount")
 PROVINCES = {"TX": "Texas", "IL": "Illinois", "FL": "Florida", "CO": "Colorado", "OH": "Ohio",
              "OR": "Oregon", "ON": "Ontario", "AB": "Alberta", "NSW": "New South Wales",
              "WA": "Western Australia"}

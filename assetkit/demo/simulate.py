@@ -6,8 +6,6 @@ gives the same world (and the writers turn the same world into byte-identical fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -16,6 +14,7 @@ from assetkit.demo.model import (
     Buyer,
     Calendar,
     Order,
+    World,
     assign_status,
     choose_movers,
     draw_segment,
@@ -25,45 +24,6 @@ from assetkit.demo.model import (
 )
 
 B2B_SEGMENTS = ("alibaba", "indiamart")
-
-
-@dataclass
-class Inquiry:
-    """A lead, RFQ or message; `response_ts` is None when nobody answered."""
-
-    key: int
-    platform: str
-    channel: str
-    person: Buyer
-    ts: int
-    sku: str
-    quantity: int
-    unit: str
-    message: str
-    response_ts: int | None
-    query_type: str = "W"
-
-
-@dataclass
-class World:
-    """The simulated business: what every writer formats. Buyer `idx` indexes `buyers`."""
-
-    biz: dict[str, Any]
-    cal: Calendar
-    buyers: list[Buyer] = field(default_factory=list)
-    orders: list[Order] = field(default_factory=list)
-    inquiries: list[Inquiry] = field(default_factory=list)
-    emails: set[str] = field(default_factory=set)
-
-    @cached_property
-    def products(self) -> dict[str, dict[str, Any]]:
-        return {p["sku"]: p for p in self.biz["products"]}
-
-    def year(self, day: int) -> int:
-        return self.cal.date(day).year
-
-    def orders_on(self, platform: str) -> list[Order]:
-        return [o for o in self.orders if o.platform == platform]
 
 
 def _price(biz: dict[str, Any], usd: float, currency: str, retail: bool) -> float:

@@ -8,8 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from assetkit.demo.files import DemoFile, money, short_date, utc, write_table
-from assetkit.demo.model import DAY_SECONDS, Order
-from assetkit.demo.simulate import World
+from assetkit.demo.model import DAY_SECONDS, Order, World
 
 HEADER = (
     "Date", "Transaction ID", "Transaction Type", "Transaction Summary",

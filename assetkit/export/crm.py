@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from assetkit.config import Config
 from assetkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _lead_lists(con: duckdb.DuckDBPyConnection, config: Any, as_of: datetime) -> dict[str, list[Any]]:
+def _lead_lists(con: duckdb.DuckDBPyConnection, config: Config, as_of: datetime) -> dict[str, list[Any]]:
     """Scores of open inquiries with their buyer (default lead rules, or the learned model when it
     beat them), with P(order) and the reasons in words; the SQL keeps each buyer's best."""
     from assetkit.analysis.leadmodel import learned_leads
@@ -218,17 +219,18 @@ def _recommendation_lists(con: duckdb.DuckDBPyConnection, as_of: datetime) -> di
                                            for items in recs.values()]}
 
 
-def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: str | Path,
+def export_crm(con: duckdb.DuckDBPyConnection, config: Config | None, target: str, out: str | Path,
                enrich: Mapping[str, Mapping[str, Any]] | None = None,
                as_of: datetime | None = None) -> CrmResult:
     """Write the CRM import file for `target` to `out` (atomically) and report the counts."""
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
     from assetkit.export.crm_properties import write_definitions
     from assetkit.export.guard import protected_paths, refuse_protected
     from assetkit.export.output import write_csv_safe
 
     if target not in TARGETS:
         raise UsageError(f"unknown CRM target {target!r}; choose one of {', '.join(TARGETS)}")
+    config = config or Config()
     refuse_protected(Path(out), protected_paths(con, config), option="the CRM file")
     spec = crm_columns()[target]
     as_of = as_of or datetime.now(UTC)
@@ -257,13 +259,11 @@ def export_crm(con: duckdb.DuckDBPyConnection, config: Any, target: str, out: st
     definitions = write_definitions(target, spec, STAGES, path)
     bases = {r[index["value_basis"]] for r in contactable}
     basis = "mixed" if len(bases) > 1 else (PREDICTED if bases == {PREDICTED} else "historical")
-    currency = getattr(config, "reporting_currency", None) or (
-        config.get("reporting_currency") if isinstance(config, Mapping) else None) or "USD"
     return CrmResult(target, str(path), definitions, len(contactable), len(rows) - len(contactable), basis,
-                     [spec["columns"][f] for f in fields], currency)
+                     [spec["columns"][f] for f in fields], config.reporting_currency)
 
 
-def model_enrichment(con: duckdb.DuckDBPyConnection, config: Any) -> dict[str, dict[str, Any]] | None:
+def model_enrichment(con: duckdb.DuckDBPyConnection, config: Config | None) -> dict[str, dict[str, Any]] | None:
     """Predicted CLV, P(alive), RFM segment and lifecycle stage per buyer, from `analyse_segments`.
 
     None when the data cannot support the model (the export then labels its values as historical).

@@ -63,7 +63,7 @@ def salesforce_fields(spec: dict[str, Any], stages: tuple[str, ...]) -> list[dic
 
 def write_definitions(target: str, spec: dict[str, Any], stages: tuple[str, ...], out: Path) -> list[str]:
     """Write the definition files for `target` next to `out`; their paths (none for csv)."""
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
     from assetkit.export.output import write_csv_safe
 
     def table(rows: list[dict[str, Any]]) -> str:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assetkit.errors import UsageError
 
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
 
-def protected_paths(con: duckdb.DuckDBPyConnection | None, config: Any = None,
+
+def protected_paths(con: duckdb.DuckDBPyConnection | None, config: Config | None = None,
                     extra: Iterable[tuple[Path, str]] = ()) -> list[tuple[Path, str]]:
     """(path, what it is) for every file an output must never replace."""
     found: list[tuple[Path, str]] = list(extra)
@@ -33,8 +35,8 @@ def protected_paths(con: duckdb.DuckDBPyConnection | None, config: Any = None,
         except Exception:  # noqa: BLE001 - a database without the table has no inputs yet
             sources = []
         found += [(Path(p), "an imported input file") for (p,) in sources if p]
-    if config is not None and getattr(config, "path", None):
-        found.append((Path(config.path), "the configuration file"))
+    if config is not None and config.path is not None:
+        found.append((config.path, "the configuration file"))
     return found
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from assetkit import __version__
+from assetkit.jsonable import to_jsonable
 
 JSON_SCHEMA_VERSION = 1
 _DANGEROUS_LEAD = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "|", "%")
@@ -54,25 +55,6 @@ def json_envelope(kind: str, payload: Mapping[str, Any], reporting_currency: str
         "reporting_currency": reporting_currency,
         **payload,
     }
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON types: Decimal → float, dates → ISO strings, NaN/inf → null."""
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return to_jsonable(value.item())
-    if hasattr(value, "to_dict") and callable(value.to_dict):
-        return to_jsonable(value.to_dict())
-    return value
 
 
 def dumps(document: Mapping[str, Any]) -> str:

@@ -14,13 +14,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from assetkit.export.atomic import chmod_like_new, replace_dir_atomic
+from assetkit.atomic import chmod_like_new, replace_dir_atomic
 from assetkit.export.guard import check_replaceable_dir, protected_paths, refuse_protected
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 MARKER = ".assetkit-tables"  # marks a folder as an earlier table export (safe to replace)
 TABLES = ("import_batches", "buyers", "buyer_identities", "orders", "order_items", "refunds", "fees", "spend",
@@ -50,7 +52,7 @@ def _select_safe(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 def export_tables(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str = "parquet",
-                  bom: bool = True, config: Any = None) -> dict[str, int]:
+                  bom: bool = True, config: Config | None = None) -> dict[str, int]:
     """Write one file per canonical table into `out_dir` (swapped in atomically); return row counts.
 
     `out_dir` is replaced whole, so it must be new, empty or an earlier table export (marked

@@ -16,7 +16,8 @@ from assetkit.importers.engine import (
            import_file,
            import_paths,
 )
-from assetkit.importers.registry import Profile, builtin_profiles, select_profiles
+from assetkit.importers.registry import Profile, builtin_profiles
+from assetkit.importers.selection import select_profiles
 
 __all__ = [
            "FileResult",

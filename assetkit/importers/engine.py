@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit import __version__
+from assetkit.config import Config
 from assetkit.errors import AssetkitError, SourceError
 from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, reconcile, refunds
 from assetkit.importers.plausibility import ImportWarning
 from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
 from assetkit.importers.reconcile import Reconciliation
-from assetkit.importers.registry import select_profiles
+from assetkit.importers.selection import select_profiles
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     from assetkit.store import Store
@@ -126,13 +128,13 @@ SKIP_REASONS = {".pdf": "PDF: download the CSV export instead",
                 ".zip": "unzip it first", ".gz": "unpack it first"}
 
 
-def _reporting(config: Any, reporting_currency: str | None) -> str:
-    return reporting_currency or getattr(config, "reporting_currency", None) or "USD"
+def _reporting(config: Config | None, reporting_currency: str | None) -> str:
+    return reporting_currency or (config or Config()).reporting_currency
 
 
 def import_paths(store: Store, paths: list[Path | str], platform: str | None = None,
                  kind: str | None = None, mapping: Path | str | None = None, encoding: str | None = None,
-                 strict: bool = False, store_name: str | None = None, dry_run: bool = False, config: Any = None,
+                 strict: bool = False, store_name: str | None = None, dry_run: bool = False, config: Config | None = None,
                  reporting_currency: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
                  chunk_rows: int = pipeline.CHUNK_ROWS, progress: Callable[[Path], None] | None = None,
                  slice_progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
@@ -182,10 +184,10 @@ def _session(con: Any) -> Iterator[str]:
     money.install(con)
     dates.install(con)
     parsing.install(con)
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    before = scalar(con, "SELECT current_setting('memory_limit')")
     cap = os.environ.get("ASSETKIT_IMPORT_MEMORY", IMPORT_MEMORY)
     con.execute("SET memory_limit = ?", [cap])
-    lowered = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    lowered = scalar(con, "SELECT current_setting('memory_limit')")
     if _bytes(lowered) > _bytes(before):
         con.execute("SET memory_limit = ?", [before])
     try:
@@ -193,7 +195,7 @@ def _session(con: Any) -> Iterator[str]:
     finally:
         # The setting reads back rounded: RESET restores the default exactly, SET the rest.
         con.execute("RESET memory_limit")
-        if con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before:
+        if scalar(con, "SELECT current_setting('memory_limit')") != before:
             con.execute("SET memory_limit = ?", [before])
 
 
@@ -210,7 +212,7 @@ def _import_capped(store: Store, uncapped: str, path: Path, *args: Any) -> FileR
     try:
         return _import_one(store, path, *args)
     except duckdb.OutOfMemoryException:
-        cap = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        cap = scalar(store.con, "SELECT current_setting('memory_limit')")
         store.con.execute("SET memory_limit = ?", [uncapped])
         try:
             return _import_one(store, path, *args)
@@ -256,7 +258,7 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         con.execute("PRAGMA disable_optimizer")  # same results, planned faster; re-enabled after the file
     profile = raw.profile
     result.profile, result.platform, result.kind, result.encoding = profile.name, profile.platform, profile.kind, raw.encoding
-    batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
+    batch_id = int(scalar(con, "SELECT nextval('batch_id_seq')"))
     result.batch_id = batch_id
     out = pipeline.load_records(con, raw, batch_id, rc, strict, raw.rows <= SMALL_FILE_ROWS, chunk_rows,
                                 slice_progress)
@@ -282,9 +284,9 @@ def _forget_known_rejects(con: Any, profile: str, digest: str, file_name: str) -
     known = ("SELECT r.line, r.column_name, r.raw, r.reason FROM rejects r JOIN import_batches b USING (batch_id) "
              "WHERE b.profile = $profile AND (b.sha256 = $digest OR b.file_name = $name)")
     params = {"profile": profile, "digest": digest, "name": file_name}
-    repeated = int(con.execute(f"SELECT count(*) FROM ak_rejall a SEMI JOIN ({known}) k ON k.line = a.line "
+    repeated = int(scalar(con, f"SELECT count(*) FROM ak_rejall a SEMI JOIN ({known}) k ON k.line = a.line "
                                "AND k.reason = a.reason AND k.raw IS NOT DISTINCT FROM a.raw "
-                               "AND k.column_name IS NOT DISTINCT FROM a.column_name", params).fetchone()[0])
+                               "AND k.column_name IS NOT DISTINCT FROM a.column_name", params))
     if repeated:
         con.execute(f"CREATE OR REPLACE TEMP TABLE ak_rejall AS SELECT * FROM ak_rejall a ANTI JOIN ({known}) k "
                     "ON k.line = a.line AND k.reason = a.reason AND k.raw IS NOT DISTINCT FROM a.raw "
@@ -315,7 +317,7 @@ def _reuse(con: Any, path: Path, candidates: list, digest: str, strict: bool, st
     if row is None or (strict and (row[8] or any(not r.ok for r in reconcile.stored(con, int(row[0]))))):
         return False
     earlier, result.profile, result.platform, result.kind, result.encoding, read, loaded, duplicate, rejected = row
-    batch_id = int(con.execute("SELECT nextval('batch_id_seq')").fetchone()[0])
+    batch_id = int(scalar(con, "SELECT nextval('batch_id_seq')"))
     result.batch_id, result.reused_batch = batch_id, int(earlier)
     result.rows_read, result.duplicate = int(read), int(loaded + duplicate + rejected)
     result.skipped = result.rows_read - result.duplicate

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError, UsageError
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -90,7 +91,6 @@ def convert_sql(relation: str, date_col: str, amounts: tuple[str, ...], reportin
 
 def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
     """Recompute every stored `*_rc` with the rates now stored; returns rows still without a rate."""
-    missing = 0
     for table, (date_col, amounts, key) in MONEY_COLUMNS.items():
         cols = ", ".join((key, "currency", date_col, *amounts))
         sets = ", ".join(f"{a}_rc = c.{a}_rc" for a in amounts)
@@ -98,8 +98,15 @@ def reconvert(con: duckdb.DuckDBPyConnection, reporting: str) -> int:
             f"UPDATE {table} SET {sets}, fx_rate = c.fx_rate, fx_date = c.fx_date FROM ("
             f"{convert_sql(f'(SELECT {cols} FROM {table})', date_col, amounts, reporting)}) c "
             f"WHERE {table}.{key} = c.{key}")
-        missing += con.execute(f"SELECT count(*) FROM {table} WHERE {amounts[0]}_rc IS NULL").fetchone()[0]
-    return int(missing)
+    return unconverted_rows(con)
+
+
+def unconverted_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Money rows (orders, refunds, fees, spend) that have no rate yet: the one count that
+    `reconvert`, `assetkit status` and the report's provenance all give."""
+    counts = " + ".join(f"(SELECT count(*) FROM {table} WHERE {amounts[0]}_rc IS NULL)"
+                        for table, (_, amounts, _) in MONEY_COLUMNS.items())
+    return int(scalar(con, f"SELECT {counts}"))
 
 
 def approximate_rows(con: duckdb.DuckDBPyConnection, reporting: str) -> tuple[int, int]:
@@ -134,7 +141,7 @@ def approximate_note(approx: int, converted: int) -> str | None:
 
 def ensure_seed(con: duckdb.DuckDBPyConnection) -> None:
     """Load the bundled approximate rates when the database holds no rates at all."""
-    if con.execute("SELECT count(*) FROM fx_rates").fetchone()[0]:
+    if scalar(con, "SELECT count(*) FROM fx_rates"):
         return
     path = files("assetkit.importers").joinpath("data", "fx_bundled.csv")
     _load_ecb(con, str(path), BUNDLED_SOURCE)
@@ -162,7 +169,7 @@ def _load_ecb(con: duckdb.DuckDBPyConnection, path: str, source: str) -> tuple[i
     except duckdb.Error as exc:
         raise SourceError(f"not an ECB reference-rate CSV: {exc}", path=path,
                           hint="expected the ECB format: Date,USD,JPY,… (eurofxref-hist.csv)") from None
-    bad = con.execute("SELECT count(*) FROM ak_fx2 WHERE rate_date IS NULL OR per_eur IS NULL OR per_eur <= 0").fetchone()[0]
+    bad = scalar(con, "SELECT count(*) FROM ak_fx2 WHERE rate_date IS NULL OR per_eur IS NULL OR per_eur <= 0")
     if bad:
         raise SourceError(f"{bad} rate cells are not dates/positive numbers", path=path,
                           hint="expected the ECB format: Date,USD,JPY,… with YYYY-MM-DD dates")

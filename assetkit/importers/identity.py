@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assetkit.importers.parsing import quote, substitute
+from assetkit.importers.parsing import substitute
 from assetkit.importers.registry import Profile
+from assetkit.store.sql import quote_literal, scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -41,8 +42,8 @@ def _expressions(profile: Profile) -> dict[str, str]:
         "country": f"nullif(trim({get('country')}), '')",
         "phone": f"nullif(trim({get('phone')}), '')",
         "at": f"CAST(({b['at']}) AS TIMESTAMPTZ)" if "at" in b else "CAST(NULL AS TIMESTAMPTZ)",
-        "platform": f"coalesce({get('platform')}, {quote(profile.platform)})",
-        "channel": f"coalesce({get('channel')}, {quote(profile.channel)})",
+        "platform": f"coalesce({get('platform')}, {quote_literal(profile.platform)})",
+        "channel": f"coalesce({get('channel')}, {quote_literal(profile.channel)})",
     }
 
 
@@ -148,9 +149,9 @@ def store(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
         "min(email) AS email, any_value(phone) AS phone, any_value(country) AS country, "
         "min(first_seen_at) AS first_seen_at, arg_min(chan, earliest) AS chan, arg_min(plat, earliest) AS plat "
         "FROM ak_bacc GROUP BY buyer_id")
-    new = con.execute(
+    new = scalar(con, 
         f"INSERT INTO buyers SELECT buyer_id, name, company, email, phone, country, first_seen_at, "
-        f"chan, plat, {batch_id} FROM ak_bnew ON CONFLICT DO NOTHING").fetchone()[0]
+        f"chan, plat, {batch_id} FROM ak_bnew ON CONFLICT DO NOTHING")
     # A known buyer's missing details are filled in from this file, never overwritten.
     details = ("name", "company", "email", "phone", "country")
     fill = ", ".join(f"{c} = coalesce(buyers.{c}, n.{c})" for c in details)

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.importers.registry import builtin_profiles
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,7 +58,7 @@ class RejectsResult:
 def list_rejects(con: duckdb.DuckDBPyConnection, batch_id: int | None = None, limit: int = 100) -> RejectsResult:
     """Quarantined rows, newest batch first, with the file, line, column, raw value and reason."""
     where, params = ("WHERE r.batch_id = ?", [batch_id]) if batch_id is not None else ("", [])
-    total = con.execute(f"SELECT count(*) FROM rejects r {where}", params).fetchone()[0]
+    total = scalar(con, f"SELECT count(*) FROM rejects r {where}", params)
     rows = con.execute(
         f"SELECT r.batch_id, b.source_path, r.line, r.column_name, r.raw, r.reason FROM rejects r "
         f"LEFT JOIN import_batches b USING (batch_id) {where} ORDER BY r.batch_id DESC, r.line LIMIT ?",
@@ -88,7 +89,7 @@ class WarningsResult:
 def list_warnings(con: duckdb.DuckDBPyConnection, batch_id: int | None = None, limit: int = 100) -> WarningsResult:
     """Plausibility warnings of imports (plausibility.py), newest batch first, by file line."""
     where, params = ("WHERE w.batch_id = ?", [batch_id]) if batch_id is not None else ("", [])
-    total = con.execute(f"SELECT count(*) FROM import_warnings w {where}", params).fetchone()[0]
+    total = scalar(con, f"SELECT count(*) FROM import_warnings w {where}", params)
     rows = con.execute(
         f"SELECT w.batch_id, b.source_path, w.check_name, w.line, w.column_name, w.value, w.message "
         f"FROM import_warnings w LEFT JOIN import_batches b USING (batch_id) {where} "

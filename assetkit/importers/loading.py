@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assetkit.importers.fx import MONEY_COLUMNS, convert_sql, day_sql, rates_sql
-from assetkit.importers.parsing import quote, substitute
+from assetkit.importers.parsing import substitute
 from assetkit.importers.registry import Output, Profile
+from assetkit.store.sql import quote_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -78,26 +79,26 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         raise ConfigError(f"profile {profile.name}: output {out.table} sets unknown or engine-owned column {unknown[0]!r}")
     select = [f"CAST(({expr}) AS {cols[name][0]}) AS {name}" for name, expr in values.items()]
     where = f"WHERE {substitute(out.where, profile)}" if out.where else ""
+    # The SELECT's items as (expression AS alias), rendered once: the engine's columns after the
+    # profile's values.
     if out.group_by:
-        body = (f"SELECT {', '.join(select)}, min(__line) AS source_line, list(__line) AS __lines "
-                f"FROM ak_in {where} GROUP BY {substitute(out.group_by, profile)}")
+        select += ["min(__line) AS source_line", "list(__line) AS __lines"]
     else:
-        body = f"SELECT {', '.join(select)}, __line AS source_line FROM ak_in {where}"
+        select.append("__line AS source_line")
     names = list(values)
     if out.key:
         key = substitute(out.key, profile)
-        if out.group_by:
-            body = body.replace(" FROM ak_in", f", any_value({key}) AS __key FROM ak_in", 1)
-        else:
-            body = body.replace(" FROM ak_in", f", CAST(({key}) AS VARCHAR) AS __key FROM ak_in", 1)
+        select.append(f"any_value({key}) AS __key" if out.group_by else f"CAST(({key}) AS VARCHAR) AS __key")
     if out.identity and not out.group_by:
         parts = " || '|' || ".join(f"coalesce(CAST(({substitute(e, profile)}) AS VARCHAR), '')" for e in out.identity)
-        body = body.replace(" FROM ak_in", f", {parts} AS __ident FROM ak_in", 1)
-    ident = f"{quote(profile.platform)} || ':' || __key"
+        select.append(f"{parts} AS __ident")
+    group = f" GROUP BY {substitute(out.group_by, profile)}" if out.group_by else ""
+    body = f"SELECT {', '.join(select)} FROM ak_in {where}{group}"
+    ident = f"{quote_literal(profile.platform)} || ':' || __key"
     content = ("__ident" if out.identity and not out.group_by
                else " || '|' || ".join(f"coalesce(CAST({n} AS VARCHAR), '')" for n in names))
     hashed = ("'h' || substr(md5(__h || ':' || row_number() OVER (PARTITION BY __h ORDER BY source_line)), 1, 24)")
-    with_hash = f"SELECT *, md5({quote(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
+    with_hash = f"SELECT *, md5({quote_literal(profile.platform)} || '|' || {content}) AS __h FROM ({body})"
     if out.key and out.key_optional:
         keyed = f"SELECT *, coalesce({ident}, {hashed}) AS __id FROM ({with_hash})"
     elif out.key:
@@ -118,8 +119,11 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
         # A NULL key leaves the row without an id: quarantined like a missing required value
         # (`no value for fees.fee_id`), instead of failing the whole file on the id's NOT NULL.
         checks.append(("__key", idcol))
-    bad = "CASE " + " ".join(f"WHEN {e} IS NULL THEN {quote(c)}" for e, c in checks) + " END" if checks else "NULL"
-    final = f"SELECT *, {bad} AS __bad FROM ({keyed})"
+    bad = "CASE " + " ".join(f"WHEN {e} IS NULL THEN {quote_literal(c)}" for e, c in checks) + " END" if checks else "NULL"
+    # An order output that states no refund has refunded 0 (refunds.py may raise it later).
+    default_refund = "refunded_amount" not in values and out.table == "orders"
+    engine_items = (["CAST(0 AS DECIMAL(18,4)) AS refunded_amount"] if default_refund else []) + [f"{bad} AS __bad"]
+    final = f"SELECT *, {', '.join(engine_items)} FROM ({keyed})"
     # A keyed row-per-line output streams into its insert: materialising every staged value
     # cost as much as the insert itself. Grouped, content-hashed and per-item outputs, and
     # money without a date and currency to find its rates, stay materialised. Rates come
@@ -129,8 +133,7 @@ def stage(con: duckdb.DuckDBPyConnection, profile: Profile, index: int, out: Out
     if out.table in MONEY_COLUMNS:
         date_col, amounts, _ = MONEY_COLUMNS[out.table]
         amounts = tuple(a for a in amounts if a in values)
-        if "refunded_amount" not in values and out.table == "orders":
-            final = final.replace("SELECT *,", "SELECT *, CAST(0 AS DECIMAL(18,4)) AS refunded_amount,", 1)
+        if default_refund:
             amounts = (*amounts, "refunded_amount")
         rated = not out.group_by and date_col in values and "currency" in values
         streamed = streamed and rated

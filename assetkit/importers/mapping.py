@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from assetkit.errors import ConfigError, SourceError
+from assetkit.errors import ConfigError, SourceError, require_one_of
 from assetkit.importers import guess
 from assetkit.importers.registry import DECIMAL_SEPARATORS, Profile, builtin_profiles
 
@@ -60,15 +60,11 @@ def load_mapping(path: Path) -> Profile:
     unknown = sorted(set(data) - MAPPING_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}", hint=f"allowed keys: {', '.join(sorted(MAPPING_KEYS))}")
-    kind = data.get("kind")
-    if kind not in MAPPABLE_KINDS:
-        raise ConfigError(f"{where}: kind: {kind!r} is not one of {', '.join(MAPPABLE_KINDS)}")
+    kind = require_one_of(f"{where}: kind", data.get("kind"), MAPPABLE_KINDS)
     platform = str(data.get("platform") or "")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", platform):
         raise ConfigError(f"{where}: platform: {platform!r} must be a lower-case name such as alibaba or madeinchina")
-    channel = data.get("channel", "marketplace")
-    if channel not in CHANNELS:
-        raise ConfigError(f"{where}: channel: {channel!r} is not one of {', '.join(CHANNELS)}")
+    channel = require_one_of(f"{where}: channel", data.get("channel", "marketplace"), CHANNELS)
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
         raise ConfigError(f"{where}: columns: expected canonical field: source column pairs")
@@ -98,9 +94,8 @@ def load_mapping(path: Path) -> Profile:
     formats = data.get("date_formats", ["iso"])
     if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
         raise ConfigError(f"{where}: date_formats: expected a list such as [iso, '%d/%m/%Y']")
-    decimal = str(data.get("decimal", "auto"))
-    if decimal not in DECIMAL_SEPARATORS:
-        raise ConfigError(f"{where}: decimal: {decimal!r} is not one of auto, '.', ','")
+    decimal = require_one_of(f"{where}: decimal", str(data.get("decimal", "auto")), DECIMAL_SEPARATORS,
+                             "auto, '.', ','")
     base = _generic(kind)
     new_fields = tuple(dataclasses.replace(spec, columns=(str(columns[spec.columns[0]]).strip(),)
                                            if spec.columns and spec.columns[0] in columns else (),

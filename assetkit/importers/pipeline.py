@@ -23,6 +23,7 @@ from assetkit.importers import identity, loading, reconcile
 from assetkit.importers.parsing import rows_sql
 from assetkit.importers.reading import RawFile
 from assetkit.importers.registry import Profile
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -83,11 +84,11 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
             on_slice(min(start + size, raw.rows), raw.rows)
     if raw.profile.buyer:
         out.new_buyers = identity.store(con, batch_id)
-    out.rejected = int(con.execute("SELECT count(*) FROM ak_rejall").fetchone()[0])
+    out.rejected = int(scalar(con, "SELECT count(*) FROM ak_rejall"))
     for table in dict.fromkeys(st.table for st in staged):
         missing = loading.fx_missing_sql(table, batch_id)
         if missing:
-            out.fx_missing += int(con.execute(missing).fetchone()[0])
+            out.fx_missing += int(scalar(con, missing))
     return out
 
 
@@ -107,7 +108,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     con.execute("CREATE OR REPLACE TEMP VIEW ak_ok AS SELECT * FROM ak_rows WHERE NOT __skip AND __rej_reason IS NULL")
     has_buyer = identity.resolve(con, profile)
     con.execute(f"CREATE OR REPLACE TEMP VIEW ak_in AS {identity.rows_with_buyer_sql(has_buyer)}")
-    out.skipped += int(con.execute("SELECT count(*) FROM ak_rows WHERE __skip").fetchone()[0])
+    out.skipped += int(scalar(con, "SELECT count(*) FROM ak_rows WHERE __skip"))
     staged = [loading.stage(con, profile, i, o, rc) for i, o in enumerate(profile.outputs)]
     for st in staged:
         con.execute(f"INSERT INTO ak_rej {loading.reject_sql(st)}")
@@ -119,7 +120,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
             f"WHERE __line NOT IN (SELECT line FROM ({routed})) AND __line NOT IN (SELECT line FROM ak_rej)")
     # One reason per line (the first found), as the rejects table keys on (batch, line).
     con.execute("CREATE OR REPLACE TEMP TABLE ak_rej AS SELECT DISTINCT ON (line) * FROM ak_rej ORDER BY line")
-    rejected = int(con.execute("SELECT count(*) FROM ak_rej").fetchone()[0])
+    rejected = int(scalar(con, "SELECT count(*) FROM ak_rej"))
     if strict and (rejected or raw.rejects):
         _refuse(con, raw)
     reconcile.collect(con, profile, staged)
@@ -128,10 +129,10 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     for st in staged:
         loading.insert(con, st, batch_id, bool(rejected))
     # The lines behind the rows this slice inserted: its lines come after every earlier slice's.
-    first_line = con.execute("SELECT min(__line) FROM ak_rows").fetchone()[0]
+    first_line = scalar(con, "SELECT min(__line) FROM ak_rows")
     if first_line is not None:
         loaded = " UNION ".join(loading.loaded_lines_sql(st, batch_id, first_line) for st in staged)
-        out.loaded += int(con.execute(f"SELECT count(*) FROM ({loaded})").fetchone()[0])
+        out.loaded += int(scalar(con, f"SELECT count(*) FROM ({loaded})"))
     con.execute("INSERT INTO ak_rejall SELECT * FROM ak_rej")
     return staged
 
@@ -140,7 +141,7 @@ def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     """--strict: the first quarantined row fails the file (the transaction rolls back)."""
     rows = "SELECT * FROM ak_rejall UNION ALL SELECT * FROM ak_rej"
     first = con.execute(f"SELECT line, column_name, raw, reason FROM ({rows}) ORDER BY line LIMIT 1").fetchone()
-    count = con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0]
+    count = scalar(con, f"SELECT count(*) FROM ({rows})")
     raise SourceError(f"{first[3]} (value {first[2]!r}); {count} row(s) would be quarantined, "
                       "--strict refuses the file", path=raw.path, line=first[0], column=first[1],
                       hint="fix the rows, or import without --strict to quarantine them (see `assetkit rejects`)")

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assetkit.store.sql import scalar
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -115,7 +117,7 @@ def _fee_share(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[ImportWarn
     """Fees of the file, per currency, against the gross of the orders they name: the file's
     own orders when it has any (two aggregates, no join over a big file), else the stored
     orders they name (a fee statement: small files)."""
-    own = con.execute("SELECT count(*) > 0 FROM orders WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    own = scalar(con, "SELECT count(*) > 0 FROM orders WHERE batch_id = ?", [batch_id])
     orders = "(SELECT * FROM orders WHERE batch_id = $b)" if own else "orders"
     rows = con.execute(f"""
         WITH f AS (SELECT currency, sum(amount) AS fee, arg_max(source_line, amount) AS line

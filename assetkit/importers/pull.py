@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assetkit.config import Config
 from assetkit.errors import NetworkError, UsageError, quote_excerpt
 from assetkit.importers.http import (
     MAX_RETRY_AFTER,
@@ -69,7 +70,7 @@ def _fmt(moment: dt.datetime) -> str:
 
 def pull_indiamart(store: Any, since: dt.date, until: dt.datetime | None = None, save_dir: Path | None = None,
                    base_url: str | None = None, backoff: float = MAX_RETRY_AFTER, min_interval: float = 1.0,
-                   sleep: Callable[[float], None] = time.sleep, config: Any = None,
+                   sleep: Callable[[float], None] = time.sleep, config: Config | None = None,
                    deadline: float = PULL_DEADLINE, progress: Callable[[str], None] | None = None) -> PullResult:
     """Fetch every window from `since` to now, save each as JSON, import them; see module doc.
 

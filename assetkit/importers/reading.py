@@ -31,6 +31,7 @@ from assetkit.errors import SourceError, quote_excerpt
 from assetkit.importers.encoding import SAMPLE_BYTES, check_text, decode, detect_encoding
 from assetkit.importers.registry import Profile, detect, no_match_error
 from assetkit.importers.workbook import head_rows, is_workbook, open_sheets
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -393,7 +394,7 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: str, profile: Profile, h
             f"allow_quoted_nulls=false, strict_mode=true, max_line_size={max_line})", [tmp])
     finally:
         os.unlink(tmp)
-    first = con.execute("SELECT min(rowid) FROM ak_raw").fetchone()[0] or 0
+    first = scalar(con, "SELECT min(rowid) FROM ak_raw") or 0
     return RawFile(path, profile, header, header_line, encoding, rows, digest, rejects, first_rowid=int(first))
 
 
@@ -424,8 +425,8 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
     select = typing(profile, header, str(path), relation) if typing else None
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw0 AS {select or f'SELECT * FROM {records}'}",
                 {"path": str(path), "skip": index, "delim": delimiter})
-    bad = con.execute("SELECT count(*) FROM ak_rej_err").fetchone()[0]
-    rows = con.execute("SELECT count(*) FROM ak_raw0").fetchone()[0]
+    bad = scalar(con, "SELECT count(*) FROM ak_rej_err")
+    rows = scalar(con, "SELECT count(*) FROM ak_raw0")
     # Every record takes at least one line and DuckDB skips blank lines, so as many records
     # as physical lines after the header proves one record per line: line = header + n.
     # A file with NUL bytes goes through the Python path, which drops them.
@@ -433,7 +434,7 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
     if bad or has_nul or index + 1 + rows != lines:
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
-    first = con.execute("SELECT min(rowid) FROM ak_raw0").fetchone()[0] or 0
+    first = scalar(con, "SELECT min(rowid) FROM ak_raw0") or 0
     return RawFile(str(path), profile, header, index + 1, "utf-8", int(rows), digest,
                    table="ak_raw0", first_rowid=int(first), line_offset=index + 2, typed=select is not None)
 

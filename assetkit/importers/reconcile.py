@@ -22,7 +22,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import SourceError
-from assetkit.importers.parsing import quote, substitute
+from assetkit.importers.parsing import substitute
+from assetkit.store.sql import quote_literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -110,7 +111,7 @@ def _slice_sql(profile: Profile, check: Reconcile, staged: list[Staged]) -> str:
                          f"AND s.source_line NOT IN (SELECT line FROM ak_rej) GROUP BY 1)")
         terms.append(f"coalesce(t{i}.v, 0)")
     joins = "".join(f" LEFT JOIN t{i} USING (__grp)" for i in range(len(terms)))
-    return (f"WITH {', '.join(parts)} SELECT {quote(check.name)}, e.__grp, e.currency, e.expected, "
+    return (f"WITH {', '.join(parts)} SELECT {quote_literal(check.name)}, e.__grp, e.currency, e.expected, "
             f"{' + '.join(terms)}, e.first_line, e.last_line, e.n, e.q FROM e{joins}")
 
 

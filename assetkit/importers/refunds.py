@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assetkit.store.sql import scalar
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -22,11 +24,11 @@ if TYPE_CHECKING:
 def apply(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
     """Update the orders touched by this batch (new orders, or orders of new refunds) from
     their refund records; returns how many orders changed."""
-    if con.execute("SELECT count(*) FROM (SELECT 1 FROM refunds LIMIT 1)").fetchone()[0] == 0:
+    if scalar(con, "SELECT count(*) FROM (SELECT 1 FROM refunds LIMIT 1)") == 0:
         return 0
     touched = (f"SELECT order_id FROM refunds WHERE batch_id = {batch_id} "
                f"UNION SELECT order_id FROM orders WHERE batch_id = {batch_id}")
-    changed = con.execute(
+    changed = scalar(con, 
         "UPDATE orders SET refunded_amount = n.refunded, "
         "refunded_amount_rc = CASE WHEN orders.fx_rate IS NOT NULL THEN CAST(n.refunded * orders.fx_rate AS DECIMAL(18,4)) END, "
         "status = CASE WHEN orders.status <> 'cancelled' AND n.refunded >= orders.gross_amount AND orders.gross_amount > 0 "
@@ -34,5 +36,5 @@ def apply(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
         "FROM (SELECT o.order_id, least(o.gross_amount, greatest(o.refunded_amount, sum(r.amount))) AS refunded "
         f"      FROM refunds r JOIN orders o ON o.order_id = r.order_id AND o.currency = r.currency "
         f"      WHERE r.order_id IN ({touched}) GROUP BY o.order_id, o.gross_amount, o.refunded_amount) n "
-        "WHERE orders.order_id = n.order_id AND orders.refunded_amount IS DISTINCT FROM n.refunded").fetchone()[0]
+        "WHERE orders.order_id = n.order_id AND orders.refunded_amount IS DISTINCT FROM n.refunded")
     return int(changed)

@@ -18,11 +18,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 from assetkit.config import CHANNELS
-from assetkit.errors import ConfigError, SourceError, quote_excerpt
+from assetkit.errors import ConfigError, SourceError, quote_excerpt, require_one_of
 
 FIELD_TYPES = ("text", "money", "number", "int", "timestamp")
 TABLES = ("orders", "order_items", "refunds", "fees", "spend", "inquiries", "products", "visits")
@@ -45,16 +44,16 @@ DEFAULT_EARLIEST = "1990-01-01"
 FUTURE_DAYS = 7
 _FIELD_KEYS = ("col", "type", "required", "regex", "fill", "join")
 _OUTPUT_KEYS = ("table", "where", "group_by", "key", "key_optional", "identity", "values", "supersedes")
-_BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
 _RECONCILE_KEYS = ("name", "label", "where", "by", "currency", "expected", "got", "tolerance")
 # What a reconciliation's `got` may add up: the staged rows of a canonical table, or `rows`,
 # the file's own rows (for money the profile leaves out on purpose: payouts, withheld tax).
 RECONCILE_SOURCES = ("orders", "refunds", "fees", "rows")
+_BUYER_KEYS = ("email", "ref", "name", "company", "country", "phone", "at", "platform", "channel")
 # Each level's keys under the path docs/profiles.md writes them with (`read.earliest`,
 # `outputs[].supersedes`; top-level keys bare).
 KEY_LISTS: dict[str, tuple[str, ...]] = {
     "": _PROFILE_KEYS, "detect": _DETECT_KEYS, "read": _READ_KEYS, "fields.<name>": _FIELD_KEYS,
-    "outputs[]": _OUTPUT_KEYS, "buyer": _BUYER_KEYS, "reconcile[]": _RECONCILE_KEYS,
+    "outputs[]": _OUTPUT_KEYS, "reconcile[]": _RECONCILE_KEYS, "buyer": _BUYER_KEYS,
 }
 
 
@@ -135,7 +134,6 @@ class Profile:
     # such as Shopify's `#1001` are unique per store only.
     store: str | None = None
     reconcile: tuple[Reconcile, ...] = ()
-    user_sql: bool = True
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def matches(self, header: list[str]) -> bool:
@@ -187,8 +185,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         if key not in data:
             raise ConfigError(f"{origin}: missing key {key!r}")
     for key, allowed in (("kind", KINDS), ("channel", CHANNELS)):
-        if data[key] not in allowed:
-            raise ConfigError(f"{origin}: {key}: {data[key]!r} is not one of {', '.join(allowed)}")
+        require_one_of(f"{origin}: {key}", data[key], allowed)
     if not isinstance(data["fields"] or {}, dict):
         raise ConfigError(f"{origin}: fields: expected a mapping of field name -> column or field keys")
     if not isinstance(data["outputs"] or [], list):
@@ -203,9 +200,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         _check_keys(f"{origin}: fields.{name}", spec, _FIELD_KEYS)
         if str(name) in ("buyer_id", "__line") or str(name).startswith("c") and str(name)[1:].isdigit():
             raise ConfigError(f"{origin}: fields.{name}: this name is reserved by the engine")
-        ftype = spec.get("type", "text")
-        if ftype not in FIELD_TYPES:
-            raise ConfigError(f"{origin}: fields.{name}.type: {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
+        ftype = require_one_of(f"{origin}: fields.{name}.type", spec.get("type", "text"), FIELD_TYPES)
         fields.append(FieldSpec(str(name), _as_tuple(spec.get("col")), ftype,
                                 bool(spec.get("required", False)), spec.get("regex"),
                                 bool(spec.get("fill", False)), bool(spec.get("join", False))))
@@ -214,8 +209,7 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         _check_keys(f"{origin}: outputs[{i}]", out, _OUTPUT_KEYS)
         if out.get("identity") and (out.get("key") or out.get("group_by")):
             raise ConfigError(f"{origin}: outputs[{i}].identity: only for outputs without key and group_by")
-        if out.get("table") not in TABLES:
-            raise ConfigError(f"{origin}: outputs[{i}].table: {out.get('table')!r} is not one of {', '.join(TABLES)}")
+        require_one_of(f"{origin}: outputs[{i}].table", out.get("table"), TABLES)
         _check_sql(f"{origin}: outputs[{i}].", {k: out.get(k) for k in ("where", "group_by", "key")})
         _check_sql(f"{origin}: outputs[{i}].values.", out.get("values") or {})
         outputs.append(Output(out["table"], dict(out.get("values") or {}), out.get("where"),
@@ -240,9 +234,8 @@ def profile_from_dict(data: dict[str, Any], origin: str) -> Profile:
         _check_sql(f"{origin}: buyer.", buyer)
     _check_sql(f"{origin}: ", {"skip": data.get("skip")})
     required = _as_tuple(detect.get("required"))
-    decimal = str(read.get("decimal", "auto"))
-    if decimal not in DECIMAL_SEPARATORS:
-        raise ConfigError(f"{origin}: read.decimal: {decimal!r} is not one of auto, '.', ','")
+    decimal = require_one_of(f"{origin}: read.decimal", str(read.get("decimal", "auto")), DECIMAL_SEPARATORS,
+                             "auto, '.', ','")
     earliest = str(read.get("earliest", DEFAULT_EARLIEST))
     if not re.fullmatch(r"(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]", earliest):
         raise ConfigError(f"{origin}: read.earliest: {earliest!r} is not a date YYYY-MM-DD after 1900")
@@ -270,6 +263,7 @@ def _reconcile(where: str, data: Any) -> Reconcile:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: a mapping with {', '.join(sorted(_RECONCILE_KEYS))}")
     _check_keys(where, data, _RECONCILE_KEYS)
+    _check_sql(f"{where}.", {k: data.get(k) for k in ("where", "by", "currency", "expected")})
     for key in ("name", "label", "expected", "got"):
         if not data.get(key):
             raise ConfigError(f"{where}: missing key {key!r}")
@@ -310,34 +304,6 @@ def check_supersedes(loaded: list[tuple[str, Profile]]) -> None:
                 if name not in names:
                     raise ConfigError(f"{origin}: outputs[{i}].supersedes: {name!r} is not a profile",
                                       hint=f"profiles: {', '.join(sorted(names))}")
-
-
-def select_profiles(platform: str | None = None, kind: str | None = None,
-                    mapping: Path | None = None, store: str | None = None) -> list[Profile]:
-    """The candidate profiles for a run, given --platform/--kind/--mapping/--store."""
-    if store is not None:
-        import dataclasses
-
-        store = store.strip()
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", store):
-            from assetkit.errors import UsageError
-
-            raise UsageError(f"--store {store!r}: use letters, digits, '.', '_' or '-' (e.g. my-shop.myshopify.com)")
-        return [dataclasses.replace(p, store=store) for p in select_profiles(platform, kind, mapping)]
-    if mapping is not None:
-        from assetkit.importers.mapping import load_mapping
-
-        return [load_mapping(mapping)]
-    found = [p for p in builtin_profiles()
-             if (platform in (None, "auto") or p.platform == platform or p.name == platform)
-             and (kind is None or p.kind == kind)]
-    if not found:
-        known = sorted({p.platform for p in builtin_profiles()})
-        from assetkit.errors import UsageError
-
-        raise UsageError(f"no profile for platform {platform!r} and kind {kind!r}",
-                         hint=f"platforms: {', '.join(known)}; `assetkit platforms` lists kinds")
-    return found
 
 
 def detect(header: list[str], candidates: list[Profile], path: str, line: int) -> Profile | None:

@@ -67,7 +67,7 @@ class RunSummary:
                 "files_failed": sum(f.status == "failed" for f in self.files), **totals}
 
     def json_line(self) -> str:
-        from assetkit.export.output import to_jsonable
+        from assetkit.jsonable import to_jsonable
 
         return json.dumps(to_jsonable(self.to_dict()), ensure_ascii=False, separators=(",", ":"))
 
@@ -175,7 +175,7 @@ def _move_failed(path: Path, failed: Path, message: str) -> Path:
 
     The message may quote the file's first line, so the note is no more readable than the
     file it describes."""
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
 
     target = _move_unique(path, failed)
     note = write_text_atomic(target.with_name(target.name + ".error.txt"),

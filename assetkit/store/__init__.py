@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assetkit.errors import AssetkitError, StoreBusy, explain_failure
 from assetkit.store.lock import StoreLock
 from assetkit.store.migrations import MIGRATIONS
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -167,12 +168,12 @@ def _check_schema_read_only(store: Store) -> None:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
+    exists = scalar(con, 
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    )
     if not exists:
         return 0
-    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+    return int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
 
 def migrate(store: Store) -> list[int]:

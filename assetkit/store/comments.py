@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from assetkit.store.sql import quote_literal
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -58,19 +60,15 @@ def column_comments() -> dict[str, dict[str, str]]:
     return out
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
     """COMMENT ON each documented table and column that exists; returns the number set."""
     present: dict[str, set[str]] = {}
     for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() "
                                      "WHERE schema_name = 'main' AND NOT internal").fetchall():
         present.setdefault(table, set()).add(column)
-    statements = [f"COMMENT ON TABLE {table} IS {_quote(text)}"
+    statements = [f"COMMENT ON TABLE {table} IS {quote_literal(text)}"
                   for table, text in table_comments().items() if table in present and text]
-    statements += [f"COMMENT ON COLUMN {table}.{column} IS {_quote(text)}"
+    statements += [f"COMMENT ON COLUMN {table}.{column} IS {quote_literal(text)}"
                    for table, columns in column_comments().items() if table in present
                    for column, text in columns.items() if column in present[table]]
     for statement in statements:

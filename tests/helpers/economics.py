@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from assetkit.config import parse_config
 from assetkit.store import open_store
 
 BUYERS = [
@@ -75,7 +76,7 @@ INQUIRIES = [
 ]
 
 # an annual membership of 120 EUR from 2024-07-01 to 2025-06-30: 184 days in 2024, 181 in 2025
-CONFIG: dict[str, Any] = {
+YAML: dict[str, Any] = {
     "reporting_currency": "EUR",
     "gross_margin": 0.4,
     "recurring_fees": [
@@ -83,6 +84,7 @@ CONFIG: dict[str, Any] = {
          "period": "year", "start": "2024-07-01", "end": "2025-06-30"},
     ],
 }
+CONFIG = parse_config(YAML)
 
 
 def build(path: Path, *, orders: bool = True) -> Path:

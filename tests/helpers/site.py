@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from assetkit.config import Config, parse_config
 from assetkit.store import open_store
 
 XSS = {
@@ -86,7 +87,7 @@ def make_store(path: Path, *, products: bool = True, inquiries: bool = True, hos
     return store
 
 
-def site_config(hostile: bool = False, analytics: Any = "none", languages: tuple[str, ...] = ("en", "de"),
+def site_yaml(hostile: bool = False, analytics: Any = "none", languages: tuple[str, ...] = ("en", "de"),
                 **extra: Any) -> dict[str, Any]:
     bad = (lambda k: " " + XSS[k]) if hostile else (lambda k: "")
     site = {
@@ -105,6 +106,12 @@ def site_config(hostile: bool = False, analytics: Any = "none", languages: tuple
     }
     site.update(extra)
     return {"site": site, "target_markets": ["DE"]}
+
+
+def site_config(hostile: bool = False, analytics: Any = "none", languages: tuple[str, ...] = ("en", "de"),
+                **extra: Any) -> Config:
+    """`site_yaml` as the library receives it: parsed and validated like assetkit.yaml."""
+    return parse_config(site_yaml(hostile, analytics, languages, **extra))
 
 
 class Page(HTMLParser):

@@ -11,7 +11,7 @@ Every interval is given for the total and for the totals by channel and platform
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from assetkit.analysis.clv.value import (
     shrunk_aov,
     step_grid,
 )
+from assetkit.config import Config
 from assetkit.errors import ConfigError, NotEnoughData, UsageError
 
 if TYPE_CHECKING:
@@ -52,9 +53,9 @@ CLV_KEYS = ("min_repeat_buyers", "interval_draws", "bootstrap_refits", "segments
 INTERVALS = ("hessian", "bootstrap")
 
 
-def _settings(config: Any) -> tuple[float, float, int, int, int]:
+def _settings(config: Config) -> tuple[float, float, int, int, int]:
     """Margin, annual discount rate and the `clv:` section's knobs, validated."""
-    section = config.section("clv") if config is not None and hasattr(config, "section") else {}
+    section = config.section("clv")
     unknown = sorted(set(section) - set(CLV_KEYS))
     if unknown:
         raise ConfigError(f"unknown key clv.{unknown[0]}", hint=f"known keys: {', '.join(CLV_KEYS)}")
@@ -67,7 +68,7 @@ def _settings(config: Any) -> tuple[float, float, int, int, int]:
                           "whole numbers") from None
     if min_repeat < 1 or draws < 0 or refits < 0:
         raise ConfigError("clv.min_repeat_buyers must be ≥ 1, clv.interval_draws and clv.bootstrap_refits ≥ 0")
-    return (float(getattr(config, "gross_margin", 0.35)), float(getattr(config, "discount_rate", 0.10)),
+    return (float(config.gross_margin), float(config.discount_rate),
             min_repeat, draws, refits)
 
 
@@ -127,7 +128,7 @@ def _heuristic_path(s: Summary, spend: SpendModel, ends, discount, rng: np.rando
     return out
 
 
-def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.date | str | None = None,
+def analyse_clv(con: duckdb.DuckDBPyConnection, config: Config | None = None, until: dt.date | str | None = None,
                 time_unit: str = "week", horizon: float | None = None, model: str = "bgnbd",
                 seed: int = 0, intervals: str = "hessian") -> ClvResult:
     """Fit, predict and value every buyer. `horizon` is in `time_unit` (default: one year).
@@ -140,7 +141,7 @@ def analyse_clv(con: duckdb.DuckDBPyConnection, config: Any = None, until: dt.da
     horizon_units = float(horizon) if horizon is not None else 365.25 / days
     if horizon_units <= 0:
         raise UsageError("the horizon must be positive", hint="e.g. --horizon 52 with --time-unit week")
-    margin, rate, min_repeat, n_draws, n_refits = _settings(config)
+    margin, rate, min_repeat, n_draws, n_refits = _settings(config or Config())
     s = summary_from_orders(con, until=until, time_unit=time_unit)
     n_repeat = int((s.frequency > 0).sum())
     if n_repeat == 0:

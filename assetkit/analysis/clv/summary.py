@@ -18,6 +18,7 @@ import numpy as np
 
 from assetkit.analysis.clv.rfm import unit_days
 from assetkit.errors import NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
@@ -110,9 +111,9 @@ def summary_from_orders(con: duckdb.DuckDBPyConnection, until: dt.date | str | N
     form the holdout used to check predictions.
     """
     days = unit_days(time_unit)
-    last = con.execute(
+    last = scalar(con, 
         "SELECT max(CAST(ordered_at AS DATE)) FROM orders WHERE status <> 'cancelled' AND buyer_id IS NOT NULL"
-    ).fetchone()[0]
+    )
     if last is None:
         raise NotEnoughData("no orders with a buyer are stored, so there is nothing to model",
                             hint="import order exports first (assetkit import FILE)")
@@ -121,9 +122,9 @@ def summary_from_orders(con: duckdb.DuckDBPyConnection, until: dt.date | str | N
     if cols["buyer_id"].size == 0:
         raise NotEnoughData(f"no buyer has an order on or before {cutoff}",
                             hint="choose a later --until date")
-    no_buyer = con.execute(
+    no_buyer = scalar(con, 
         "SELECT count(*) FROM orders WHERE status <> 'cancelled' AND buyer_id IS NULL"
-    ).fetchone()[0]
+    )
     return Summary(
         time_unit=time_unit, until=cutoff, data_end=max(last, cutoff),
         buyer_id=cols["buyer_id"].astype(object),

@@ -1,5 +1,5 @@
 """Shared pieces of the platform-economics analyses: scope, money in the reporting currency,
-periods, config access and the data-sufficiency checks.
+periods and the data-sufficiency checks.
 
 Every figure in `assetkit fees` and `assetkit funnel` is built from the same few SQL
 fragments defined here, so "gross revenue" or "platform cost" means one thing everywhere
@@ -9,17 +9,18 @@ fragments defined here, so "gross revenue" or "platform cost" means one thing ev
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assetkit.errors import NotEnoughData, UsageError
 
+# Economics runs every statement through `run` (temp tables and queries alike): the shared helper.
+from assetkit.store.sql import rows as run  # noqa: F401 - re-exported for the economics modules
+
 if TYPE_CHECKING:
-    import duckdb
+    pass
 
 PERIODS = ("month", "quarter", "year")
-DEFAULT_CURRENCY = "USD"  # as assetkit.config.Config
 
 FX_POLICY = (
     "Amounts are in {rc}: each row is converted at the ECB reference rate of its own date "
@@ -27,39 +28,6 @@ FX_POLICY = (
     "*_rc columns; recurring fees from assetkit.yaml at the rate of the first day of each "
     "charge period. Rows without a rate are left out and counted in the notes."
 )
-
-
-def cfg(config: Any, name: str, default: Any = None) -> Any:
-    """A top-level config value, or `default` when there is no config or no such key.
-
-    Accepts the Config object of assetkit.config, a plain mapping (tests, library users) or None.
-    """
-    if config is None:
-        return default
-    if isinstance(config, dict):
-        value = config.get(name, default)
-    else:
-        value = getattr(config, name, default)
-    return default if value is None else value
-
-
-def section(config: Any, name: str) -> dict[str, Any]:
-    """A config section owned by one module (e.g. `economics:`), empty when absent."""
-    if config is None:
-        return {}
-    if isinstance(config, dict):
-        value = config.get(name) or {}
-    elif hasattr(config, "section"):
-        value = config.section(name) or {}
-    else:
-        value = getattr(config, name, None) or {}
-    if not isinstance(value, dict):
-        raise UsageError(f"assetkit.yaml: `{name}` must be a mapping")
-    return value
-
-
-def reporting_currency(config: Any) -> str:
-    return str(cfg(config, "reporting_currency", DEFAULT_CURRENCY)).upper()
 
 
 @dataclass(frozen=True)
@@ -103,17 +71,6 @@ def check_by(by: str) -> str:
     return by
 
 
-_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
-def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Execute with only the named parameters the statement uses (DuckDB rejects extras)."""
-    used = set(_PARAM.findall(sql))
-    cur = con.execute(sql, {k: v for k, v in params.items() if k in used})
-    if cur.description is None:
-        return []
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def utc(ts: str) -> str:

@@ -32,7 +32,6 @@ from assetkit.analysis.economics._common import (
     ORDERS_SQL,
     Scope,
     money,
-    reporting_currency,
     require_orders,
     run,
     unconverted_note,
@@ -41,6 +40,8 @@ from assetkit.analysis.economics._common import (
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 TABLES = ("_ak_econ_pcd", "_ak_econ_costd", "_ak_econ_cost", "_ak_econ_alloc", "_ak_econ_bp", "_ak_econ_fo",
           "_ak_econ_pp", "_ak_econ_bpo", "_ak_econ_bpf",
@@ -75,10 +76,10 @@ def _home_channels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
-def prepare(con: duckdb.DuckDBPyConnection, config: Any, scope: Scope, what: str,
+def prepare(con: duckdb.DuckDBPyConnection, config: Config, scope: Scope, what: str,
             include_ads: bool = True) -> Prepared:
     """Build the working tables for `scope`; NotEnoughData when the orders cannot carry it."""
-    rc = reporting_currency(config)
+    rc = config.reporting_currency
     params: dict[str, Any] = {**scope.params(), "rc": rc}
     _daily(con, params)
     home = _home_channels(con)
@@ -293,6 +294,3 @@ def _buyers(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """, params)
 
 
-def drop(con: duckdb.DuckDBPyConnection) -> None:
-    for table in TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {table}")

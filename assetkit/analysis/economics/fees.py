@@ -8,6 +8,7 @@ economics".
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ from assetkit.analysis.economics._common import (
     run,
     share,
 )
+from assetkit.config import Config
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -65,9 +68,27 @@ class FeesResult:
     policies: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def overall_by_period(self) -> list[dict[str, Any]]:
+        """All platforms together per period: Σ platform cost ÷ Σ gross revenue."""
+        cost: dict[str, float] = defaultdict(float)
+        revenue: dict[str, float] = defaultdict(float)
+        for row in self.periods:
+            cost[row["period"]] += row["platform_cost"] or 0.0
+            revenue[row["period"]] += row["gross_revenue"] or 0.0
+        return [{"period": p, "platform_cost": cost[p], "gross_revenue": revenue[p],
+                 "fee_share": cost[p] / revenue[p] if revenue[p] else None} for p in sorted(cost)]
+
+    @property
+    def fee_share_window(self) -> float | None:
+        """All platforms' cost over the whole window ÷ their gross revenue (None without revenue)."""
+        revenue = sum(p["gross_revenue"] or 0.0 for p in self.platforms)
+        return sum(p["platform_cost"] or 0.0 for p in self.platforms) / revenue if revenue > 0 else None
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["since"], out["until"] = self.since.isoformat(), self.until.isoformat()
+        out["overall_by_period"], out["fee_share_window"] = self.overall_by_period, self.fee_share_window
         return out
 
 
@@ -175,7 +196,7 @@ def _takeaway(platforms: list[dict[str, Any]], periods: list[dict[str, Any]], rc
     return text + "."
 
 
-def analyse_fees(con: duckdb.DuckDBPyConnection, config: Any = None, by: str = "year",
+def analyse_fees(con: duckdb.DuckDBPyConnection, config: Config | None = None, by: str = "year",
                  since: dt.date | str | None = None, until: dt.date | str | None = None,
                  platform: str | None = None, channel: str | None = None,
                  include_ad_spend: bool = True) -> FeesResult:
@@ -186,14 +207,12 @@ def analyse_fees(con: duckdb.DuckDBPyConnection, config: Any = None, by: str = "
     """
     by = check_by(by)
     scope = Scope(as_date(since), as_date(until), platform, channel)
-    try:
-        prep = base.prepare(con, config, scope, "the fee analysis", include_ad_spend)
+    with working_tables(con, *base.TABLES):
+        prep = base.prepare(con, config or Config(), scope, "the fee analysis", include_ad_spend)
         periods = _periods(con, by, prep)
         platforms = _platform_totals(con, prep)
         rents = rent.analyse(con, prep, platforms)
         dep = dependency.analyse(con, prep)
-    finally:
-        base.drop(con)
     return FeesResult(
         by=by, since=prep.lo, until=prep.hi, reporting_currency=prep.rc,
         takeaway=_takeaway(platforms, periods, prep.rc), periods=periods, platforms=platforms,

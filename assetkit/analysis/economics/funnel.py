@@ -16,19 +16,18 @@ from assetkit.analysis.economics._common import (
     Scope,
     as_date,
     as_float,
-    cfg,
     money,
     ratio,
-    reporting_currency,
     require_orders,
     run,
-    section,
     share,
     unconverted_note,
     utc,
     utc_day,
 )
+from assetkit.config import Config
 from assetkit.errors import NotEnoughData, UsageError
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -201,7 +200,7 @@ def _takeaway(conv: list[dict[str, Any]], off: list[dict[str, Any]], window: int
     return text + "."
 
 
-def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
+def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Config | None = None,
                    since: dt.date | str | None = None, until: dt.date | str | None = None,
                    platform: str | None = None, channel: str | None = None,
                    window_days: int | None = None) -> FunnelResult:
@@ -209,12 +208,15 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
 
     `window_days` defaults to assetkit.yaml `funnel: {conversion_window_days: N}`, else 180.
     Raises NotEnoughData (exit 3) without inquiries, without orders, or with one month of orders.
+    Without a configuration, gross profit per unit of spend is not shown (no margin is known).
     """
-    window = int(window_days or section(config, "funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
+    margin = config.gross_margin if config is not None else None
+    config = config or Config()
+    window = int(window_days or config.section("funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
     if window <= 0:
         raise UsageError(f"the conversion window must be a positive number of days, not {window}")
     scope = Scope(as_date(since), as_date(until), platform, channel)
-    rc = reporting_currency(config)
+    rc = config.reporting_currency
     params: dict[str, Any] = {**scope.params(), "rc": rc, "window": window}
     span = run(con, f"""
         WITH o AS (SELECT min(d) FILTER (WHERE g IS NOT NULL) AS lo, max(d) FILTER (WHERE g IS NOT NULL) AS hi,
@@ -237,8 +239,7 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
     month_note = require_orders(span["months"], span["n"], scope, "the funnel")
     lo, hi = scope.since or span["lo"], scope.until or span["hi"]
     params.update(lo=lo, hi=hi)
-    margin = cfg(config, "gross_margin", None)
-    try:
+    with working_tables(con, REV_TABLE, recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw"):
         notes = recurring.build_spread_table(con, config, hi, include_ad_spend=False, include_recurring=False)
         run(con, f"""CREATE OR REPLACE TEMP TABLE {REV_TABLE} AS
                      SELECT year(d) AS y, channel, platform, sum(revenue) AS revenue FROM ({ORDERS_SQL}) x
@@ -246,9 +247,6 @@ def analyse_funnel(con: duckdb.DuckDBPyConnection, config: Any = None,
         conversion = _conversion(con, params)
         off = _off_platform(con, params)
         mret = _marketing_return(con, params, margin)
-    finally:
-        for table in (REV_TABLE, recurring.SPREAD_TABLE, recurring.SPREAD_TABLE + "_raw"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
     notes = [n for n in (unconverted_note("orders", span["unconverted"], rc),) if n] + month_note + notes
     if margin is None:
         notes.append("no gross_margin in assetkit.yaml: gross profit per unit of spend is not shown")

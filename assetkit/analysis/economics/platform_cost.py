@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import base, recurring
-from assetkit.analysis.economics._common import reporting_currency, run
+from assetkit.analysis.economics._common import run
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 
 @dataclass(frozen=True)
@@ -35,19 +38,17 @@ class PlatformCost:
         return sum(v for (p, _c), v in self.by_category.items() if platform is None or p == platform)
 
 
-def platform_cost(con: duckdb.DuckDBPyConnection, config: Any, lo: dt.date, hi: dt.date,
+def platform_cost(con: duckdb.DuckDBPyConnection, config: Config, lo: dt.date, hi: dt.date,
                   include_ad_spend: bool = True) -> PlatformCost:
     """Platform cost per (platform, category) for the days lo..hi, as `assetkit fees` counts it."""
-    params: dict[str, Any] = {"rc": reporting_currency(config), "lo": lo, "hi": hi, "platforms": None,
+    params: dict[str, Any] = {"rc": config.reporting_currency, "lo": lo, "hi": hi, "platforms": None,
                               "ads": include_ad_spend}
-    try:
+    with working_tables(con, *base.TABLES):
         base.fee_days(con, params)
         notes = recurring.build_spread_table(con, config, hi, include_ad_spend)
         base.cost_rows(con, params)
         rows = run(con, "SELECT platform, category, source, CAST(sum(amount) AS DOUBLE) AS amount "
                         "FROM _ak_econ_cost GROUP BY ALL ORDER BY ALL", params)
-    finally:
-        base.drop(con)
     by_category: dict[tuple[str, str], float] = {}
     spend: dict[str, float] = {}
     for r in rows:

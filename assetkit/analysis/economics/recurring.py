@@ -14,11 +14,14 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.economics import schedules
-from assetkit.analysis.economics._common import money, reporting_currency
+from assetkit.analysis.economics._common import money
 from assetkit.errors import ConfigError
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 SPREAD_TABLE = "_ak_econ_spread"
 _STEP_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -90,15 +93,13 @@ def expand(recurring: Any, hi: dt.date, rc: str) -> list[tuple[Any, ...]]:
     return rows
 
 
-def build_spread_table(con: duckdb.DuckDBPyConnection, config: Any, hi: dt.date,
+def build_spread_table(con: duckdb.DuckDBPyConnection, config: Config, hi: dt.date,
                        include_ad_spend: bool, include_recurring: bool = True) -> list[str]:
     """(Re)create the temp table of spread items: recurring fees from the config and every
     spend row (`platform_cost` marks those counted as platform cost: spend with a platform,
     when ad spend is included). Return notes about what was left out."""
-    from assetkit.analysis.economics._common import cfg
-
-    rc = reporting_currency(config)
-    rows = expand(cfg(config, "recurring_fees", []), hi, rc) if include_recurring else []
+    rc = config.reporting_currency
+    rows = expand(config.recurring_fees, hi, rc) if include_recurring else []
     con.execute(f"CREATE OR REPLACE TEMP TABLE {SPREAD_TABLE}_raw (platform VARCHAR, category VARCHAR, "
                 "s DATE, e DATE, amount DECIMAL(18,4), currency VARCHAR, rate_day DATE)")
     if rows:
@@ -135,7 +136,7 @@ def build_spread_table(con: duckdb.DuckDBPyConnection, config: Any, hi: dt.date,
             f"a recurring fee of {platform} starting {start} is not in {rc} and there is no FX rate for it",
             hint=f"import ECB rates (assetkit fx fetch) or give the amount in {rc}")
     notes = []
-    n = con.execute(f"SELECT count(*) FROM {SPREAD_TABLE} WHERE source = 'spend' AND amount IS NULL").fetchone()[0]
+    n = scalar(con, f"SELECT count(*) FROM {SPREAD_TABLE} WHERE source = 'spend' AND amount IS NULL")
     if n:
         notes.append(f"{n} ad-spend row(s) have no FX rate into {rc} and are left out")
     return notes

@@ -13,11 +13,11 @@ from assetkit.analysis.followups.done import DoneResult, mark_done
 from assetkit.analysis.followups.drafts import write_drafts
 from assetkit.analysis.followups.due import (
            CSV_HEADER,
-           Action,
            FollowUps,
            action_id,
            due_actions,
 )
+from assetkit.analysis.followups.model import Action
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 
 __all__ = [

@@ -16,14 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.followups.triggers import FALLBACK_MIGRATION, run_trigger
 from assetkit.errors import NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 TABLE = "_ak_fu_mig"
 
 
-def segments(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime) -> Any:
+def segments(con: duckdb.DuckDBPyConnection, config: Config | None, as_of: dt.datetime) -> Any:
     """The segments result at `as_of` (one CLV fit serves both CLV rules), or None without one."""
     try:
         from assetkit.analysis.segments import analyse_segments
@@ -33,15 +36,15 @@ def segments(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime) ->
         return None
 
 
-def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, seg: Any = None) -> str:
+def load_candidates(con: duckdb.DuckDBPyConnection, config: Config | None, as_of: dt.datetime, seg: Any = None) -> str:
     """Fill temp table _ak_fu_mig(buyer_id, platform, value, fee_share); returns how they were valued."""
     try:
         result = seg if seg is not None else segments(con, config, as_of)
         if result is None:
             raise NotEnoughData("no segments")
         rows = [m for m in result.migration if not m["already_direct"]]
-        if result.clv_method == "none" or not con.execute(
-                "SELECT count(*) FROM buyers WHERE first_channel IS NOT NULL").fetchone()[0]:
+        if result.clv_method == "none" or not scalar(con, 
+                "SELECT count(*) FROM buyers WHERE first_channel IS NOT NULL"):
             raise NotEnoughData("no CLV-based value, or buyers carry no first channel")
     except NotEnoughData:
         from assetkit.analysis.platform_rules import rules
@@ -59,9 +62,9 @@ def load_candidates(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datet
 
 
 def migration_candidates(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | dt.date | str | None = None,
-                         limit: int | None = None, config: Any = None) -> list[dict[str, Any]]:
+                         limit: int | None = None, config: Config | None = None) -> list[dict[str, Any]]:
     """Candidates not yet invited, most valuable first; contact fields say whether we can reach them."""
-    from assetkit.analysis.followups.due import as_of_timestamp
+    from assetkit.analysis.followups.model import as_of_timestamp
 
     when = as_of_timestamp(as_of)
     basis = load_candidates(con, config, when)

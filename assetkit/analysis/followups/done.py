@@ -8,11 +8,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assetkit.analysis.followups.due import as_of_timestamp, due_actions
+from assetkit.analysis.followups.due import due_actions
+from assetkit.analysis.followups.model import as_of_timestamp
 from assetkit.errors import UsageError
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 _ID_RE = re.compile(r"^[0-9a-f]{6,12}$")
 
@@ -30,7 +33,7 @@ class DoneResult:
         return asdict(self)
 
 
-def mark_done(con: duckdb.DuckDBPyConnection, action: str, config: Any = None, note: str | None = None,
+def mark_done(con: duckdb.DuckDBPyConnection, action: str, config: Config | None = None, note: str | None = None,
               rules_path: str | Path | None = None, as_of: dt.datetime | dt.date | str | None = None,
               now: dt.datetime | None = None) -> DoneResult:
     """Record the due action with this ID (or unique prefix of at least 6 digits) as done.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from assetkit.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from assetkit.analysis.followups.due import Action
+    from assetkit.analysis.followups.model import Action
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # C0, DEL and C1 controls
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z]{2,}$")
@@ -119,7 +119,7 @@ def write_drafts(actions: list[Action], folder: str | Path, sender: str | None =
     """One `<action_id>.eml` per action in `folder` (created if missing); returns the paths."""
     import datetime as dt
 
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
 
     out = Path(folder)
     if out.exists() and not out.is_dir():

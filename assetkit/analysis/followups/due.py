@@ -10,64 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assetkit.analysis.followups import reasons
+from assetkit.analysis.followups.candidates import TABLE as CANDIDATES_TABLE
 from assetkit.analysis.followups.candidates import load_candidates, segments
 from assetkit.analysis.followups.drafts import EMAIL_RE, Drafter
+from assetkit.analysis.followups.model import Action, as_of_timestamp
 from assetkit.analysis.followups.rules import FollowUpRules, load_rules
 from assetkit.analysis.followups.triggers import reference, run_trigger
-from assetkit.errors import NotEnoughData, UsageError
+from assetkit.config import Config
+from assetkit.errors import NotEnoughData
+from assetkit.store.sql import working_tables
 
 if TYPE_CHECKING:
     import duckdb
+
+CLV_TABLE = "_ak_fu_clv"  # P(alive) and CLV per buyer (read by triggers.py), while a due list is built
 
 CSV_HEADER = ("action_id", "priority", "expected_value", "rule", "buyer_id", "buyer", "company", "country",
               "language", "channel", "email", "phone", "reason", "event", "event_at", "subject", "recommended")
 INQUIRY_TRIGGERS = ("unanswered_inquiry", "quote_no_order")  # valued with the inquiry's own P(order)
 RECOMMEND_TRIGGERS = ("overdue_repeat", "first_order_thanks")  # drafts suggest what to order next
-
-
-@dataclass
-class Action:
-    action_id: str
-    rule: str
-    trigger: str
-    buyer_id: str | None
-    name: str
-    company: str
-    email: str | None
-    phone: str | None
-    country: str | None
-    language: str
-    channel: str  # email | phone | none: the contact we own
-    priority: str  # high | medium | low
-    expected_value: float
-    reason: str
-    numbers: dict[str, float]
-    event: str
-    event_at: dt.datetime | None
-    product: str | None
-    platform: str | None
-    subject: str
-    body: str
-    # what the buyer is likely to order next (assetkit.analysis.recommend): product, reason, ...
-    recommendations: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.company
-
-    def csv_row(self) -> list[Any]:
-        return [self.action_id, self.priority, round(self.expected_value, 2), self.rule, self.buyer_id,
-                self.name, self.company, self.country, self.language, self.channel, self.email, self.phone,
-                self.reason, self.event, self.event_at, self.subject,
-                "; ".join(f"{r['product']} ({r['reason']})" for r in self.recommendations)]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -91,22 +57,7 @@ def action_id(rule_id: str, buyer_id: str | None, event: str) -> str:
     return hashlib.sha256(f"{rule_id}|{buyer_id or ''}|{event}".encode()).hexdigest()[:12]
 
 
-def as_of_timestamp(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
-    """`None` is now; a date means the end of that day (UTC)."""
-    if as_of is None:
-        return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if isinstance(as_of, str):
-        try:
-            as_of = dt.datetime.fromisoformat(as_of) if "T" in as_of or " " in as_of else dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of {as_of!r} is not a date or timestamp",
-                             hint="write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+00:00") from None
-    if not isinstance(as_of, dt.datetime):
-        as_of = dt.datetime.combine(as_of, dt.time(23, 59, 59))
-    return as_of if as_of.tzinfo else as_of.replace(tzinfo=dt.UTC)
-
-
-def _load_clv(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, notes: list[str],
+def _load_clv(con: duckdb.DuckDBPyConnection, config: Config, as_of: dt.datetime, notes: list[str],
               seg: Any) -> bool:
     """P(alive) and CLV per buyer into temp table _ak_fu_clv; False (with a note) if not estimable.
     Taken from the segments result when there is one, so CLV is fitted once per run."""
@@ -121,7 +72,7 @@ def _load_clv(con: duckdb.DuckDBPyConnection, config: Any, as_of: dt.datetime, n
             notes.append(f"clv_at_risk skipped: {exc}")
             return False
         ids, p_alive, clv = b.summary.buyer_id, b.p_alive, b.clv
-    con.execute("CREATE OR REPLACE TEMP TABLE _ak_fu_clv AS SELECT unnest($ids) AS buyer_id, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CLV_TABLE} AS SELECT unnest($ids) AS buyer_id, "
                 "CAST(unnest($p) AS DOUBLE) AS p_alive, CAST(unnest($v) AS DOUBLE) AS clv",
                 {"ids": [str(x) for x in ids], "p": p_alive.tolist(), "v": clv.tolist()})
     return True
@@ -139,28 +90,30 @@ def _channel(email: str | None, phone: str | None, relay: tuple[str, ...]) -> tu
     return ("phone" if phone else "none"), None
 
 
-def due_actions(con: duckdb.DuckDBPyConnection, config: Any = None, rules_path: str | Path | None = None,
+def due_actions(con: duckdb.DuckDBPyConnection, config: Config | None = None, rules_path: str | Path | None = None,
                 as_of: dt.datetime | dt.date | str | None = None) -> FollowUps:
     """Every action due at `as_of` (default now) by the rules, best expected value first."""
-    rules: FollowUpRules = load_rules(rules_path or _section(config).get("rules"))
+    config = config or Config()
+    section = config.section("follow_ups")
+    rules: FollowUpRules = load_rules(rules_path or section.get("rules"))
     when = as_of_timestamp(as_of)
-    section = _section(config)
-    margin = float(getattr(config, "gross_margin", 0.35))
-    currency = str(getattr(config, "reporting_currency", "USD"))
-    drafter = Drafter(str(getattr(config, "business_name", "My business")), section.get("site_url"),
+    margin = float(config.gross_margin)
+    currency = config.reporting_currency
+    drafter = Drafter(config.business_name, section.get("site_url"),
                       section.get("templates"))
     ref = {**reference(con, when), "margin": margin}
     notes: list[str] = []
     raw: list[tuple[Any, dict[str, Any]]] = []
     seg = segments(con, config, when) if any(
         r.trigger in ("clv_at_risk", "migration_invite") for r in rules.rules) else None
-    for rule in rules.rules:
-        if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes, seg):
-            continue
-        if rule.trigger == "migration_invite":
-            notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when, seg)}")
-        raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
-    _value_by_outcomes(con, config, when, raw, ref, notes)
+    with working_tables(con, CLV_TABLE, CANDIDATES_TABLE):
+        for rule in rules.rules:
+            if rule.trigger == "clv_at_risk" and not _load_clv(con, config, when, notes, seg):
+                continue
+            if rule.trigger == "migration_invite":
+                notes.append(f"{rule.id}: value of moving a buyer = {load_candidates(con, config, when, seg)}")
+            raw += [(rule, row) for row in run_trigger(con, rule.trigger, dict(rule.params), when, ref)]
+        _value_by_outcomes(con, config, when, raw, ref, notes)
     done = {r[0] for r in con.execute("SELECT action_id FROM actions_done").fetchall()}
     contacts = _contacts(con, sorted({str(row["buyer_id"]) for _, row in raw if row["buyer_id"] is not None}))
     unit = ref["median_order"] * margin
@@ -190,7 +143,7 @@ def due_actions(con: duckdb.DuckDBPyConnection, config: Any = None, rules_path: 
     return FollowUps(when, currency, rules.source, actions, hidden, ref, notes)
 
 
-def _value_by_outcomes(con: duckdb.DuckDBPyConnection, config: Any, when: dt.datetime,
+def _value_by_outcomes(con: duckdb.DuckDBPyConnection, config: Config, when: dt.datetime,
                        raw: list[tuple[Any, dict[str, Any]]], ref: dict[str, float], notes: list[str]) -> None:
     """Expected value from the seller's own outcomes, in place (docs/follow-ups.md, "Expected value"):
     an inquiry is worth its own P(order) (learned model, else calibrated rules; the business-wide
@@ -247,7 +200,3 @@ def _priority(value: float, unit: float, rules: FollowUpRules) -> str:
     if value >= rules.priority_high * unit:
         return "high"
     return "medium" if value >= rules.priority_medium * unit else "low"
-
-
-def _section(config: Any) -> dict[str, Any]:
-    return config.section("follow_ups") if config is not None and hasattr(config, "section") else {}

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from assetkit.store.sql import rows
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -164,6 +166,4 @@ def run_trigger(con: duckdb.DuckDBPyConnection, trigger: str, params: dict[str, 
                 ref: dict[str, float]) -> list[dict[str, Any]]:
     """The due events of one trigger as dicts (one per action before de-duplication)."""
     args = {"as_of": as_of, **params, **{k: ref[k] for k in _REF_KEYS[trigger]}}
-    cur = con.execute(_SQL[trigger], args)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return rows(con, _SQL[trigger], args)

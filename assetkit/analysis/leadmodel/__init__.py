@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,17 +19,18 @@ if TYPE_CHECKING:
 
     from assetkit.analysis.leadmodel.learn import LeadModel
     from assetkit.analysis.leads import LeadsResult
+    from assetkit.config import Config
 
 
-def window_days(config: Any) -> int:
+def window_days(config: Config | None) -> int:
     """The funnel's conversion window (assetkit.yaml funnel: conversion_window_days, else 180)."""
-    from assetkit.analysis.economics._common import section
     from assetkit.analysis.economics.funnel import DEFAULT_WINDOW_DAYS
 
-    return int(section(config, "funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
+    section = config.section("funnel") if config is not None else {}
+    return int(section.get("conversion_window_days", DEFAULT_WINDOW_DAYS))
 
 
-def learned_leads(con: duckdb.DuckDBPyConnection, config: Any, rules_path: str | Path | None = None,
+def learned_leads(con: duckdb.DuckDBPyConnection, config: Config | None, rules_path: str | Path | None = None,
                   as_of: datetime | None = None, top: int = 3) -> tuple[LeadsResult, LeadModel]:
     """Open inquiries scored, ranked by the model when it won on the time split, else by the rules."""
     from assetkit.analysis.lead_rules import load_rules

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +23,8 @@ from assetkit.analysis.leads import scored_sql, used_params
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def _regex(patterns: tuple[str, ...]) -> str:
     return "(?i)(" + "|".join(patterns) + ")"
 
 
-def load_features(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet, as_of: datetime, scope: str,
+def load_features(con: duckdb.DuckDBPyConnection, config: Config | None, rules: RuleSet, as_of: datetime, scope: str,
                   window_days: int) -> dict[str, np.ndarray]:
     """Column arrays (one row per inquiry, oldest first) for `scope` 'open' or 'history'.
 

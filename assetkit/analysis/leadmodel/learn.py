@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from assetkit.analysis.lead_rules import RuleSet
+    from assetkit.config import Config
 
 
 @dataclass
@@ -89,7 +90,7 @@ def _side(y: np.ndarray, score: np.ndarray, p: np.ndarray) -> dict[str, Any]:
             "brier": round(metrics.brier(y, p), 4), "reliability": metrics.reliability(y, p)}
 
 
-def learn_lead_model(con: duckdb.DuckDBPyConnection, config: Any, rules: RuleSet, as_of: datetime,
+def learn_lead_model(con: duckdb.DuckDBPyConnection, config: Config | None, rules: RuleSet, as_of: datetime,
                      window_days: int) -> LeadModel:
     st = model_settings()
     cols = load_features(con, config, rules, as_of, "history", window_days)

@@ -25,9 +25,12 @@ from assetkit.analysis.plan.metrics import (
     parse_date,
 )
 from assetkit.errors import ConfigError, NotEnoughData
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 PHASES = (("foundation", 0, 3), ("enablement", 3, 12), ("ecosystem", 12, 36))  # (name, from month, to month)
 CONTACT_GAIN = (0.10, 0.25, 0.40)
@@ -90,10 +93,10 @@ def _steps(con: duckdb.DuckDBPyConnection, baseline: dict[str, float | None]) ->
 
     data = yaml.safe_load(resources.files("assetkit").joinpath("data", "plan_steps.yaml").read_text(encoding="utf-8"))
     facts = {
-        "has_visits": con.execute("SELECT count(*) > 0 FROM visits").fetchone()[0],
-        "has_own_site_inquiries": con.execute("SELECT count(*) > 0 FROM inquiries WHERE channel = 'own_site'").fetchone()[0],
-        "has_own_site_orders": con.execute("SELECT count(*) > 0 FROM orders WHERE channel = 'own_site'").fetchone()[0],
-        "has_products": con.execute("SELECT count(*) > 0 FROM products").fetchone()[0],
+        "has_visits": scalar(con, "SELECT count(*) > 0 FROM visits"),
+        "has_own_site_inquiries": scalar(con, "SELECT count(*) > 0 FROM inquiries WHERE channel = 'own_site'"),
+        "has_own_site_orders": scalar(con, "SELECT count(*) > 0 FROM orders WHERE channel = 'own_site'"),
+        "has_products": scalar(con, "SELECT count(*) > 0 FROM products"),
         "has_owned_contacts": (baseline["owned_contact_share"] or 0) >= 0.5,
     }
     out: dict[str, list[str]] = {}
@@ -115,17 +118,17 @@ def _series(projection: dict[str, Any], kinds: tuple[str, ...], month: int) -> d
             "off_share": (total - platform_rev) / total if total > 0 else None, "owned_rev": owned_rev}
 
 
-def window_days(config: Any) -> int:
+def window_days(config: Config | None) -> int:
     """Trailing days each metric is measured over (assetkit.yaml `plan: {window_days: N}`)."""
-    section = config.section("plan") if config is not None and hasattr(config, "section") else {}
+    section = config.section("plan") if config is not None else {}
     value = section.get("window_days", WINDOW_DAYS)
     if not isinstance(value, int) or isinstance(value, bool) or not 28 <= value <= 366:
         raise ConfigError(f"plan.window_days is {value!r}", hint="use a whole number of days from 28 to 366, e.g. 91")
     return value
 
 
-def _settings(config: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    section = config.section("plan") if config is not None and hasattr(config, "section") else {}
+def _settings(config: Config | None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    section = config.section("plan") if config is not None else {}
     gain = tuple(section.get("owned_contact_gain", CONTACT_GAIN))
     floor = tuple(section.get("own_site_inquiries", INQUIRY_FLOOR))
     for key, value in (("owned_contact_gain", gain), ("own_site_inquiries", floor)):
@@ -163,7 +166,7 @@ def _targets(baseline: dict[str, float | None], result: Any, start: dt.date,
     return out
 
 
-def build_plan(con: duckdb.DuckDBPyConnection, config: Any = None, shift: float | None = None,
+def build_plan(con: duckdb.DuckDBPyConnection, config: Config | None = None, shift: float | None = None,
                start: dt.date | str | None = None, runs: int = 200, seed: int = 0) -> Plan:
     """The plan (not saved; see save_plan). `shift` is a share (0.2 = 20 %), default the scenario's."""
     from assetkit.analysis.followups import migration_candidates
@@ -204,9 +207,9 @@ def build_plan(con: duckdb.DuckDBPyConnection, config: Any = None, shift: float 
 
 def save_plan(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     """Store the plan and its targets; returns the new plan_id (the latest plan is the active one)."""
-    from assetkit.export.output import to_jsonable
+    from assetkit.jsonable import to_jsonable
 
-    plan_id = int(con.execute("SELECT nextval('plan_id_seq')").fetchone()[0])
+    plan_id = int(scalar(con, "SELECT nextval('plan_id_seq')"))
     plan.plan_id = plan_id
     con.execute("INSERT INTO plans VALUES (?, now(), ?, ?, ?, ?, ?, ?)",
                 [plan_id, plan.start, plan.baseline_as_of, plan.shift, plan.currency,

@@ -20,6 +20,8 @@ from assetkit.errors import NotEnoughData
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 MIN_TOLERANCE = {"fee_share": 0.01, "off_platform_share": 0.01, "owned_contact_share": 0.01,
                  "own_site_inquiries_per_month": 0.5}
 
@@ -65,7 +67,7 @@ def judge(metric: str, direction: str, start_value: float | None, target: float,
     return "behind" if gap < -tol else "on track"
 
 
-def plan_vs_actual(con: duckdb.DuckDBPyConnection, config: Any = None, as_of: dt.date | str | None = None,
+def plan_vs_actual(con: duckdb.DuckDBPyConnection, config: Config | None = None, as_of: dt.date | str | None = None,
                    plan_id: int | None = None) -> PlanCheck:
     """Compare the latest saved plan (or `plan_id`) with the data up to `as_of` (default: the data's end)."""
     from assetkit.analysis.followups.rules import load_rules

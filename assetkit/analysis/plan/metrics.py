@@ -15,10 +15,12 @@ past date counts contacts collected since then too; docs/plan.md says so.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import duckdb
+
+    from assetkit.config import Config
 
 METRICS = ("fee_share", "off_platform_share", "owned_contact_share", "own_site_inquiries_per_month")
 DIRECTION = {"fee_share": "down", "off_platform_share": "up", "owned_contact_share": "up",
@@ -47,19 +49,20 @@ SELECT
 """
 
 
-def marketplace_platform_cost(con: duckdb.DuckDBPyConnection, config: Any, first: dt.date, last: dt.date) -> float:
+def marketplace_platform_cost(con: duckdb.DuckDBPyConnection, config: Config | None, first: dt.date, last: dt.date) -> float:
     """Platform cost (economics.platform_cost, as `assetkit fees`) of the platforms that sell
     on the marketplace channel, or that have costs but no orders at all, over first..last."""
     from assetkit.analysis.economics.platform_cost import platform_cost
+    from assetkit.config import Config
 
     own = {r[0] for r in con.execute("SELECT DISTINCT platform FROM orders WHERE platform IS NOT NULL "
                                      "GROUP BY platform HAVING bool_and(channel <> 'marketplace')").fetchall()}
-    cost = platform_cost(con, config, first, last)
+    cost = platform_cost(con, config or Config(), first, last)
     return sum(v for (platform, _c), v in cost.by_category.items() if platform not in own)
 
 
 def measure(con: duckdb.DuckDBPyConnection, on: dt.date, relay_domains: tuple[str, ...] = (),
-            window_days: int = WINDOW_DAYS, config: Any = None) -> dict[str, float | None]:
+            window_days: int = WINDOW_DAYS, config: Config | None = None) -> dict[str, float | None]:
     """The four metrics for the `window_days` ending on `on` (inclusive); None where undefined."""
     hi = dt.datetime.combine(on, dt.time(23, 59, 59), dt.UTC)
     lo = hi - dt.timedelta(days=window_days)

@@ -20,6 +20,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assetkit.store.sql import scalar
+
 if TYPE_CHECKING:
     import duckdb
     import polars as pl
@@ -108,7 +110,7 @@ def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | Non
     """Create the two temp tables; `until` defaults to the last order day."""
     prefix = f"_ak_cohorts_{uuid.uuid4().hex[:12]}"
     if until is None:
-        last = con.execute(f"SELECT max({_DAY}) FROM orders WHERE status <> 'cancelled'").fetchone()[0]
+        last = scalar(con, f"SELECT max({_DAY}) FROM orders WHERE status <> 'cancelled'")
         until = last or dt.date.today()
     orders, buyers = f"{prefix}_o", f"{prefix}_b"
     kept_where = "status <> 'cancelled' AND buyer_id IS NOT NULL AND gross_amount_rc IS NOT NULL"
@@ -178,7 +180,7 @@ def build_base(con: duckdb.DuckDBPyConnection, period: str, until: dt.date | Non
     """, params)
     counts = dict(zip(("orders_cancelled", "orders_without_buyer", "orders_without_reporting_amount",
                        "orders_used", "orders_fully_refunded"), (int(v) for v in counts_row[:5])))
-    counts["buyers"] = int(con.execute(f"SELECT count(*) FROM {buyers}").fetchone()[0])
+    counts["buyers"] = int(scalar(con, f"SELECT count(*) FROM {buyers}"))
     fees: dict[str, Any] = {
         "linked_to_orders": float(counts_row[5]), "linked_to_cancelled_orders": float(counts_row[6]),
         "unlinked": float(counts_row[8] - counts_row[7]), "rows_without_reporting_amount": int(counts_row[9]),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from assetkit.analysis.recurring.base import BaseTables, frame, month_idx
 from assetkit.analysis.recurring.spec import CohortSpec
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
     import polars as pl
@@ -50,8 +51,8 @@ def fallback_gap(base: BaseTables, spec: CohortSpec) -> tuple[float, str]:
     """The gap assumed for one-order buyers: configured, else the median of all repeat gaps."""
     if spec.fallback_gap_days is not None:
         return float(spec.fallback_gap_days), "configured"
-    median = base.con.execute(f"SELECT median(gap) FROM (SELECT unnest(gaps) AS gap FROM {gap_lists(base)})"
-                              ).fetchone()[0]
+    median = scalar(base.con, f"SELECT median(gap) FROM (SELECT unnest(gaps) AS gap FROM {gap_lists(base)})"
+                              )
     if median is None:
         # Nobody has ordered twice: one-order buyers stay active for the run-rate window only.
         return spec.window_months * 30.4375 / spec.churn_k, "window (no repeat buyers)"

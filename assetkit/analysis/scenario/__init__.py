@@ -30,6 +30,8 @@ from assetkit.analysis.scenario.simulate import (
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 __all__ = [
     "Assumptions", "Baseline", "ChannelBaseline", "Comparison", "Dist", "ScenarioReport", "ScenarioResult",
     "Sensitivity", "build_baseline", "compare_shifts", "load_assumptions", "run_scenario", "scenario_report",
@@ -84,7 +86,7 @@ _MAJOR_CURRENCIES = {"EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SGD"}
 
 def scenario_report(
     con: duckdb.DuckDBPyConnection,
-    config: Any = None,
+    config: Config | None = None,
     *,
     assumptions_path: str | None = None,
     overrides: Mapping[str, Any] | None = None,

@@ -22,6 +22,8 @@ from assetkit.errors import ConfigError
 if TYPE_CHECKING:
     import numpy as np
 
+    from assetkit.config import Config
+
 # key -> (lowest allowed, highest allowed, what it is). The order is the sampling order.
 BOUNDS: dict[str, tuple[float, float, str]] = {
     "shift": (0.0, 1.0, "a share between 0 and 1 (0.2 = 20 %)"),
@@ -251,7 +253,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 def load_assumptions(
     path: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
-    config: Any = None,
+    config: Config | None = None,
 ) -> Assumptions:
     """Defaults from the template, then assetkit.yaml (gross_margin, discount_rate and its
     `scenario:` section), then the user's file, then `overrides` (e.g. --shift); later layers win."""
@@ -260,16 +262,15 @@ def load_assumptions(
     defaults = yaml.safe_load(template_text())
     values = {k: parse_value(k, defaults[k], "template") for k in KEYS}
     sources = dict.fromkeys(KEYS, "template")
-    raw = getattr(config, "raw", None) or {}
-    for key in ("gross_margin", "discount_rate"):
-        value = getattr(config, key, None) if config is not None else None
-        if value is not None and (key in raw or not raw):
-            values[key] = parse_value(key, value, "assetkit.yaml")
-            sources[key] = "config"
-    section = config.section("scenario") if hasattr(config, "section") else {}
-    for key, value in section.items():
-        values[str(key)] = parse_value(str(key), value, "assetkit.yaml scenario")
-        sources[str(key)] = "config"
+    if config is not None:
+        stated = {"gross_margin": config.gross_margin, "discount_rate": config.discount_rate}
+        for key, value in stated.items():
+            if key in config.raw or not config.raw:
+                values[key] = parse_value(key, value, "assetkit.yaml")
+                sources[key] = "config"
+        for key, value in config.section("scenario").items():
+            values[str(key)] = parse_value(str(key), value, "assetkit.yaml scenario")
+            sources[str(key)] = "config"
     if path is not None:
         for key, raw in _read_yaml(Path(path)).items():
             values[str(key)] = parse_value(str(key), raw, str(path))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assetkit.analysis import platform_rules
 from assetkit.analysis.economics._common import refund_adjustment
 from assetkit.analysis.economics.platform_cost import platform_cost
+from assetkit.config import Config
 from assetkit.errors import NotEnoughData
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class Baseline:
     """What the business looks like now; constructible by hand for tests and what-ifs."""
 
     channels: tuple[ChannelBaseline, ...]
-    currency: str = "EUR"
+    currency: str = Config.reporting_currency
     as_of: dt.date | None = None
     window_start: dt.date | None = None
     months_covered: float = 12.0
@@ -198,11 +199,12 @@ def _window(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> tuple[dt.d
     return as_of, start, end
 
 
-def build_baseline(con: duckdb.DuckDBPyConnection, config: Any = None, as_of: dt.date | None = None) -> Baseline:
+def build_baseline(con: duckdb.DuckDBPyConnection, config: Config | None = None, as_of: dt.date | None = None) -> Baseline:
     """Aggregate the 12 months up to `as_of` (default: the last order) per channel and platform.
 
     Raises NotEnoughData (exit 3) with fewer than MIN_MONTHS_WITH_ORDERS calendar months of orders.
     """
+    config = config or Config()
     as_of, start, end = _window(con, as_of)
     p = {"start": start, "end": end}
     months_row = con.execute(
@@ -232,10 +234,9 @@ def build_baseline(con: duckdb.DuckDBPyConnection, config: Any = None, as_of: dt
     restricted = {(ch, pl): v for ch, pl, v in con.execute(_RESTRICTED_SQL, {
         **p, "as_of": as_of, "platforms": list(rules),
         "months": [float(r.months) if r.months is not None else -1.0 for r in rules.values()]}).fetchall()}
-    from assetkit.analysis.economics._common import section
     from assetkit.analysis.economics.funnel import DEFAULT_WINDOW_DAYS
 
-    window = int(section(config, "funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
+    window = int(config.section("funnel").get("conversion_window_days", DEFAULT_WINDOW_DAYS))
     inq_rows = con.execute(_INQUIRIES_SQL, {**p, "window": window}).fetchall()
     rep = con.execute(_REPEAT_BUYERS_SQL, p).fetchone() or (0, 0)
 
@@ -298,7 +299,7 @@ def build_baseline(con: duckdb.DuckDBPyConnection, config: Any = None, as_of: dt
                             "this spend unchanged and attributes no revenue to it")
     return Baseline(
         channels=channels,
-        currency=str(getattr(config, "reporting_currency", None) or "EUR"),
+        currency=config.reporting_currency,
         as_of=as_of,
         window_start=start.date(),
         months_covered=months,

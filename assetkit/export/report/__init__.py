@@ -12,14 +12,12 @@ from assetkit.config import Config
 if TYPE_CHECKING:
     import duckdb
 
-FORMATS = ("html", "md", "json")
-
 
 def write_report(con: duckdb.DuckDBPyConnection, config: Config, out: Path, fmt: str = "html", *,
                  since: dt.date | None = None, until: dt.date | None = None, redact: bool = False,
                  progress: Callable[[str], None] | None = None) -> Path:
     """Build the report and write it atomically to `out`; `progress(section title)` as each starts."""
-    from assetkit.export.atomic import write_text_atomic
+    from assetkit.atomic import write_text_atomic
     from assetkit.export.guard import protected_paths, refuse_protected
     from assetkit.export.report.build import build_report
     from assetkit.export.report.render import render_html, render_json, render_markdown

@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.config import Config
 from assetkit.errors import NotEnoughData
-from assetkit.export.report.model import KeyFigure, ReportDocument, Section
+from assetkit.export.report.model import KeyFigure, ReportContext, ReportDocument, Section
 
 if TYPE_CHECKING:
     import duckdb
-
-
-@dataclass
-class ReportContext:
-    """What every section builder gets; `results` lets later sections reuse earlier analyses."""
-
-    con: duckdb.DuckDBPyConnection
-    config: Config
-    since: dt.date | None = None
-    until: dt.date | None = None
-    results: dict[str, Any] = field(default_factory=dict)
 
 
 SectionBuilder = Callable[[ReportContext], Section]

@@ -6,8 +6,14 @@ structure, so a number shown in the HTML is by construction the number in the JS
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from assetkit.config import Config
 
 
 @dataclass
@@ -87,3 +93,14 @@ class ReportDocument:
             "summary": [k.to_dict() for k in self.key_figures],
             "sections": {s.key: s.to_dict() for s in self.sections},
         }
+
+
+@dataclass
+class ReportContext:
+    """What every section builder gets; `results` lets later sections reuse earlier analyses."""
+
+    con: duckdb.DuckDBPyConnection
+    config: Config
+    since: dt.date | None = None
+    until: dt.date | None = None
+    results: dict[str, Any] = field(default_factory=dict)

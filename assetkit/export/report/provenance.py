@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assetkit.export.report.model import Section, Table
+from assetkit.importers.fx import unconverted_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -23,10 +24,7 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
     fx = con.execute(
         "SELECT source, count(DISTINCT currency), min(rate_date), max(rate_date) FROM fx_rates GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    (unconverted,) = con.execute(
-        "SELECT (SELECT count(*) FROM orders WHERE gross_amount_rc IS NULL) + "
-        "(SELECT count(*) FROM fees WHERE amount_rc IS NULL) + (SELECT count(*) FROM spend WHERE amount_rc IS NULL)"
-    ).fetchone()
+    unconverted = unconverted_rows(con)
     # The files' own totals (importers/reconcile.py), for the latest import of each file's bytes.
     checks = con.execute(
         "SELECT b.file_name, r.label, coalesce(r.group_key, ''), r.currency, r.expected, r.got, r.difference, "

@@ -17,6 +17,8 @@ from assetkit.errors import UsageError
 if TYPE_CHECKING:
     import duckdb
 
+    from assetkit.config import Config
+
 FLAVORS = ("html", "hugo")
 
 
@@ -40,7 +42,7 @@ class SiteResult:
         return asdict(self)
 
 
-def build_site(con: duckdb.DuckDBPyConnection, config: Any, out_dir: str | Path, flavor: str = "html",
+def build_site(con: duckdb.DuckDBPyConnection, config: Config | None, out_dir: str | Path, flavor: str = "html",
                template_dir: str | Path | None = None, preview: bool = False) -> SiteResult:
     """Generate the site into `out_dir` (replaced atomically) and describe what was written.
 

@@ -11,10 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from assetkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assetkit.config import Config
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 GA4_RE = re.compile(r"^G-[A-Z0-9]{4,20}$")
@@ -39,18 +42,6 @@ REQUIRED_KEYS = {
     "site.domain": "the site's address, e.g. https://www.example.com",
     "site.rfq_endpoint": "the URL the quote form posts to, e.g. https://formspree.io/f/abcd",
 }
-
-
-def section_of(config: Any, name: str) -> dict[str, Any]:
-    """Return the `name:` section from a Config (``.section()``) or a plain mapping."""
-    if config is None:
-        return {}
-    if hasattr(config, "section"):
-        return dict(config.section(name) or {})
-    if isinstance(config, Mapping):
-        inner = config.get(name)
-        return dict(inner) if isinstance(inner, Mapping) else dict(config)
-    raise ConfigError(f"unsupported configuration object {type(config).__name__}")
 
 
 Localized = str | Mapping[str, str]
@@ -215,7 +206,7 @@ def _analytics(raw: Any, host: str) -> Analytics:
     return Analytics(provider, script, site_id)
 
 
-def _logo(value: str, config: Any) -> tuple[str, bytes]:
+def _logo(value: str, config: Config | None) -> tuple[str, bytes]:
     """(https URL, b'') or ('', PNG bytes) for site.logo; a relative path is read from the folder
     of assetkit.yaml. Only PNG: search engines want a raster logo, and a wrong file type is
     better refused here than published."""
@@ -226,9 +217,9 @@ def _logo(value: str, config: Any) -> tuple[str, bytes]:
         if urlsplit(value).scheme != "https" or not urlsplit(value).path.lower().endswith(".png"):
             raise ConfigError(f"site.logo must be an https URL of a .png file or a local PNG file, got {value!r}")
         return value, b""
-    folder = getattr(config, "path", None)
+    folder = config.path if config is not None else None
     path = Path(value).expanduser()
-    if not path.is_absolute() and isinstance(folder, Path):
+    if not path.is_absolute() and folder is not None:
         path = folder.parent / path
     try:
         data = path.read_bytes()
@@ -240,20 +231,19 @@ def _logo(value: str, config: Any) -> tuple[str, bytes]:
     return "", data
 
 
-def _business_name(config: Any) -> str:
+def _business_name(config: Config | None) -> str:
     """`business.name` from assetkit.yaml, the fallback for site.company."""
-    raw = getattr(config, "raw", config) if not isinstance(config, Mapping) else config
-    business = raw.get("business") if isinstance(raw, Mapping) else None
+    business = config.raw.get("business") if config is not None else None
     return str(business.get("name") or "").strip() if isinstance(business, Mapping) else ""
 
 
-def parse_site_settings(config: Any, preview: bool = False) -> SiteSettings:
+def parse_site_settings(config: Config | None, preview: bool = False) -> SiteSettings:
     """Validate the `site:` section; every error names the offending key.
 
     Missing required keys are listed together in one error (not one per try). With
     `preview=True` they are filled with clearly marked placeholders instead (see PREVIEW_DOMAIN).
     """
-    raw = section_of(config, "site")
+    raw = dict(config.section("site")) if config is not None else {}
     where = "site"
     company_raw = raw.get("company")
     company = company_raw if isinstance(company_raw, Mapping) else {"name": company_raw}

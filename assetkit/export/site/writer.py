@@ -15,8 +15,8 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+from assetkit.atomic import chmod_like_new, replace_dir_atomic
 from assetkit.errors import AssetkitError
-from assetkit.export.atomic import chmod_like_new, replace_dir_atomic
 from assetkit.export.guard import check_replaceable_dir, refuse_protected
 
 MARKER = ".assetkit-site"

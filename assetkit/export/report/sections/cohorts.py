@@ -9,7 +9,7 @@ from assetkit.export.report import charts
 from assetkit.export.report.model import Chart, Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 MAX_AGE = 8  # quarters shown in the heat map: two years after acquisition
 

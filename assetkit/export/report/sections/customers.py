@@ -10,7 +10,7 @@ from assetkit.export.report import charts
 from assetkit.export.report.model import Chart, KeyFigure, Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 HOLDOUT_DAYS = 182  # the validation fit leaves out the last half year
 

@@ -19,7 +19,7 @@ from assetkit.export.output import format_value
 from assetkit.export.report.model import Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 SHOWN = 3  # items per source in the list; the detail tables hold up to TABLE_ROWS
 TABLE_ROWS = 10

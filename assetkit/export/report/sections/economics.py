@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from assetkit.export.output import format_percent, format_value
@@ -10,18 +9,7 @@ from assetkit.export.report import charts
 from assetkit.export.report.model import Chart, KeyFigure, Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
-
-
-def overall_fee_share(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fee share of all platforms together per period: Σ platform cost ÷ Σ gross revenue."""
-    cost: dict[str, float] = defaultdict(float)
-    revenue: dict[str, float] = defaultdict(float)
-    for row in periods:
-        cost[row["period"]] += row["platform_cost"] or 0.0
-        revenue[row["period"]] += row["gross_revenue"] or 0.0
-    return [{"period": p, "platform_cost": cost[p], "gross_revenue": revenue[p],
-             "fee_share": cost[p] / revenue[p] if revenue[p] else None} for p in sorted(cost)]
+    from assetkit.export.report.model import ReportContext
 
 
 def fees_section(ctx: ReportContext) -> Section:
@@ -31,11 +19,7 @@ def fees_section(ctx: ReportContext) -> Section:
     data = result.to_dict()
     ctx.results["fees"] = data
     rc = ctx.config.reporting_currency
-    overall = overall_fee_share(data["periods"])
-    data["overall_by_period"] = overall
-    revenue = sum(p["gross_revenue"] or 0.0 for p in data["platforms"])
-    data["fee_share_window"] = (sum(p["platform_cost"] or 0.0 for p in data["platforms"]) / revenue
-                                if revenue > 0 else None)
+    overall = data["overall_by_period"]
     # One number, one meaning: every fee share says over which period it is measured.
     section = Section(key="costs", title="Platform costs", data=data,
                       takeaway=f"{data['since']} to {data['until']} (the whole window): {data['takeaway']}")

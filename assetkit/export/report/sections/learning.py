@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from assetkit.export.output import format_percent
 from assetkit.export.report.model import Section, Table
+from assetkit.store.sql import scalar
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 TOP_LEADS = 10
 
@@ -25,7 +26,7 @@ def learning_section(ctx: ReportContext) -> Section:
     from assetkit.analysis.recommend import recommend
     from assetkit.errors import NotEnoughData
 
-    if not ctx.con.execute("SELECT count(*) FROM inquiries").fetchone()[0]:
+    if not scalar(ctx.con, "SELECT count(*) FROM inquiries"):
         raise NotEnoughData("no inquiries imported", hint="import inquiries (Alibaba, IndiaMART, own-site RFQs)")
     as_of = datetime.combine(ctx.until, time(23, 59, 59), UTC) if ctx.until else None
     leads, _ = learned_leads(ctx.con, ctx.config, as_of=as_of)

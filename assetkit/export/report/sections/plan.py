@@ -13,7 +13,7 @@ from assetkit.export.output import format_percent, format_value
 from assetkit.export.report.model import Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 LABELS = {"fee_share": "Fee share", "off_platform_share": "Off-platform revenue share",
           "owned_contact_share": "Buyers with an owned contact", "own_site_inquiries_per_month": "Own-site inquiries a month"}

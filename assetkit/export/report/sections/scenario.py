@@ -17,7 +17,7 @@ from assetkit.export.report import charts
 from assetkit.export.report.model import Chart, KeyFigure, Section, Table
 
 if TYPE_CHECKING:
-    from assetkit.export.report.build import ReportContext
+    from assetkit.export.report.model import ReportContext
 
 LEVELS = (0.0, 0.1, 0.2, 0.3, 0.5)
 RUNS = 1000
