@@ -1,7 +1,7 @@
 """Benchmark: learning the lead model from 100k labelled inquiries (target: under 10 s on 2 cores).
 
 The store is generated in SQL (one new buyer per inquiry over three years; conversion depends on
-country, quantity and free mail, as in tests/learning_fixture.py). Timed: the whole
+country, quantity and free mail, as in tests/helpers/learning.py). Timed: the whole
 `learn_lead_model` (feature SQL with the rules, choosing the L2 strength on six candidates,
 the fit, the comparison with the rules incl. the paired bootstrap, the final refit), and one
 `fit_logistic` alone on the full design matrix. There is no outside baseline: the target is

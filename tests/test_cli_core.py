@@ -9,10 +9,12 @@ from pathlib import Path
 def test_init_writes_config_and_database(cli) -> None:
     result = cli("init")
     assert result.exit_code == 0, result.output
-    assert Path("assetkit.yaml").exists() and Path("assetkit.duckdb").exists()
+    assert Path("assetkit.yaml").exists()
+    assert Path("assetkit.duckdb").exists()
     again = cli("init")
     assert again.exit_code == 2
-    assert "already exists" in again.output and "--force" in again.output
+    assert "already exists" in again.output
+    assert "--force" in again.output
     assert cli("init", "--force").exit_code == 0
 
 
@@ -22,7 +24,9 @@ def test_status_on_an_empty_database(cli) -> None:
     assert text.exit_code == 0
     assert "Nothing imported yet" in text.output
     data = json.loads(cli("status", "--format", "json").stdout)
-    assert data["kind"] == "status" and data["holdings"] == [] and data["schema_version"] >= 1
+    assert data["kind"] == "status"
+    assert data["holdings"] == []
+    assert data["schema_version"] >= 1
     assert {"assetkit_version", "generated_at", "reporting_currency"} <= set(data)
 
 
@@ -57,13 +61,15 @@ def test_bad_config_exits_2_naming_the_key(run_cli, tmp_path: Path) -> None:
     (tmp_path / "assetkit.yaml").write_text("gross_margin: 7\n", encoding="utf-8")
     result = run_cli("status", cwd=tmp_path)
     assert result.returncode == 2
-    assert "'gross_margin'" in result.stderr and "Traceback" not in result.stderr
+    assert "'gross_margin'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_debug_shows_the_traceback(run_cli, tmp_path: Path) -> None:
     (tmp_path / "assetkit.yaml").write_text("gross_margin: 7\n", encoding="utf-8")
     result = run_cli("--debug", "status", cwd=tmp_path)
-    assert result.returncode != 0 and "Traceback" in result.stderr
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
 
 
 def test_unknown_option_is_a_usage_error(run_cli, tmp_path: Path) -> None:
@@ -78,7 +84,8 @@ def test_busy_database_exits_75_naming_the_holder(run_cli, tmp_path: Path) -> No
     with StoreLock(db, wait_seconds=0):
         result = run_cli("--wait", "0.2", "init", cwd=tmp_path)
     assert result.returncode == 75
-    assert "pid" in result.stderr and "Traceback" not in result.stderr
+    assert "pid" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_help_does_not_import_heavy_modules(run_cli, tmp_path: Path) -> None:
@@ -86,7 +93,7 @@ def test_help_does_not_import_heavy_modules(run_cli, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     code = (
         "import sys\n"
@@ -120,11 +127,12 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     proc = subprocess.Popen([sys.executable, "-m", "assetkit", "--help"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)})
     proc.stdout.close()  # the reader went away before a line was read
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
-    assert "Traceback" not in err and "internal error" not in err
+    assert "Traceback" not in err
+    assert "internal error" not in err

@@ -1,15 +1,13 @@
 """docs/cli.md is generated from the commands' own --help; this test fails when it is stale.
 
-Regenerate with: ASSETKIT_REGEN_DOCS=1 python -m pytest tests/test_cli_reference.py
+Regenerate with: pytest --regen tests/test_cli_reference.py (or ASSETKIT_REGEN_DOCS=1)
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.paths import REPO
 
 DOC = REPO / "docs" / "cli.md"
 
@@ -37,7 +35,7 @@ def render_reference() -> str:
     runner = CliRunner()
     parts = ["# Command-line reference", "",
              "Generated from `assetkit … --help` by `tests/test_cli_reference.py` "
-             "(`ASSETKIT_REGEN_DOCS=1 pytest tests/test_cli_reference.py` regenerates it).", ""]
+             "(`pytest --regen tests/test_cli_reference.py` regenerates it).", ""]
     for path, _ in _commands():
         result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"},
                                prog_name="assetkit")
@@ -47,11 +45,11 @@ def render_reference() -> str:
     return "\n".join(parts)
 
 
-def test_cli_reference_is_current() -> None:
+def test_cli_reference_is_current(regen) -> None:
     text = render_reference()
-    if os.environ.get("ASSETKIT_REGEN_DOCS") == "1":
+    if regen("ASSETKIT_REGEN_DOCS"):
         DOC.write_text(text, encoding="utf-8")
         pytest.skip("docs/cli.md regenerated: review the diff")
-    assert DOC.exists(), "docs/cli.md is missing: ASSETKIT_REGEN_DOCS=1 pytest tests/test_cli_reference.py"
+    assert DOC.exists(), "docs/cli.md is missing: pytest --regen tests/test_cli_reference.py"
     assert DOC.read_text(encoding="utf-8") == text, \
-        "docs/cli.md is stale: ASSETKIT_REGEN_DOCS=1 pytest tests/test_cli_reference.py, then review the diff"
+        "docs/cli.md is stale: pytest --regen tests/test_cli_reference.py, then review the diff"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
 
@@ -11,13 +9,12 @@ from assetkit.analysis.clv import analyse_clv, summary_from_orders
 from assetkit.analysis.clv.value import MONTH_DAYS, fee_shares, step_grid
 from assetkit.config import Config
 from assetkit.errors import NotEnoughData, UsageError
-from tests.clv_helpers import (
+from tests.helpers.clv import (
     CDNOW,
-    insert_buyers,
-    insert_fees,
     insert_orders,
     load_cdnow,
     new_store,
+    shop_store,
 )
 
 
@@ -71,32 +68,8 @@ def test_time_unit_changes_units_not_answers(cdnow_store):
     assert days.holdout["predicted"] == pytest.approx(weeks.holdout["predicted"], rel=1e-4)
 
 
-def _shop(tmp_path, n_repeat=40, zero_value=0):
-    """Marketplace and own-site buyers with known fees; `zero_value` repeat buyers get free samples."""
-    store = new_store(tmp_path)
-    rng = np.random.default_rng(7)
-    orders, buyers = [], []
-    start = dt.date(2023, 1, 1)
-    for i in range(120):
-        platform = "alibaba" if i % 2 else "own_site"
-        channel = "marketplace" if i % 2 else "own_site"
-        first = start + dt.timedelta(days=int(rng.integers(0, 200)))
-        n = int(rng.integers(2, 6)) if i < n_repeat else 1
-        for k in range(n):
-            day = first + dt.timedelta(days=int(k * rng.integers(20, 60)))
-            amount = 0.0 if (i < zero_value and k > 0) else float(rng.integers(50, 500))
-            orders.append((f"o{i}-{k}", f"b{i:03d}", day.isoformat(), amount, platform, channel))
-        buyers.append((f"b{i:03d}", channel, platform, f"b{i}@x.com" if i % 3 else None, None))
-    insert_orders(store.con, orders)
-    insert_buyers(store.con, buyers)
-    total_ali = sum(o[3] for o in orders if o[4] == "alibaba")
-    insert_fees(store.con, [("f1", "alibaba", "2023-06-01", "commission", 0.08 * total_ali),
-                            ("f2", "alibaba", "2023-01-01", "membership", 3000.0)])
-    return store
-
-
 def test_platform_fees_come_off_the_value_of_platform_buyers(tmp_path):
-    store = _shop(tmp_path)
+    store = shop_store(tmp_path)
     shares = fee_shares(store.con)
     assert shares["alibaba"]["variable_fee_share"] == pytest.approx(0.08, rel=1e-9)
     assert shares["alibaba"]["all_fee_share"] > 0.08
@@ -114,7 +87,7 @@ def test_platform_fees_come_off_the_value_of_platform_buyers(tmp_path):
 
 
 def test_few_repeat_buyers_fall_back_to_the_heuristic_and_say_why(tmp_path):
-    store = _shop(tmp_path, n_repeat=12)
+    store = shop_store(tmp_path, n_repeat=12)
     res = analyse_clv(store.con, cfg())
     assert res.method == "heuristic" and "12 repeat buyers" in res.method_reason
     assert res.params is None and res.to_dict()["method_reason"]
@@ -124,7 +97,7 @@ def test_few_repeat_buyers_fall_back_to_the_heuristic_and_say_why(tmp_path):
 
 
 def test_zero_value_occasions_count_but_leave_the_spend_model(tmp_path):
-    store = _shop(tmp_path, n_repeat=60, zero_value=15)
+    store = shop_store(tmp_path, n_repeat=60, zero_value=15)
     s = summary_from_orders(store.con)
     assert (s.frequency[:15] > 0).all()  # free samples are still occasions
     res = analyse_clv(store.con, cfg())

@@ -10,7 +10,7 @@ import pytest
 from assetkit.analysis.clv import analyse_clv, betageo, bootstrap
 from assetkit.config import Config
 from assetkit.errors import ConfigError, UsageError
-from tests.clv_helpers import load_cdnow
+from tests.helpers.clv import load_cdnow
 
 
 def cfg(**clv):

@@ -16,7 +16,7 @@ import pytest
 from assetkit.analysis.clv import analyse_clv
 from assetkit.analysis.clv.mle import maximise
 from assetkit.config import Config
-from tests.clv_helpers import insert_orders, new_store
+from tests.helpers.clv import insert_orders, new_store
 
 START = dt.date(2023, 1, 1)
 DAYS = 730

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.clv_helpers import insert_orders, load_cdnow, new_store
+from tests.helpers.clv import insert_orders, load_cdnow, new_store
 
 
 @pytest.fixture
@@ -22,11 +22,14 @@ def test_json_carries_model_units_params_and_buyers(cli, cdnow_db):
     res = cli("--db", cdnow_db, "clv", "--until", "1997-09-30", "--format", "json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["kind"] == "clv" and doc["model"] == "bgnbd" and doc["time_unit"] == "week"
+    assert doc["kind"] == "clv"
+    assert doc["model"] == "bgnbd"
+    assert doc["time_unit"] == "week"
     assert set(doc["params"]) == {"r", "alpha", "a", "b"}
     assert doc["params"]["alpha"] == pytest.approx(4.414, abs=5e-4)
     assert doc["log_likelihood"] == pytest.approx(-9582.43, abs=0.01)
-    assert doc["n_buyers"] == 2357 and len(doc["buyers"]) == 2357
+    assert doc["n_buyers"] == 2357
+    assert len(doc["buyers"]) == 2357
     assert set(doc["spend_model"]["params"]) == {"p", "q", "v"}
     assert doc["assumptions"]["month_days"] == 30.4375
     assert doc["holdout"]["actual"] == 1882
@@ -58,7 +61,8 @@ def test_csv_is_one_row_per_buyer(cli, cdnow_db):
     res = cli("--db", cdnow_db, "clv", "--format", "csv")
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
-    assert len(rows) == 2357 and float(rows[0]["clv"]) > 0
+    assert len(rows) == 2357
+    assert float(rows[0]["clv"]) > 0
 
 
 def test_too_little_data_exits_3(cli, tmp_path):
@@ -67,7 +71,8 @@ def test_too_little_data_exits_3(cli, tmp_path):
     store.close()
     res = cli("--db", str(tmp_path / "t.duckdb"), "clv")
     assert res.exit_code == 3
-    assert "repeat" in res.output and "Hint:" in res.output
+    assert "repeat" in res.output
+    assert "Hint:" in res.output
 
 
 def test_unknown_model_is_a_usage_error(cli, cdnow_db):

@@ -9,7 +9,7 @@ from assetkit.analysis.clv import analyse, analyse_clv, cache
 from assetkit.analysis.segments import analyse_segments
 from assetkit.config import parse_config
 from assetkit.export.report.build import build_report
-from tests.clv_helpers import load_cdnow
+from tests.helpers.clv import load_cdnow
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from scipy import integrate, special, stats
 
 from assetkit.analysis.clv import betageo, gammagamma, pareto
 from assetkit.analysis.clv.summary import summary_from_orders
-from tests.clv_helpers import load_cdnow
+from tests.helpers.clv import load_cdnow
 
 PUBLISHED = {  # Fader, Hardie & Lee 2005; BTYDplus for MBG/NBD; weeks
     "bgnbd": ({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, -9582.43),

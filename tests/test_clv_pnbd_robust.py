@@ -164,7 +164,7 @@ def test_clv_on_a_store_without_pareto_dropout_says_to_use_bgnbd(tmp_path):
     import datetime as dt
 
     from assetkit.analysis.clv import analyse_clv
-    from tests.clv_helpers import insert_orders, new_store
+    from tests.helpers.clv import insert_orders, new_store
 
     rng = np.random.default_rng(7)
     n = 3000

@@ -1,4 +1,4 @@
-"""analyse_cohorts on the hand-computed fixture (tests/test_cohorts_fixture.py has the rows).
+"""analyse_cohorts on the hand-computed fixture (tests/helpers/cohorts.py has the rows).
 
 With window_months=1 a buyer's run rate is their revenue of the month while active, so the
 expected movements can be read off the order list:
@@ -12,7 +12,7 @@ import pytest
 from assetkit.analysis.cohorts import analyse_cohorts
 from assetkit.config import Config, parse_config
 from assetkit.errors import ConfigError, NotEnoughData, UsageError
-from tests.test_cohorts_fixture import build_fixture
+from tests.helpers.cohorts import build_fixture
 
 UNTIL = "2024-06-30"
 

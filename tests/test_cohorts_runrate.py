@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assetkit.analysis.cohorts import analyse_cohorts
-from tests.store_helpers import memory_store
-from tests.test_cohorts_fixture import add_buyers, add_orders
+from tests.helpers.cohorts import add_buyers, add_orders
+from tests.helpers.store import memory_store
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from assetkit.config import Config
 from assetkit.errors import UsageError
 from assetkit.export.crm import HISTORICAL, MODEL_STAGES, STAGES, crm_columns, crm_phone, export_crm
-from tests.test_site_fixtures import fresh_store
+from tests.helpers.site import fresh_store
 
 AS_OF = datetime(2024, 6, 30, tzinfo=UTC)
 FORMULAS = ["=1+1", "+49 30 123", "-2", "@SUM(A1)", "\tx", "\rx", "\nx", "\0x", "|cmd", "%x", "  =HYPERLINK(\"x\")"]

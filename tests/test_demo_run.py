@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from assetkit.store import open_store
 from assetkit.store.maintenance import check_database
 
@@ -13,6 +15,7 @@ COUNTS = ("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM fees), "
           "(SELECT count(*) FROM inquiries), (SELECT count(*) FROM buyers)")
 
 
+@pytest.mark.slow
 def test_demo_imports_everything_writes_the_report_and_a_rerun_adds_nothing(run_cli, tmp_path: Path) -> None:
     result = run_cli("demo", "biz", cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -77,7 +80,7 @@ def _next_command_works_as_printed_and_agrees_with_the_report(out: str, html: st
     import os
     import subprocess
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     command = re.search(r"Next: .* try  (.+ fees)$", out, re.MULTILINE).group(1)
     assert "--db biz/assetkit.duckdb" in command

@@ -1,4 +1,4 @@
-"""analyse_fees against hand-computed figures on the fixture of tests/economics_fixture.py."""
+"""analyse_fees against hand-computed figures on the fixture of tests/helpers/economics.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from assetkit.analysis.economics import analyse_fees
 from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData
 from assetkit.store import open_store
-from tests import economics_fixture as fx
-from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
+from tests.helpers import economics as fx
+from tests.helpers.economics import economics_db  # noqa: F401 - the session fixture
 
 approx = pytest.approx
 M24 = 120 * 184 / 365  # the etsy membership's share of 2024 (1 Jul - 31 Dec)

@@ -1,4 +1,4 @@
-"""analyse_funnel against hand-computed figures on the fixture of tests/economics_fixture.py.
+"""analyse_funnel against hand-computed figures on the fixture of tests/helpers/economics.py.
 
 Inquiries: i1 (b1, etsy) -> o1 9 days later; i2 (b2, amazon) -> o3 only 187 days later (not
 within 180); i3 (b1, shopify) -> o5; i4 (indiamart, no buyer) never; i5 (b3, indiamart) -> o6;
@@ -16,8 +16,8 @@ from assetkit.analysis.economics import analyse_funnel
 from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData, UsageError
 from assetkit.store import open_store
-from tests import economics_fixture as fx
-from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
+from tests.helpers import economics as fx
+from tests.helpers.economics import economics_db  # noqa: F401 - the session fixture
 
 approx = pytest.approx
 

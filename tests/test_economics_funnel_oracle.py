@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from assetkit.analysis.economics import analyse_funnel
 from assetkit.config import Config
-from tests.store_helpers import memory_store
+from tests.helpers.store import memory_store
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 WINDOW = 10

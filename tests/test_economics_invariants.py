@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from assetkit.analysis.economics import analyse_fees
 from assetkit.config import parse_config
 from assetkit.errors import NotEnoughData
-from tests.store_helpers import memory_store
+from tests.helpers.store import memory_store
 
 PLATFORMS = ["etsy", "amazon", "shopify", "indiamart"]
 DAY0 = dt.date(2023, 1, 1)
@@ -26,6 +26,7 @@ fee = st.tuples(st.sampled_from(PLATFORMS), st.integers(0, 900), st.sampled_from
     st.integers(-20, 200), st.booleans())
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(orders=st.lists(order, min_size=1, max_size=25), fees=st.lists(fee, max_size=25),
        membership=st.integers(1, 1200))

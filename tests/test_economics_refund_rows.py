@@ -13,7 +13,7 @@ from assetkit.analysis.economics.fees import analyse_fees
 from assetkit.analysis.scenario import build_baseline
 from assetkit.config import Config
 from assetkit.store import open_store
-from tests.test_scenario_baseline import BATCH, _order
+from tests.helpers.scenario import BATCH, insert_order
 
 
 def _store(path: Path) -> Path:
@@ -22,12 +22,12 @@ def _store(path: Path) -> Path:
     with open_store(path) as store, store.transaction() as con:
         con.execute(BATCH)
         for m in range(1, 7):
-            _order(con, f"a{m}", "amazon", "marketplace", f"b{m}", f"2024-{m:02d}-05", 100.0)
+            insert_order(con, f"a{m}", "amazon", "marketplace", f"b{m}", f"2024-{m:02d}-05", 100.0)
             con.execute("INSERT INTO fees (fee_id, platform, order_id, incurred_at, fee_type, currency, amount, "
                         "amount_rc, batch_id, source_line) VALUES (?, 'amazon', ?, ?, 'commission', 'EUR', 50, 50, 1, 1)",
                         [f"f{m}", f"a{m}", f"2024-{m:02d}-05 00:00:00+00"])
         # the refund row: a buyer of its own (Amazon refund lines carry none, here one to test first orders)
-        _order(con, "a3:refund", "amazon", "marketplace", "b_ref", "2024-03-12", 0.0, status="refunded",
+        insert_order(con, "a3:refund", "amazon", "marketplace", "b_ref", "2024-03-12", 0.0, status="refunded",
                refunded=40.0)
     return path
 

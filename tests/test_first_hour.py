@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests import economics_fixture as fx
-from tests.economics_fixture import economics_db  # noqa: F401 - the session fixture
+from tests.helpers import economics as fx
+from tests.helpers.economics import economics_db  # noqa: F401 - the session fixture
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -165,13 +165,14 @@ def test_no_database_is_a_configuration_error(isolated) -> None:
     assert result.exit_code == 2 and "no database at" in result.output
 
 
+@pytest.mark.slow
 def test_long_commands_show_progress_on_a_terminal_only(business) -> None:
     """report shows which section it is building when stderr is a terminal; piped, it stays quiet."""
     import os
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers.paths import REPO
 
     env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm"}
     env.pop("NO_COLOR", None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import tests.followups_fixture as fx
+import tests.helpers.followups as fx
 
 
 @pytest.fixture
@@ -27,7 +27,9 @@ def test_json_lists_the_due_actions(cli, env) -> None:
     result = cli(*env, "follow-ups", "--as-of", fx.AS_OF, "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert doc["kind"] == "follow_ups" and doc["reporting_currency"] == "EUR" and doc["count"] == 8
+    assert doc["kind"] == "follow_ups"
+    assert doc["reporting_currency"] == "EUR"
+    assert doc["count"] == 8
     assert {a["rule"] for a in doc["actions"]} >= {"unanswered_inquiry", "quote_no_order", "overdue_repeat"}
 
 
@@ -43,17 +45,22 @@ def test_csv_is_formula_safe(cli, env) -> None:
 def test_text_drafts_and_done(cli, env, tmp_path: Path) -> None:
     result = cli(*env, "follow-ups", "--as-of", fx.AS_OF, "--drafts", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert "Follow-ups due at 2025-07-01 12:00:00" in result.output and "unanswered_inquiry" in result.output
+    assert "Follow-ups due at 2025-07-01 12:00:00" in result.output
+    assert "unanswered_inquiry" in result.output
     drafts = sorted((tmp_path / "out").glob("*.eml"))
-    assert len(drafts) == 8 and "From: sales@acme.example" in drafts[0].read_text()
+    assert len(drafts) == 8
+    assert "From: sales@acme.example" in drafts[0].read_text()
     doc = json.loads(cli(*env, "follow-ups", "--as-of", fx.AS_OF, "-f", "json").output)
     target = next(a for a in doc["actions"] if a["rule"] == "thank_first_order")["action_id"]
     done = cli(*env, "follow-ups", "done", target, "--note", "sent card", "--as-of", fx.AS_OF)
-    assert done.exit_code == 0 and f"{target} (thank_first_order, buyer b_new) done at" in done.output
+    assert done.exit_code == 0
+    assert f"{target} (thank_first_order, buyer b_new) done at" in done.output
     again = cli(*env, "follow-ups", "done", target[:8], "--as-of", fx.AS_OF)
-    assert again.exit_code == 0 and "was already done" in again.output
+    assert again.exit_code == 0
+    assert "was already done" in again.output
     after = json.loads(cli(*env, "follow-ups", "--as-of", fx.AS_OF, "-f", "json").output)
-    assert after["count"] == 7 and after["done_hidden"] == 1
+    assert after["count"] == 7
+    assert after["done_hidden"] == 1
     assert target not in {a["action_id"] for a in after["actions"]}
     text = cli(*env, "follow-ups", "--as-of", fx.AS_OF)
     assert "1 action(s) already done are not shown" in text.output
@@ -61,22 +68,27 @@ def test_text_drafts_and_done(cli, env, tmp_path: Path) -> None:
 
 def test_errors_have_exit_codes(cli, env, tmp_path: Path) -> None:
     unknown = cli(*env, "follow-ups", "done", "abcdef", "--as-of", fx.AS_OF)
-    assert unknown.exit_code == 2 and "no due follow-up" in unknown.output
+    assert unknown.exit_code == 2
+    assert "no due follow-up" in unknown.output
     bad = tmp_path / "r.yaml"
     bad.write_text("rules:\n  - {id: x, trigger: telepathy}\n", encoding="utf-8")
     rules = cli(*env, "follow-ups", "--rules", str(bad))
-    assert rules.exit_code == 2 and "rule 'x' (#1)" in rules.output
+    assert rules.exit_code == 2
+    assert "rule 'x' (#1)" in rules.output
     md = cli(*env, "follow-ups", "-f", "md")
     assert md.exit_code == 2
 
 
 def test_nothing_due(cli, env) -> None:
     result = cli(*env, "follow-ups", "--as-of", "2020-01-01")
-    assert result.exit_code == 0 and "No follow-ups due" in result.output
+    assert result.exit_code == 0
+    assert "No follow-ups due" in result.output
 
 
 @pytest.mark.parametrize("args", [("follow-ups", "--as-of", "yesterday"), ("plan", "--start", "31/12/2025"),
                                   ("plan", "--check", "--as-of", "soon"), ("site-signals", "--since", "2025-13-01")])
 def test_bad_dates_are_usage_errors(cli, env, args) -> None:
     result = cli(*env, *args)
-    assert result.exit_code == 2 and "Error:" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2
+    assert "Error:" in result.output
+    assert "Traceback" not in result.output

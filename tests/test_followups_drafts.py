@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import tests.followups_fixture as fx
+import tests.helpers.followups as fx
 from assetkit.analysis.followups import due_actions, write_drafts
 from assetkit.analysis.followups.drafts import Drafter, header_text
 from assetkit.config import parse_config

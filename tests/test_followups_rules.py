@@ -1,5 +1,5 @@
 """Follow-up rules: each trigger fires for its fixture buyer and not for the control buyer,
-with the hand-computed numbers of tests/followups_fixture.py; done actions stay done."""
+with the hand-computed numbers of tests/helpers/followups.py; done actions stay done."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import tests.followups_fixture as fx
+import tests.helpers.followups as fx
 from assetkit.analysis.followups import (
     action_id,
     due_actions,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assetkit.errors import SourceError
@@ -27,6 +27,7 @@ cells = st.one_of(st.none(), st.text(max_size=40),
                   st.text(alphabet="0123456789.,-()$€£¥ CA\u00a0'", max_size=20))
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(cells, min_size=1, max_size=20))
 def test_money_parser_returns_a_decimal_or_null_for_anything(con: duckdb.DuckDBPyConnection, values: list) -> None:
@@ -78,16 +79,33 @@ def test_encoding_detection_and_decoding_raise_only_source_errors(data: bytes) -
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(min_size=1, max_size=200), st.sampled_from(["utf-8", "utf-16", "cp1252", "gb18030", "utf-8-sig"]))
-def test_text_encoded_either_way_is_detected_and_read_back(text: str, enc: str) -> None:
-    try:
-        data = text.encode(enc)
-    except UnicodeEncodeError:
-        return
+@given(st.text(min_size=1, max_size=200), st.sampled_from(["utf-8", "utf-16", "utf-8-sig"]))
+def test_unicode_text_is_detected_and_read_back_exactly(text: str, enc: str) -> None:
+    """UTF-8 and UTF-16 text always reads back as written: no wrong guess, no error. Left out:
+    BOM-less UTF-8 holding NUL characters, which is taken for BOM-less UTF-16 by design (NUL
+    bytes are how UTF-16 without a BOM shows; an export's text has none)."""
+    assume(enc != "utf-8" or "\x00" not in text)
+    data = text.encode(enc)
+    decoded = encoding.decode(data, encoding.detect_encoding(data), "x.csv")
+    assert decoded == text.removeprefix("\ufeff")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["cp1252", "gb18030"]).flatmap(
+    lambda enc: st.tuples(st.just(enc), st.text(st.characters(codec=enc), min_size=1, max_size=200))))
+def test_legacy_text_is_read_back_or_refused_with_the_encoding_hint(case: tuple[str, str]) -> None:
+    """cp1252 and GB18030 cannot always be told apart from a few bytes: a right guess reads the
+    text back exactly, a wrong one is a clear error naming the file and the --encoding option,
+    never a crash."""
+    enc, text = case
+    data = text.encode(enc)
     guess = encoding.detect_encoding(data)
     try:
         decoded = encoding.decode(data, guess, "x.csv")
-    except SourceError:
-        return  # a wrong guess is a clear error with the --encoding hint, never garbage or a crash
-    if enc in ("utf-8", "utf-8-sig", "utf-16"):
-        assert decoded == text.removeprefix("\ufeff")
+    except SourceError as exc:
+        assert "x.csv" in exc.message
+        assert "--encoding" in (exc.hint or "")
+    else:
+        assert isinstance(decoded, str)
+        if guess == enc:
+            assert decoded == text.removeprefix("\ufeff")

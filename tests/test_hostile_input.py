@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.store import open_store
-from tests.conftest import REPO
-
-SAMPLES = REPO / "tests" / "samples"
+from tests.helpers.paths import REPO, SAMPLES
 
 
 def etsy_file(path: Path, rows: int, edit_row: int | None = None, edit: tuple[str, str] = ("", "")) -> Path:
@@ -101,7 +99,7 @@ def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them() -> None:
 # --- 4, 6, 13: the pipeline -------------------------------------------------------------------
 
 def _pipeline(root: Path, outputs: str) -> Path:
-    from tests.test_run import make_pipeline
+    from tests.helpers.pipeline import make_pipeline
 
     path = make_pipeline(root, with_outputs=False)
     path.write_text("database: assetkit.duckdb\ninbox: [inbox/]\n" + outputs, encoding="utf-8")
@@ -133,6 +131,7 @@ def test_pipeline_output_placed_by_an_absolute_path_is_allowed(tmp_path: Path) -
     assert spec.outputs.dir == elsewhere
 
 
+@pytest.mark.slow
 def test_symlinked_tables_folder_fails_that_output_only_and_later_runs_work(run_cli, tmp_path: Path) -> None:
     pipeline = _pipeline(tmp_path, "outputs: {report: {formats: [json]}, tables: {dir: out/tables}}\n")
     (tmp_path / "out").mkdir()
@@ -186,7 +185,7 @@ def test_busy_run_still_writes_its_log_line(run_cli, tmp_path: Path) -> None:
 
 # --- 7: errors quote a few hundred characters at most -----------------------------------------
 
-@pytest.mark.parametrize("megabytes", [5, pytest.param(50, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("megabytes", [5, pytest.param(50, marks=pytest.mark.long)])
 def test_a_huge_unknown_line_gives_a_short_error_quickly(run_cli, tmp_path: Path, megabytes: int) -> None:
     import time
 
@@ -292,8 +291,9 @@ def _damage(db: Path) -> None:
         fh.write(os.urandom(size // 2))
 
 
+@pytest.mark.slow
 def test_a_damaged_database_is_named_by_db_check_and_by_commands(run_cli, tmp_path: Path) -> None:
-    from tests.test_run import GOOD
+    from tests.helpers.pipeline import GOOD
 
     for name in GOOD[:3]:
         assert run_cli("import", str(SAMPLES / name), cwd=tmp_path).returncode == 0
@@ -315,6 +315,7 @@ def _without_root_override() -> list[str]:
     return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
 
 
+@pytest.mark.slow
 def test_a_read_only_database_serves_reading_commands(tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -336,6 +337,7 @@ def test_a_read_only_database_serves_reading_commands(tmp_path: Path) -> None:
     assert write.returncode == 1 and "read-only" in write.stderr and "internal error" not in write.stderr
 
 
+@pytest.mark.slow
 def test_a_reading_command_says_it_is_waiting(run_cli, tmp_path: Path) -> None:
     from assetkit.store.lock import StoreLock
 
@@ -422,7 +424,7 @@ def test_bidi_overrides_are_isolated_in_html(cli, tmp_path: Path) -> None:
 
 def test_bidi_overrides_are_isolated_on_site_pages(tmp_path: Path) -> None:
     from assetkit.export.site import build_site
-    from tests.test_site_fixtures import html_pages, make_store, site_config
+    from tests.helpers.site import html_pages, make_store, site_config
 
     store = make_store(tmp_path / "db.duckdb")
     try:
@@ -443,6 +445,7 @@ def test_map_never_writes_over_the_export_it_reads(cli, tmp_path: Path) -> None:
     assert cli("map", "odd.csv", "--kind", "orders", "--out", "odd.mapping.yaml").exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_run_on_a_damaged_database_logs_a_clear_line(run_cli, tmp_path: Path) -> None:
     pipeline = _pipeline(tmp_path, "outputs: {report: {formats: [json]}}\n")
     assert run_cli("run", str(pipeline), cwd=tmp_path).returncode == 0

@@ -20,20 +20,26 @@ def test_import_folder_json_summary_and_rejects(cli, tmp_path: Path) -> None:
     assert (f["rows_read"], f["loaded"], f["rejected"], f["profile"]) == (2, 1, 1, "generic_orders")
     shown = cli("rejects", "--format", "json")
     rows = json.loads(shown.stdout)["rejects"]
-    assert rows[0]["line"] == 3 and rows[0]["column"] == "order_date" and rows[0]["raw"] == "yesterday"
+    assert rows[0]["line"] == 3
+    assert rows[0]["column"] == "order_date"
+    assert rows[0]["raw"] == "yesterday"
     assert rows[0]["file"].endswith("orders.csv")
     text = cli("rejects")
-    assert "yesterday" in text.stdout and "order_date" in text.stdout
+    assert "yesterday" in text.stdout
+    assert "order_date" in text.stdout
 
 
 def test_dry_run_and_strict_exit_codes(cli, tmp_path: Path) -> None:
     path = tmp_path / "o.csv"
     path.write_text("order_id,order_date,amount,currency\nA1,2024-01-02,5,USD\nA2,bad,5,USD\n", encoding="utf-8")
     dry = cli("import", str(path), "--dry-run")
-    assert dry.exit_code == 0 and "Dry run" in dry.stdout
+    assert dry.exit_code == 0
+    assert "Dry run" in dry.stdout
     strict = cli("import", str(path), "--strict")
     assert strict.exit_code == 1
-    assert "line 3" in strict.output and "order_date" in strict.output and "Traceback" not in strict.output
+    assert "line 3" in strict.output
+    assert "order_date" in strict.output
+    assert "Traceback" not in strict.output
     status = cli("status", "--format", "json")
     assert json.loads(status.stdout)["holdings"] == []
 
@@ -44,17 +50,21 @@ def test_bad_inputs_give_messages_not_tracebacks(run_cli, tmp_path: Path) -> Non
     broken = tmp_path / "broken.json"
     broken.write_text('{"CODE": 200, "RESPONSE": [', encoding="utf-8")
     missing = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), str(tmp_path / "none.csv"))
-    assert missing.returncode == 2 and "not found: " in missing.stderr and "none.csv" in missing.stderr
+    assert missing.returncode == 2
+    assert "not found: " in missing.stderr
+    assert "none.csv" in missing.stderr
     assert not (tmp_path / "x.duckdb").exists()  # checked before the database is created
     done = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), str(broken))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "weird.csv: no import profile recognises this file; header found: [alpha, beta, gamma]" in done.stderr
-    assert "broken.json" in done.stderr and "invalid JSON" in done.stderr
+    assert "broken.json" in done.stderr
+    assert "invalid JSON" in done.stderr
     bad_map = tmp_path / "m.yaml"
     bad_map.write_text("kind: inquiries\nplatform: alibaba\ncolumns:\n  inquiry_id: A\n  recieved_at: B\n", encoding="utf-8")
     done = run_cli("--db", str(tmp_path / "x.duckdb"), "import", str(unknown), "--mapping", str(bad_map))
-    assert done.returncode == 2 and "columns.recieved_at: unknown field" in done.stderr
+    assert done.returncode == 2
+    assert "columns.recieved_at: unknown field" in done.stderr
 
 
 def test_platforms_lists_every_profile_with_signature(cli) -> None:
@@ -66,7 +76,8 @@ def test_platforms_lists_every_profile_with_signature(cli) -> None:
             "indiamart_leads", "tradeindia_inquiries", "generic_orders", "generic_inquiries", "generic_fees",
             "generic_spend", "generic_products"} <= names
     shopify = next(p for p in data["profiles"] if p["profile"] == "shopify_orders")
-    assert shopify["channel"] == "own_site" and "Lineitem quantity" in shopify["signature"]
+    assert shopify["channel"] == "own_site"
+    assert "Lineitem quantity" in shopify["signature"]
 
 
 def test_map_proposes_a_chinese_mapping_that_imports(cli, tmp_path: Path) -> None:
@@ -79,8 +90,11 @@ def test_map_proposes_a_chinese_mapping_that_imports(cli, tmp_path: Path) -> Non
     done = cli("map", str(export), "--out", str(out))
     assert done.exit_code == 0, done.output
     text = out.read_text(encoding="utf-8")
-    assert "kind: inquiries" in text and 'inquiry_id: "询盘编号"' in text and 'buyer_email: "邮箱"' in text
-    assert 'received_at: "日期"' in text and 'quantity: "数量"' in text
+    assert "kind: inquiries" in text
+    assert 'inquiry_id: "询盘编号"' in text
+    assert 'buyer_email: "邮箱"' in text
+    assert 'received_at: "日期"' in text
+    assert 'quantity: "数量"' in text
     out.write_text(text.replace("platform: other", "platform: alibaba").replace("timezone: UTC", "timezone: Asia/Shanghai"),
                    encoding="utf-8")
     imported = cli("import", str(export), "--mapping", str(out), "--format", "json")
@@ -90,4 +104,6 @@ def test_map_proposes_a_chinese_mapping_that_imports(cli, tmp_path: Path) -> Non
 
     with open_store("assetkit.duckdb") as store:
         rows = store.query("SELECT inquiry_id, quantity, CAST(received_at AS VARCHAR) FROM inquiries ORDER BY 1")
-    assert rows[0][0] == "alibaba:RFQ-1" and float(rows[0][1]) == 500 and rows[0][2].startswith("2024-03-05 02:00:00")
+    assert rows[0][0] == "alibaba:RFQ-1"
+    assert float(rows[0][1]) == 500
+    assert rows[0][2].startswith("2024-03-05 02:00:00")

@@ -65,7 +65,9 @@ def test_the_independent_figures_are_the_ones_documented() -> None:
     """The golden figures themselves (docs/platforms.md quotes them), and the file's own
     checksum: per payout, the rows' Net amounts add up to minus the payout."""
     g = golden(REAL)
-    assert g["rows"] == 14 and g["orders"] == 4 and g["completed"] == 3
+    assert g["rows"] == 14
+    assert g["orders"] == 4
+    assert g["completed"] == 3
     assert (g["gross"], g["refunded"], g["tax"]) == (Decimal("94.48"), Decimal("32.98"), Decimal("4.7"))
     assert g["fees"] == {"USD": Decimal("21.26")}
     with REAL.open(encoding="utf-8", newline="") as fh:
@@ -76,7 +78,8 @@ def test_the_independent_figures_are_the_ones_documented() -> None:
             payout[r["Payout ID"]] = _d(r["Net amount"])
         else:
             paid[r["Payout ID"]] += _d(r["Net amount"])
-    assert len(payout) == 2 and all(paid[p] == -amount for p, amount in payout.items())
+    assert len(payout) == 2
+    assert all(paid[p] == -amount for p, amount in payout.items())
     # Rows paid out after the report's last day (a payout the file does not contain).
     assert {p: v for p, v in paid.items() if p not in payout and p != "--"} == {"9000000009": Decimal("9.09")}
 
@@ -89,7 +92,8 @@ def test_real_report_imports_to_ebays_own_totals(fast: bool, tmp_path: Path) -> 
     g = golden(REAL)
     with open_store(tmp_path / "e.duckdb") as store:
         (result,) = import_paths(store, [REAL], fast_min_bytes=0 if fast else 1 << 40)
-        assert result.error is None and result.profile == "ebay_transactions"
+        assert result.error is None
+        assert result.profile == "ebay_transactions"
         # Every row accounted for: orders (their Order and Refund rows), fees, money moves skipped.
         skipped = sum(g["types"][t] for t in MONEY_MOVES)
         assert (result.rows_read, result.rejected, result.skipped) == (g["rows"], 0, skipped)
@@ -108,7 +112,8 @@ def test_real_report_imports_to_ebays_own_totals(fast: bool, tmp_path: Path) -> 
         assert by_type == {"commission": Decimal("9.08"), "advertising": Decimal("1.58"),
                            "fulfilment": Decimal("10.60")}
         again = import_paths(store, [REAL], fast_min_bytes=0 if fast else 1 << 40)[0]
-        assert again.loaded == 0 and again.duplicate == result.loaded + result.duplicate
+        assert again.loaded == 0
+        assert again.duplicate == result.loaded + result.duplicate
         assert store.con.execute("SELECT count(*) FROM orders").fetchone()[0] == g["orders"]
 
 
@@ -186,6 +191,7 @@ def test_a_refund_in_a_later_file_reaches_its_order(tmp_path: Path) -> None:
     second.write_text("\n".join([head, *late]), encoding="utf-8")
     with open_store(tmp_path / "e.duckdb") as store:
         results = import_paths(store, [first, second])
-        assert [(r.rejected, r.error) for r in results] == [(0, None), (0, None)] and results[1].loaded == 1
+        assert [(r.rejected, r.error) for r in results] == [(0, None), (0, None)]
+        assert results[1].loaded == 1
         orders = store.con.execute("SELECT count(*), sum(refunded_amount) FROM orders").fetchone()
     assert orders == (golden(REAL)["orders"], golden(REAL)["refunded"])

@@ -48,10 +48,13 @@ def test_counting_invariant_and_rejects_name_line_column_and_value(store, tmp_pa
     rejects = store.query("SELECT line, column_name, raw, reason FROM rejects ORDER BY line")
     assert [(x[0], x[1], x[2]) for x in rejects] == [
         (3, "order_date", "2024-13-45"), (4, "amount", "12abc"), (5, "status", None), (6, None, "A5,2024-03-03,u3")]
-    assert "cannot read" in rejects[1][3] and "expected 8 fields, found 3" in rejects[3][3]
+    assert "cannot read" in rejects[1][3]
+    assert "expected 8 fields, found 3" in rejects[3][3]
     batch = store.query("SELECT rows_read, rows_loaded, rows_duplicate, rows_rejected, sha256, profile "
                         "FROM import_batches")[0]
-    assert batch[:4] == (6, 1, 1, 4) and len(batch[4]) == 64 and batch[5] == "generic_orders"
+    assert batch[:4] == (6, 1, 1, 4)
+    assert len(batch[4]) == 64
+    assert batch[5] == "generic_orders"
     assert store.query("SELECT batch_id, source_line FROM orders") == [(r.batch_id, 2)]
 
 
@@ -61,8 +64,11 @@ def test_same_file_twice_and_renamed_copy_add_nothing(store, tmp_path: Path) -> 
     copy = tmp_path / "copy-of-jan.csv"
     copy.write_bytes(path.read_bytes())
     second, third = import_paths(store, [path, copy])
-    assert first.loaded == 3 and (second.loaded, second.duplicate) == (0, 3) and (third.loaded, third.duplicate) == (0, 3)
-    assert table_count(store, "orders") == 3 and table_count(store, "fees") == 3
+    assert first.loaded == 3
+    assert (second.loaded, second.duplicate) == (0, 3)
+    assert (third.loaded, third.duplicate) == (0, 3)
+    assert table_count(store, "orders") == 3
+    assert table_count(store, "fees") == 3
 
 
 def test_overlapping_exports_give_exactly_the_union(store, tmp_path: Path) -> None:
@@ -97,7 +103,8 @@ def test_several_files_in_one_run_keep_their_own_state(store, tmp_path: Path) ->
     assert [r.profile for r in results] == ["etsy_sold_orders", "upwork_transactions_legacy", "indiamart_leads"]
     assert len({r.batch_id for r in results}) == 3
     for r in results:
-        assert r.ok and r.rows_read == r.loaded + r.duplicate + r.rejected + r.skipped
+        assert r.ok
+        assert r.rows_read == r.loaded + r.duplicate + r.rejected + r.skipped
         batch = store.query("SELECT platform, rows_read FROM import_batches WHERE batch_id = ?", [r.batch_id])
         assert batch == [(r.platform, r.rows_read)]
     assert {p for (p,) in store.query("SELECT DISTINCT platform FROM orders")} == {"etsy", "upwork"}
@@ -107,17 +114,21 @@ def test_strict_fails_the_file_and_stores_nothing(store, tmp_path: Path) -> None
     path = orders_csv(tmp_path / "o.csv", ["A1,2024-03-01,u1,,10,USD,,", "A2,not-a-date,u1,,10,USD,,"])
     with pytest.raises(SourceError) as err:
         import_file(store, path, strict=True)
-    assert "line 3" in str(err.value) and "order_date" in str(err.value) and "--strict" in str(err.value)
+    assert "line 3" in str(err.value)
+    assert "order_date" in str(err.value)
+    assert "--strict" in str(err.value)
     for table in ("orders", "import_batches", "rejects", "buyers"):
         assert table_count(store, table) == 0
     results = import_paths(store, [path], strict=True)
-    assert results[0].error and table_count(store, "orders") == 0
+    assert results[0].error
+    assert table_count(store, "orders") == 0
 
 
 def test_dry_run_reports_and_rolls_back(store, tmp_path: Path) -> None:
     path = orders_csv(tmp_path / "o.csv", month_rows(range(1, 2)))
     r = import_file(store, path, dry_run=True)
-    assert r.dry_run and (r.rows_read, r.loaded) == (3, 3)
+    assert r.dry_run
+    assert (r.rows_read, r.loaded) == (3, 3)
     for table in ("orders", "fees", "buyers", "import_batches"):
         assert table_count(store, table) == 0
 
@@ -130,14 +141,16 @@ def test_unknown_and_ambiguous_headers_are_clear_errors(store, tmp_path: Path) -
     message = str(err.value)
     assert "header found: [foo, bar, baz]" in message
     # The names are listed once per run by the CLI, not repeated (and cut) in every file's error.
-    assert "profiles tried" in err.value.hint and "assetkit platforms" in err.value.hint
+    assert "profiles tried" in err.value.hint
+    assert "assetkit platforms" in err.value.hint
     assert "assetkit map" in err.value.hint
     both = tmp_path / "both.csv"
     both.write_text("order_id,order_date,amount,currency,inquiry_id,received_at\n1,2024-01-01,1,USD,2,2024-01-01\n",
                     encoding="utf-8")
     with pytest.raises(SourceError) as err:
         import_file(store, both)
-    assert "generic_orders" in str(err.value) and "generic_inquiries" in str(err.value)
+    assert "generic_orders" in str(err.value)
+    assert "generic_inquiries" in str(err.value)
     assert "--platform" in err.value.hint
     assert import_file(store, both, kind="inquiries").loaded == 1
 
@@ -150,7 +163,8 @@ def test_fx_conversion_uses_dated_rates_and_flags_missing_ones(store, tmp_path: 
     rows = {k: (rc, rate, d) for k, rc, rate, d in store.query(
         "SELECT source_order_id, gross_amount_rc, fx_rate, fx_date FROM orders")}
     usd_per_eur = store.query("SELECT per_eur FROM fx_rates WHERE currency = 'USD' AND rate_date = '2024-03-01'")[0][0]
-    assert rows["E1"][1] == usd_per_eur and rows["E1"][0] == (20 * usd_per_eur).quantize(Decimal("0.0001"))
+    assert rows["E1"][1] == usd_per_eur
+    assert rows["E1"][0] == (20 * usd_per_eur).quantize(Decimal("0.0001"))
     assert str(rows["E1"][2]) == "2024-03-01"
     assert rows["S1"] == (None, None, None)
     assert rows["U1"][:2] == (Decimal("7.0000"), Decimal("1.00000000"))
@@ -175,7 +189,8 @@ def test_one_buyer_across_platforms_by_email_then_account(store) -> None:
     assert [p for p, _ in ids] == ["ebay", "indiamart", "shopify", "tradeindia"]
     assert len({b for _, b in ids}) == 1
     buyer = store.query("SELECT first_platform, first_seen_at FROM buyers WHERE buyer_id = ?", [ids[0][1]])[0]
-    assert buyer[0] == "ebay" and str(buyer[1]).startswith("2024-03-05 00:00:00")
+    assert buyer[0] == "ebay"
+    assert str(buyer[1]).startswith("2024-03-05 00:00:00")
 
 
 def test_company_and_country_link_a_buyer_without_email(store, tmp_path: Path) -> None:
@@ -209,7 +224,8 @@ def test_encoding_override_and_wrong_encoding_message(store, tmp_path: Path) -> 
     path.write_bytes("inquiry_id,received_at,message\nQ1,2024-01-02,naïve café\n".encode("cp1252"))
     with pytest.raises(SourceError) as err:
         import_file(store, path, encoding="utf-8")
-    assert "--encoding" in err.value.hint and "line 2" in str(err.value)
+    assert "--encoding" in err.value.hint
+    assert "line 2" in str(err.value)
     assert import_file(store, path, encoding="cp1252").loaded == 1
     assert store.query("SELECT message FROM inquiries") == [("naïve café",)]
 
@@ -238,4 +254,5 @@ def test_user_sees_no_traceback_for_missing_or_binary_files(store, tmp_path: Pat
     (tmp_path / "bin.csv").write_bytes(b"\x00\x01\x02garbage\xff\xfe" * 10)
     results = import_paths(store, [tmp_path / "missing.csv", tmp_path / "bin.csv"])
     assert all(r.error for r in results)
-    assert "file not found" in results[0].error and "bin.csv" in results[1].error
+    assert "file not found" in results[0].error
+    assert "bin.csv" in results[1].error

@@ -106,14 +106,16 @@ def test_etsy_sold_orders_zero_adjusted_is_not_a_refund_and_hidden_tax_is_not_re
         assert (result.loaded, result.rejected, result.skipped) == (5, 0, 0)
         assert figures(store.con, "etsy") == golden
         again = import_paths(store, [path])[0]
-        assert again.loaded == 0 and figures(store.con, "etsy") == golden
+        assert again.loaded == 0
+        assert figures(store.con, "etsy") == golden
 
 
 def test_etsy_resaved_copy_of_the_same_month_adds_nothing(tmp_path: Path) -> None:
     original, resaved = EXPORTS / "EtsySoldOrders2025-12.csv", EXPORTS / "EtsySoldOrders2025-12 resaved.csv"
     store, results = load(tmp_path, original, resaved)
     with store:
-        assert results[1].loaded == 0 and results[1].duplicate == 5
+        assert results[1].loaded == 0
+        assert results[1].duplicate == 5
         assert figures(store.con, "etsy") == etsy_orders_golden(original)
 
 
@@ -170,7 +172,8 @@ def test_etsy_statement_uk_long_dates_without_comma(tmp_path: Path) -> None:
 def test_etsy_statement_identity_survives_a_resave_that_changes_titles(tmp_path: Path) -> None:
     store, results = load(tmp_path, EXPORTS / "etsy_statement_2025_12.csv", EXPORTS / "etsy_statement_2025_12 copy.csv")
     with store:
-        assert results[1].loaded == 0 and results[1].rejected == 0
+        assert results[1].loaded == 0
+        assert results[1].rejected == 0
         assert figures(store.con, "etsy")["fees"] == etsy_statement_golden(EXPORTS / "etsy_statement_2025_12.csv")["fees"]
 
 
@@ -324,7 +327,8 @@ def test_settlement_flat_file_v1_one_order_over_several_rows(tmp_path: Path) -> 
                       "fees": {"CAD": Decimal("65.83")}}
     store, (result,) = load(tmp_path, path)
     with store:
-        assert result.profile == "amazon_settlement_v1" and result.rejected == 0
+        assert result.profile == "amazon_settlement_v1"
+        assert result.rejected == 0
         assert figures(store.con, "amazon") == golden
         (vat,) = store.con.execute("SELECT sum(amount) FROM fees WHERE fee_type = 'fee_vat'").fetchone()
         assert vat == Decimal("5.50")  # HST on the subscription, GST on advertising
@@ -463,10 +467,12 @@ def test_etsy_sold_orders_older_layout_without_buyer_columns_is_recognised(tmp_p
     Sold Orders too: detection must not require the buyer columns (it did, so they were refused)."""
     path = EXPORTS / "EtsySoldOrders2019 no buyer columns.csv"
     golden = etsy_orders_golden(path)
-    assert golden["orders"] == 3 and golden["refunded"] > 0
+    assert golden["orders"] == 3
+    assert golden["refunded"] > 0
     store, (result,) = load(tmp_path, path)
     with store:
-        assert result.profile == "etsy_sold_orders" and (result.loaded, result.rejected) == (3, 0)
+        assert result.profile == "etsy_sold_orders"
+        assert (result.loaded, result.rejected) == (3, 0)
         assert figures(store.con, "etsy") == golden
 
 

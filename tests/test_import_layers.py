@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.helpers.paths import REPO
 
 LOWER = ("store", "importers", "analysis")
 UPPER = ("export", "commands", "pipeline", "cli", "settings")

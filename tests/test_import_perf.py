@@ -35,9 +35,11 @@ def test_same_bytes_twice_reuse_the_first_batch_with_the_counts_a_full_reimport_
     path = tmp_path / "o.csv"
     path.write_text(ROWS, encoding="utf-8")
     first = import_file(store, path)
-    assert counts(first) == ("generic_orders", 4, 2, 1, 1, 0, None) and first.reused_batch is None
+    assert counts(first) == ("generic_orders", 4, 2, 1, 1, 0, None)
+    assert first.reused_batch is None
     second = import_file(store, path)
-    assert second.reused_batch == first.batch_id and second.batch_id != first.batch_id
+    assert second.reused_batch == first.batch_id
+    assert second.batch_id != first.batch_id
     # One byte more (a trailing blank line) means a different sha256: the full path runs and
     # must agree with the short-circuit on every count.
     changed = tmp_path / "o2.csv"
@@ -91,7 +93,8 @@ def test_a_user_mapping_never_reuses(store, tmp_path: Path) -> None:
                        "  amount: total\n  currency: ccy\n", encoding="utf-8")
     import_file(store, path, mapping=mapping)
     again = import_file(store, path, mapping=mapping)
-    assert again.reused_batch is None and (again.loaded, again.duplicate) == (0, 1)
+    assert again.reused_batch is None
+    assert (again.loaded, again.duplicate) == (0, 1)
 
 
 def test_generic_rows_name_the_buyers_platform_and_channel(store, tmp_path: Path) -> None:
@@ -155,8 +158,11 @@ def test_a_file_that_does_not_fit_under_the_cap_runs_again_uncapped(store, tmp_p
     monkeypatch.setattr(engine, "_import_one", flaky)
     (r,) = import_paths(store, [path])
     # The limit reads back rounded, so setting it again may land 0.1 GiB lower.
-    assert limits[0] == "953.6 MiB" and engine._bytes(limits[1]) >= 0.99 * engine._bytes(default)
-    assert len(limits) == 2 and r.ok and r.loaded == 2
+    assert limits[0] == "953.6 MiB"
+    assert engine._bytes(limits[1]) >= 0.99 * engine._bytes(default)
+    assert len(limits) == 2
+    assert r.ok
+    assert r.loaded == 2
     assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
     assert store.query("SELECT count(*) FROM import_batches") == [(1,)]
 

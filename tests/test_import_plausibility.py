@@ -62,7 +62,8 @@ def test_fees_above_the_revenue_of_their_orders(store, tmp_path: Path) -> None:
     rows = ["A1,2024-03-01,a@example.com,A,10,USD,1,paid", "A2,2024-03-02,b@example.com,B,10,USD,25,paid"]
     result = import_file(store, orders(tmp_path / "o.csv", rows))
     assert checks(result) == [("fee_share", 3, "amount")]
-    assert "26.00" in result.warnings[0].message and "20.00" in result.warnings[0].message
+    assert "26.00" in result.warnings[0].message
+    assert "20.00" in result.warnings[0].message
 
 
 def test_a_double_encoded_name_is_repaired_and_reported(store, tmp_path: Path) -> None:
@@ -89,9 +90,11 @@ def test_the_cli_prints_warnings_and_lists_them(cli, tmp_path: Path) -> None:
     db = str(tmp_path / "c.duckdb")
     imported = cli("--db", db, "import", str(path))
     assert imported.exit_code == 0, imported.output
-    assert "Warnings (1)" in imported.output and "o.csv:2: every one of the 3 orders" in imported.output
+    assert "Warnings (1)" in imported.output
+    assert "o.csv:2: every one of the 3 orders" in imported.output
     listed = json.loads(cli("--db", db, "rejects", "--warnings", "--format", "json").output)
-    assert listed["total"] == 1 and listed["warnings"][0]["check"] == "all_refunded"
+    assert listed["total"] == 1
+    assert listed["warnings"][0]["check"] == "all_refunded"
     assert listed["warnings"][0]["file"].endswith("o.csv")
     status = cli("--db", db, "status")
     assert "1 import warnings (rows loaded but implausible)" in status.output

@@ -104,7 +104,8 @@ def test_a_settlement_with_a_mistyped_total_is_a_mismatch_naming_its_lines(store
     assert (found.status, found.expected, found.got, found.difference) == ("mismatch", Decimal("10.35"),
                                                                            Decimal("0.35"), Decimal("-10"))
     assert (found.group_key, found.currency, found.first_line, found.last_line) == ("11223344551", "USD", 2, 9)
-    assert "MISMATCH" in found.describe() and "-10.00" in found.describe()
+    assert "MISMATCH" in found.describe()
+    assert "-10.00" in found.describe()
 
 
 def _flip_fee_signs(monkeypatch, name: str) -> None:
@@ -141,7 +142,8 @@ def test_a_quarantined_row_is_a_difference_that_says_so(store, tmp_path: Path) -
     result = import_file(store, tmp_path / "e.csv")
     (found,) = result.reconciliations
     assert result.rejected == 1
-    assert found.status == "mismatch" and found.quarantined == 1
+    assert found.status == "mismatch"
+    assert found.quarantined == 1
     assert found.difference == -Decimal("31.27")  # the quarantined order's Order Net
     assert "1 of its lines quarantined" in found.describe()
 
@@ -150,7 +152,8 @@ def test_a_file_listed_newest_first_reconciles_its_balance(store, tmp_path: Path
     lines = (SAMPLES / "upwork_transactions_legacy.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "u.csv").write_text(lines[0] + "".join(reversed(lines[1:])), encoding="utf-8")
     (found,) = import_file(store, tmp_path / "u.csv").reconciliations
-    assert found.status == "reconciled" and found.expected == balance_change(SAMPLES / "upwork_transactions_legacy.csv")
+    assert found.status == "reconciled"
+    assert found.expected == balance_change(SAMPLES / "upwork_transactions_legacy.csv")
 
 
 def test_slices_add_up_to_the_whole_file(tmp_path: Path) -> None:
@@ -160,7 +163,8 @@ def test_slices_add_up_to_the_whole_file(tmp_path: Path) -> None:
         with open_store(tmp_path / f"{chunk}.duckdb") as s:
             (result,) = import_paths(s, [path], chunk_rows=chunk, fast_min_bytes=0)
             outcomes.append([(r.expected, r.got, r.status) for r in result.reconciliations])
-    assert outcomes[0] == outcomes[1] and outcomes[0][0][2] == "reconciled"
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0][2] == "reconciled"
 
 
 def test_a_reimport_carries_the_outcome_and_status_counts_it_once(store) -> None:
@@ -180,7 +184,8 @@ def test_strict_refuses_a_mismatch_and_stores_nothing(store, tmp_path: Path) -> 
     (tmp_path / "s.tsv").write_text(text, encoding="utf-8")
     with pytest.raises(SourceError) as err:
         import_file(store, tmp_path / "s.tsv", strict=True)
-    assert "does not reconcile" in str(err.value) and err.value.line == 2
+    assert "does not reconcile" in str(err.value)
+    assert err.value.line == 2
     assert store.query("SELECT (SELECT count(*) FROM fees) + (SELECT count(*) FROM reconciliations)") == [(0,)]
 
 
@@ -192,11 +197,15 @@ def test_import_and_status_print_the_outcome(cli, tmp_path: Path) -> None:
     assert "1 of 2 reconciled, 1 with a difference" in done.output
     assert "s.tsv: settlement total-amount [11223344551]: MISMATCH, the file says USD 10.35" in done.output
     status = cli("status")
-    assert "1 reconciled, 1 with a difference" in status.output and "s.tsv" in status.output
+    assert "1 reconciled, 1 with a difference" in status.output
+    assert "s.tsv" in status.output
     data = json.loads(cli("status", "--format", "json").stdout)
-    assert data["reconciled"] == 1 and data["mismatches"][0]["difference"] == -10.0
+    assert data["reconciled"] == 1
+    assert data["mismatches"][0]["difference"] == -10.0
     strict = cli("import", "--strict", str(tmp_path / "s.tsv"))
-    assert strict.exit_code != 0 and "does not reconcile" in strict.output and "Traceback" not in strict.output
+    assert strict.exit_code != 0
+    assert "does not reconcile" in strict.output
+    assert "Traceback" not in strict.output
 
 
 @pytest.mark.parametrize(("check", "message"), [
@@ -210,4 +219,5 @@ def test_a_reconcile_entry_is_validated_naming_the_key(check: dict, message: str
             "outputs": [{"table": "fees", "values": {}}], "reconcile": [check]}
     with pytest.raises(ConfigError) as err:
         registry.profile_from_dict(data, "p.yaml")
-    assert message in str(err.value) and "reconcile[0]" in str(err.value)
+    assert message in str(err.value)
+    assert "reconcile[0]" in str(err.value)

@@ -1,21 +1,21 @@
 """`--format json` is a contract: each command's document keeps its shape (issue 23).
 
 The shape is every key path with the JSON types found there (lists merged over their items),
-taken on a fixed fixture business (tests/report_fixture.py) and kept in tests/golden/json/.
+taken on a fixed fixture business (tests/helpers/report.py) and kept in tests/golden/json/.
 A renamed, dropped or retyped field fails here before it breaks a user's script; a deliberate
-change is regenerated with `ASSETKIT_REGEN_GOLDEN=1` and reviewed in the diff.
+change is regenerated with `pytest --regen tests/test_json_contract.py` (or ASSETKIT_REGEN_GOLDEN=1)
+and reviewed in the diff.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.report_fixture import build_database
+from tests.helpers.report import build_database
 
 GOLDEN = Path(__file__).parent / "golden" / "json"
 COMMANDS = ["status", "fees", "funnel", "clv", "cohorts", "segments", "scenario", "leads", "follow-ups", "plan",
@@ -68,13 +68,13 @@ def database(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_json_document_keeps_its_shape(cli, database: Path, command: str) -> None:
+def test_json_document_keeps_its_shape(cli, database: Path, command: str, regen) -> None:
     done = cli("--db", str(database), *command.split(), "--format", "json")
     assert done.exit_code == 0, done.output
     actual = shape(json.loads(done.stdout))
     golden = GOLDEN / f"{command.replace(' ', '_')}.json"
-    if os.environ.get("ASSETKIT_REGEN_GOLDEN") == "1":
+    if regen("ASSETKIT_REGEN_GOLDEN"):
         golden.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         pytest.skip(f"regenerated {golden.name}: review `git diff tests/golden/json`")
-    assert golden.exists(), f"no golden shape for {command}: run with ASSETKIT_REGEN_GOLDEN=1 and review it"
+    assert golden.exists(), f"no golden shape for {command}: run pytest --regen tests/test_json_contract.py and review it"
     assert actual == json.loads(golden.read_text(encoding="utf-8"))

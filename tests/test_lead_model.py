@@ -14,7 +14,7 @@ from assetkit.analysis.leadmodel import learned_leads
 from assetkit.analysis.leadmodel.logistic import fit_logistic
 from assetkit.analysis.leadmodel.metrics import auc, precision_at
 from assetkit.config import Config
-from tests.learning_fixture import AS_OF, lead_store
+from tests.helpers.learning import AS_OF, lead_store
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from assetkit.analysis.lead_rules import load_rules
 from assetkit.analysis.leads import score_leads
 from assetkit.config import Config
 from assetkit.errors import ConfigError
-from tests.test_site_fixtures import fresh_store
+from tests.helpers.site import fresh_store
 
 AS_OF = datetime(2024, 3, 10, tzinfo=UTC)
 CONFIG = Config(target_markets=("DE",))

@@ -15,6 +15,8 @@ import pytest
 
 from assetkit.config import load_config
 
+pytestmark = pytest.mark.slow  # generating and importing the demo business takes most of a minute
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

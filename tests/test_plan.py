@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import tests.followups_fixture as fx
+import tests.helpers.followups as fx
 from assetkit.analysis.followups import load_rules
 from assetkit.analysis.plan import (
     Plan,

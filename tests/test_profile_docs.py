@@ -15,7 +15,7 @@ import pytest
 
 from assetkit.errors import ConfigError
 from assetkit.importers.registry import KEY_LISTS, check_supersedes, profile_from_dict
-from tests.conftest import REPO
+from tests.helpers.paths import REPO
 
 DOC = REPO / "docs" / "profiles.md"
 KEY_ROW = re.compile(r"^\| `([a-z_]+(?:\.<name>|\[\])?(?:\.[a-z_]+)?)` \|", re.MULTILINE)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 
 from assetkit.importers.registry import builtin_profiles
-from tests.conftest import REPO
+from tests.helpers.paths import REPO
 
 # Profiles checked by other means than a golden file, and where.
 CHECKED_ELSEWHERE = {
     "ebay_transactions": "tests/test_import_ebay_transactions.py: against eBay's arithmetic, computed independently",
-    "generic_fees": "the generic formats: written by tests/economics_fixture.py and the demo, checked by their tests",
+    "generic_fees": "the generic formats: written by tests/helpers/economics.py and the demo, checked by their tests",
     "generic_inquiries": "the generic formats (as generic_fees)",
     "generic_orders": "the generic formats (as generic_fees)",
     "generic_products": "the generic formats (as generic_fees)",
@@ -36,7 +36,7 @@ def test_every_shipped_profile_has_a_golden_sample() -> None:
     shipped = {p.name for p in builtin_profiles()}
     missing = sorted(shipped - _golden_profiles() - set(CHECKED_ELSEWHERE))
     assert not missing, (f"profiles without a golden sample: {missing}; add tests/samples/<name>.<ext> and run "
-                         "ASSETKIT_REGEN_GOLDEN=1 pytest tests/test_import_golden.py (docs/development.md)")
+                         "pytest --regen tests/test_import_golden.py (docs/development.md)")
 
 
 def test_the_exceptions_are_shipped_profiles_without_a_golden_sample() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.analysis.recommend import recommend
-from tests.learning_fixture import AS_OF, GROUPS, POPULAR, basket_store
+from tests.helpers.learning import AS_OF, GROUPS, POPULAR, basket_store
 
 RULES = """version: 1
 rules:
@@ -44,8 +44,8 @@ def test_without_structure_popularity_stays(tmp_path: Path) -> None:
     """Everyone buys the same popular product plus one random other: nothing to learn from pairs."""
     import numpy as np
 
-    from tests.learning_fixture import _insert
-    from tests.test_site_fixtures import fresh_store
+    from tests.helpers.learning import insert_columns
+    from tests.helpers.site import fresh_store
 
     rng = np.random.default_rng(5)
     items = [f"Item {k}" for k in range(30)]
@@ -57,7 +57,7 @@ def test_without_structure_popularity_stays(tmp_path: Path) -> None:
             rows["product"].append(item)
     n = len(rows["order_id"])
     with fresh_store(tmp_path / "db.duckdb") as store:
-        _insert(store.con, "orders", {**rows, "ordered_at": [AS_OF.replace(month=6, day=1 + i % 28) for i in range(n)],
+        insert_columns(store.con, "orders", {**rows, "ordered_at": [AS_OF.replace(month=6, day=1 + i % 28) for i in range(n)],
                                       "platform": "shopify", "channel": "own_site", "source_order_id": rows["order_id"],
                                       "status": "completed", "currency": "USD", "gross_amount": 10.0,
                                       "batch_id": 1, "source_line": list(range(1, n + 1))})
@@ -74,15 +74,15 @@ def test_first_order_thanks_draft_carries_recommendations(baskets: Path, tmp_pat
     from assetkit.analysis.followups import due_actions
     from assetkit.config import Config
     from assetkit.store import open_store
-    from tests.learning_fixture import _insert
+    from tests.helpers.learning import insert_columns
 
     db = tmp_path / "db.duckdb"
     shutil.copyfile(baskets, db)
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES, encoding="utf-8")
     with open_store(db) as store:
-        _insert(store.con, "buyers", {"buyer_id": ["new"], "name": ["Nora"], "email": ["nora@firm.example"]})
-        _insert(store.con, "orders", {"order_id": ["o-new"], "buyer_id": ["new"], "product": ["Bolt"],
+        insert_columns(store.con, "buyers", {"buyer_id": ["new"], "name": ["Nora"], "email": ["nora@firm.example"]})
+        insert_columns(store.con, "orders", {"order_id": ["o-new"], "buyer_id": ["new"], "product": ["Bolt"],
                                       "ordered_at": [AS_OF - timedelta(days=5)], "platform": "shopify",
                                       "channel": "own_site", "source_order_id": ["o-new"], "status": "completed",
                                       "currency": "USD", "gross_amount": 100.0, "gross_amount_rc": [100.0],

@@ -20,8 +20,8 @@ import pytest
 
 from assetkit.store import open_store
 from assetkit.store.maintenance import DATA_TABLES, check_database
-from tests.conftest import REPO
-from tests.test_run import GOOD, SAMPLES, make_pipeline
+from tests.helpers.paths import REPO, SAMPLES
+from tests.helpers.pipeline import GOOD, make_pipeline
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -36,6 +36,7 @@ def table_checksums(db: Path) -> dict[str, str]:
         return out
 
 
+@pytest.mark.slow
 def test_same_inbox_three_times_gives_identical_tables(run_cli, tmp_path: Path) -> None:
     pipeline = make_pipeline(tmp_path, with_outputs=False)
     sums = []
@@ -84,6 +85,7 @@ def _kill_once(root: Path, rng: random.Random, pipeline: Path) -> str:
     return state
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_leaves_a_partial_batch(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     kills = 200 if request.config.getoption("--long") else 20
     rng = random.Random(20261124)

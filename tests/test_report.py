@@ -11,7 +11,7 @@ import pytest
 
 from assetkit.config import Config
 from assetkit.store import open_store
-from tests.report_fixture import XSS, build_database, buyer_fields
+from tests.helpers.report import XSS, build_database, buyer_fields
 
 SECTIONS = ("costs", "funnel", "customers", "cohorts", "segments", "learning", "scenario", "provenance")
 

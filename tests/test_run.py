@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from assetkit.errors import ConfigError
 from assetkit.pipeline.spec import load_pipeline
-from tests.conftest import REPO
-
-SAMPLES = REPO / "tests" / "samples"
-GOOD = ("etsy_sold_orders.csv", "shopify_orders.csv", "upwork_transactions_v2.csv", "indiamart_leads_api_v2.json")
+from tests.helpers.paths import REPO
+from tests.helpers.pipeline import GOOD, make_pipeline
 
 
-def make_pipeline(root: Path, with_outputs: bool = True) -> Path:
-    """A pipeline over an inbox holding the GOOD samples; without outputs it only imports."""
-    (root / "inbox").mkdir(parents=True, exist_ok=True)
-    for name in GOOD:
-        shutil.copy(SAMPLES / name, root / "inbox" / name)
-    path = root / "pipeline.yaml"
-    outputs = ("outputs:\n  dir: out/\n  report: {formats: [html, json]}\n  tables: {dir: out/tables, format: csv}\n"
-               if with_outputs else "outputs: {report: {formats: []}}\n")
-    path.write_text("database: assetkit.duckdb\ninbox: [inbox/]\n" + outputs, encoding="utf-8")
-    return path
-
-
+@pytest.mark.slow
 def test_run_imports_archives_refreshes_and_logs_one_json_line(run_cli, tmp_path: Path) -> None:
     pipeline = make_pipeline(tmp_path)
     (tmp_path / "inbox" / "mystery.csv").write_text("what,is,this\n1,2,3\n", encoding="utf-8")
@@ -36,15 +22,18 @@ def test_run_imports_archives_refreshes_and_logs_one_json_line(run_cli, tmp_path
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     summary = json.loads(lines[0])
-    assert summary["event"] == "assetkit.run" and summary["ok"] is False
-    assert summary["files_imported"] == len(GOOD) and summary["files_failed"] == 1
+    assert summary["event"] == "assetkit.run"
+    assert summary["ok"] is False
+    assert summary["files_imported"] == len(GOOD)
+    assert summary["files_failed"] == 1
     assert summary["rows_read"] == (summary["rows_loaded"] + summary["rows_duplicate"] + summary["rows_rejected"]
                                     + summary["rows_skipped"]) > 0
     archived = sorted(p.name for p in (tmp_path / "archive").rglob("*") if p.is_file())
     assert archived == sorted(GOOD)
     assert (tmp_path / "failed" / "mystery.csv").exists()
     error_text = (tmp_path / "failed" / "mystery.csv.error.txt").read_text(encoding="utf-8")
-    assert "no import profile recognises" in error_text and "Nothing from this file was stored" in error_text
+    assert "no import profile recognises" in error_text
+    assert "Nothing from this file was stored" in error_text
     assert not any((tmp_path / "inbox").iterdir())
     assert (tmp_path / "out" / "report.html").stat().st_size > 1000
     assert json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["kind"] == "report"
@@ -57,7 +46,8 @@ def test_second_run_with_empty_inbox_is_ok_and_log_file_appends(run_cli, tmp_pat
     pipeline = make_pipeline(tmp_path, with_outputs=False)
     assert run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path).returncode == 0
     again = run_cli("run", str(pipeline), "--log", "runs.jsonl", cwd=tmp_path)
-    assert again.returncode == 0 and again.stdout == ""
+    assert again.returncode == 0
+    assert again.stdout == ""
     runs = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["files_imported"] for r in runs] == [len(GOOD), 0]
     assert all(r["ok"] for r in runs)
@@ -70,7 +60,8 @@ def test_run_waits_then_exits_75_naming_the_holder(run_cli, tmp_path: Path) -> N
     with StoreLock(tmp_path / "assetkit.duckdb", wait_seconds=0):
         result = run_cli("run", str(pipeline), "--wait", "0.5", cwd=tmp_path)
     assert result.returncode == 75
-    assert "pid" in result.stderr and "Traceback" not in result.stderr
+    assert "pid" in result.stderr
+    assert "Traceback" not in result.stderr
     assert len(list((tmp_path / "inbox").iterdir())) == len(GOOD)  # nothing was touched
 
 
@@ -96,7 +87,8 @@ def test_bad_pipeline_names_the_key(tmp_path: Path, text: str, key: str) -> None
 def test_bad_pipeline_exits_2_before_touching_anything(run_cli, tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text("inbox: [in/]\noutputs: {report: {formats: [pdf]}}\n", encoding="utf-8")
     result = run_cli("run", "p.yaml", cwd=tmp_path)
-    assert result.returncode == 2 and "formats" in result.stderr
+    assert result.returncode == 2
+    assert "formats" in result.stderr
     assert not (tmp_path / "assetkit.duckdb").exists()
 
 
@@ -112,16 +104,21 @@ def test_a_missing_inbox_fails_with_exit_2_named_in_the_log_line(run_cli, tmp_pa
     result = run_cli("run", "p.yaml", "--log", "run.log", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     line = json.loads((tmp_path / "run.log").read_text(encoding="utf-8").splitlines()[-1])
-    assert line["ok"] is False and line["exit_code"] == 2 and "inbxo" in line["error"]
-    assert "inbxo" in result.stderr and "Traceback" not in result.stderr
+    assert line["ok"] is False
+    assert line["exit_code"] == 2
+    assert "inbxo" in line["error"]
+    assert "inbxo" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (tmp_path / "shop.duckdb").exists()
 
 
+@pytest.mark.slow
 def test_run_without_a_configured_database_creates_none(run_cli, tmp_path: Path) -> None:
     (tmp_path / "inbox").mkdir()
     (tmp_path / "p.yaml").write_text("inbox: [inbox/]\n", encoding="utf-8")
     result = run_cli("run", "p.yaml", cwd=tmp_path)
-    assert result.returncode == 2 and "no database is configured" in result.stderr
+    assert result.returncode == 2
+    assert "no database is configured" in result.stderr
     assert json.loads(result.stdout.splitlines()[-1])["ok"] is False
     assert not (tmp_path / "assetkit.duckdb").exists()
     named = run_cli("--db", "shop.duckdb", "run", "p.yaml", cwd=tmp_path)

@@ -16,7 +16,7 @@ from assetkit.analysis.scenario import (
 from assetkit.analysis.scenario.assumptions import KEYS, Dist
 from assetkit.config import parse_config
 from assetkit.errors import ConfigError
-from tests.test_scenario_engine import BASE
+from tests.helpers.scenario import BASE
 
 
 def test_template_is_valid_yaml_with_every_key_commented() -> None:

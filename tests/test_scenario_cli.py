@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.analysis.scenario import template_text
-from tests.test_scenario_baseline import make_db
+from tests.helpers.scenario import make_db
 
 
 @pytest.fixture
@@ -32,8 +32,11 @@ def test_text_output_baseline_first_then_projection_fan_and_tornado(cli, db: Pat
     order = [out.index(s) for s in ("Baseline:", "marketplace:alibaba", "Assumptions", "Projection, shift 20%",
                                      "P10–P90 band", "NPV of the difference over 24 months", "What moves")]
     assert order == sorted(order)
-    assert "foundation" in out and "enablement" in out and "ecosystem" in out
-    assert "●" in out and "│" in out
+    assert "foundation" in out
+    assert "enablement" in out
+    assert "ecosystem" in out
+    assert "●" in out
+    assert "│" in out
     assert "probability of breaking even by month 12" in out
 
 
@@ -46,10 +49,14 @@ def test_json_is_stable_for_a_seed_and_carries_the_envelope(cli, db: Path) -> No
         return doc
 
     one, two, other = run("7"), run("7"), run("8")
-    assert one == two and one != other
-    assert one["kind"] == "scenario" and one["reporting_currency"] == "USD"
+    assert one == two
+    assert one != other
+    assert one["kind"] == "scenario"
+    assert one["reporting_currency"] == "USD"
     result = one["result"]
-    assert result["shift"] == 0.3 and result["months"] == 36 and result["runs"] == 300
+    assert result["shift"] == 0.3
+    assert result["months"] == 36
+    assert result["runs"] == 300
     assert len(result["bands"]["cumulative_difference"]["p50"]) == 36
     assert [p["name"] for p in result["phases"]] == ["foundation", "enablement", "ecosystem"]
     assert set(result["break_even"]["probability_within"]) == {"12", "24", "36"}
@@ -61,19 +68,23 @@ def test_json_is_stable_for_a_seed_and_carries_the_envelope(cli, db: Path) -> No
 def test_shift_list_gives_a_comparison_table(cli, db: Path) -> None:
     text = cli("scenario", "--shift", "0,10,20,30,50", "--runs", "100")
     assert text.exit_code == 0, text.output
-    assert "Budget shift compared" in text.stdout and "P(break-even by 24)" in text.stdout
+    assert "Budget shift compared" in text.stdout
+    assert "P(break-even by 24)" in text.stdout
     assert "Projection" not in text.stdout
     doc = json.loads(cli("scenario", "--shift", "0,10,20,30,50", "--runs", "100", "--format", "json").stdout)
     rows = doc["comparison"]["rows"]
     assert [r["shift"] for r in rows] == [0, 0.1, 0.2, 0.3, 0.5]
-    assert rows[0]["npv_p50"] != 0 and doc["result"] is None  # the programme is on by default
+    assert rows[0]["npv_p50"] != 0  # the programme is on by default
+    assert doc["result"] is None
     off = json.loads(cli("scenario", "--shift", "0,20", "--programme", "off", "--runs", "100", "--format",
                          "json").stdout)["comparison"]["rows"]
-    assert off[0]["npv_p50"] == 0 and not off[0]["programme"]
+    assert off[0]["npv_p50"] == 0
+    assert not off[0]["programme"]
     both = json.loads(cli("scenario", "--programme", "both", "--runs", "50", "--format", "json").stdout)
     assert [(r["programme"], r["shift"]) for r in both["comparison"]["rows"]] == [(False, 0.2), (True, 0.2)]
     table = list(csv.reader(io.StringIO(cli("scenario", "--shift", "0,20", "--runs", "50", "--format", "csv").stdout)))
-    assert table[0][:4] == ["shift", "programme", "npv_p10", "npv_p50"] and len(table) == 3
+    assert table[0][:4] == ["shift", "programme", "npv_p10", "npv_p50"]
+    assert len(table) == 3
     assert cli("scenario", "--programme", "maybe").exit_code == 2
 
 
@@ -81,20 +92,25 @@ def test_csv_has_every_month_and_md_has_tables(cli, db: Path) -> None:
     res = cli("scenario", "--runs", "100", "--months", "18", "--format", "csv")
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
-    assert len(rows) == 18 and rows[0]["phase"] == "foundation" and rows[17]["phase"] == "ecosystem"
+    assert len(rows) == 18
+    assert rows[0]["phase"] == "foundation"
+    assert rows[17]["phase"] == "ecosystem"
     assert "scenario_revenue:marketplace:alibaba" in rows[0]
     total = float(rows[5]["scenario_revenue"])
     parts = float(rows[5]["scenario_revenue:marketplace:alibaba"]) + float(rows[5]["scenario_revenue:own_site:shopify"])
     assert total == pytest.approx(parts)
     md = cli("scenario", "--runs", "100", "--format", "md").stdout
-    assert md.startswith("# Budget-shift scenario") and "## Sensitivity" in md and "| month | phase |" in md
+    assert md.startswith("# Budget-shift scenario")
+    assert "## Sensitivity" in md
+    assert "| month | phase |" in md
 
 
 def test_too_little_history_exits_3_and_says_what_is_missing(run_cli, tmp_path: Path) -> None:
     make_db(tmp_path / "assetkit.duckdb", months=2)
     result = run_cli("scenario", cwd=tmp_path)
     assert result.returncode == 3, result.stderr
-    assert "at least 3 calendar months" in result.stderr and "found 2" in result.stderr
+    assert "at least 3 calendar months" in result.stderr
+    assert "found 2" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -105,7 +121,8 @@ def test_too_little_history_exits_3_and_says_what_is_missing(run_cli, tmp_path: 
 ])
 def test_bad_options_exit_2(cli, db: Path, args: list[str], needle: str) -> None:
     result = cli("scenario", *args)
-    assert result.exit_code == 2 and needle in result.output
+    assert result.exit_code == 2
+    assert needle in result.output
 
 
 def test_bad_assumptions_file_exits_2_naming_the_key(run_cli, tmp_path: Path) -> None:
@@ -118,7 +135,8 @@ def test_bad_assumptions_file_exits_2_naming_the_key(run_cli, tmp_path: Path) ->
 
 def test_without_a_database_exits_1(run_cli, tmp_path: Path) -> None:
     result = run_cli("scenario", cwd=tmp_path)
-    assert result.returncode == 2 and "no database" in result.stderr
+    assert result.returncode == 2
+    assert "no database" in result.stderr
 
 
 def test_library_report_warns_when_there_is_no_platform_ad_budget(tmp_path: Path) -> None:
@@ -133,5 +151,6 @@ def test_library_report_warns_when_there_is_no_platform_ad_budget(tmp_path: Path
         report = scenario_report(store.con, Config(reporting_currency="INR"), runs=20)
     assert any("no platform ad budget" in w for w in report.warnings)
     assert any("EUR/USD-sized" in w for w in report.warnings)
-    assert report.result is not None and report.sensitivity is not None
+    assert report.result is not None
+    assert report.sensitivity is not None
     assert report.to_dict()["result"]["shift"] == 0.2

@@ -10,15 +10,7 @@ from hypothesis import strategies as st
 from assetkit.analysis.scenario import Baseline, ChannelBaseline, load_assumptions, run_scenario
 from assetkit.analysis.scenario.assumptions import KEYS
 from assetkit.analysis.scenario.engine import channel_arrays, project
-
-BASE = Baseline(channels=(
-    ChannelBaseline("marketplace", "alibaba", "platform", revenue=40000, repeat_share=0.5,
-                    fees={"membership": 500, "advertising": 2000, "commission": 2000}),
-    ChannelBaseline("marketplace", "amazon", "platform", revenue=20000, repeat_share=0.3,
-                    fees={"commission": 3000, "advertising": 1000}, spend=500),
-    ChannelBaseline("own_site", "shopify", "owned", revenue=5000, repeat_share=0.4, fees={"payment": 150}, spend=200),
-    ChannelBaseline("exhibition", None, "other", revenue=8000, spend=1000),
-))
+from tests.helpers.scenario import BASE
 
 # Every assumption fixed: the two-channel toy case computed by hand below.
 TOY_NUMBERS = {

@@ -4,7 +4,6 @@ carry its meaning as a DuckDB COMMENT."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from assetkit.store import open_store
@@ -16,13 +15,13 @@ CANONICAL = ("schema_migrations", "import_batches", "import_batch_counts", "buye
              "actions_done", "plans", "plan_targets")
 
 
-def test_docs_schema_tables_are_generated_from_the_source() -> None:
+def test_docs_schema_tables_are_generated_from_the_source(regen) -> None:
     text = DOCS.read_text(encoding="utf-8")
     expected = replace_generated(text)
-    if os.environ.get("ASSETKIT_REGEN_DOCS") and expected != text:
+    if regen("ASSETKIT_REGEN_DOCS") and expected != text:
         DOCS.write_text(expected, encoding="utf-8")
         text = expected
-    assert text == expected, "docs/schema.md differs from schema_docs.yaml: ASSETKIT_REGEN_DOCS=1 to regenerate"
+    assert text == expected, "docs/schema.md differs from schema_docs.yaml: pytest --regen tests/test_schema_docs.py regenerates it"
 
 
 def test_every_table_and_nearly_every_column_carries_a_comment(tmp_path: Path) -> None:

@@ -20,8 +20,7 @@ from assetkit.analysis.segments import (
 )
 from assetkit.config import Config
 from assetkit.errors import ConfigError
-from tests.clv_helpers import insert_orders, new_store
-from tests.test_clv_analyse import _shop
+from tests.helpers.clv import insert_orders, new_store, shop_store
 
 
 def cfg(**segments):
@@ -69,7 +68,7 @@ def test_config_overrides_are_checked():
 
 
 def test_segments_on_a_shop(tmp_path):
-    store = _shop(tmp_path, n_repeat=60)
+    store = shop_store(tmp_path, n_repeat=60)
     store.con.execute("INSERT INTO inquiries (inquiry_id, platform, channel, source_inquiry_id, buyer_id, received_at, "
                       "batch_id, source_line) VALUES ('i1', 'alibaba', 'marketplace', 'i1', 'prospect-1', now(), 1, 1), "
                       "('i2', 'alibaba', 'marketplace', 'i2', 'b001', now(), 1, 2)")
@@ -100,7 +99,7 @@ def test_segments_without_repeat_buyers_still_score(tmp_path):
 
 
 def test_segments_cli_formats(cli, tmp_path):
-    store = _shop(tmp_path, n_repeat=60)
+    store = shop_store(tmp_path, n_repeat=60)
     store.con.execute("UPDATE buyers SET company = '=HYPERLINK(\"x\")' WHERE buyer_id = 'b001'")
     store.close()
     db = str(tmp_path / "t.duckdb")
@@ -117,7 +116,7 @@ def test_segments_cli_formats(cli, tmp_path):
 def test_platform_rules_exclude_or_flag_migration_candidates(tmp_path):
     """Buyers met on Etsy (moving them is forbidden) leave the list, with a note; buyers met on
     Upwork within 24 months stay, flagged, valued net of the conversion fee."""
-    store = _shop(tmp_path, n_repeat=60)
+    store = shop_store(tmp_path, n_repeat=60)
     plain = {m["buyer_id"]: m for m in analyse_segments(store.con, cfg()).migration}
     store.con.execute("UPDATE buyers SET first_platform = 'upwork' WHERE buyer_id IN ('b001', 'b003')")
     store.con.execute("UPDATE buyers SET first_platform = 'etsy' WHERE buyer_id IN ('b005', 'b007')")
@@ -138,7 +137,7 @@ def test_platform_rules_exclude_or_flag_migration_candidates(tmp_path):
 
 
 def test_segment_p_alive_does_not_read_one_time_buyers_as_alive(tmp_path):
-    store = _shop(tmp_path, n_repeat=60)
+    store = shop_store(tmp_path, n_repeat=60)
     res = analyse_segments(store.con, cfg())
     rows = res.buyer_rows()
     for seg in res.segments:

@@ -15,7 +15,7 @@ from assetkit.config import Config, parse_config
 from assetkit.errors import ConfigError
 from assetkit.export.site import build_site
 from assetkit.export.site.settings import parse_site_settings
-from tests.test_site_fixtures import Page, html_pages, make_store, site_config, site_yaml
+from tests.helpers.site import Page, html_pages, make_store, site_config, site_yaml
 
 
 def _build(tmp_path: Path, config: Config, **kwargs) -> tuple[Path, object]:

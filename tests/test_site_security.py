@@ -16,7 +16,7 @@ from assetkit.export.site import build_site
 from assetkit.export.site.content import slugify
 from assetkit.export.site.html import safe_url
 from assetkit.export.site.writer import MARKER, _target, write_tree
-from tests.test_site_fixtures import XSS, Page, html_pages, make_store, site_config
+from tests.helpers.site import XSS, Page, html_pages, make_store, site_config
 
 ALLOWED_SCRIPT_SRC = ("https://plausible.io/", "https://cloud.umami.is/", "https://www.googletagmanager.com/")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assetkit.export.site import build_site
-from tests.test_site_fixtures import Page, html_pages, make_store, site_config
+from tests.helpers.site import Page, html_pages, make_store, site_config
 
 BASE = "https://www.acme.example"
 

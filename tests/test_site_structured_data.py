@@ -15,7 +15,7 @@ from assetkit.errors import ConfigError
 from assetkit.export.site import build_site
 from assetkit.export.site.locales import og_locale
 from assetkit.export.site.settings import parse_site_settings
-from tests.test_site_fixtures import XSS, Page, make_store, site_config, site_yaml
+from tests.helpers.site import XSS, Page, make_store, site_config, site_yaml
 
 BASE = "https://www.acme.example"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)  # a signature and header are all that is read

