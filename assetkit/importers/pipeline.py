@@ -130,7 +130,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     rejected = int(scalar(con, "SELECT count(*) FROM ak_rej"))
     if strict and (rejected or raw.rejects):
         _refuse(con, raw)
-    reconcile.collect(con, profile, staged)
+    reconcile.collect(con, profile, staged, bool(rejected))
     if has_buyer:
         identity.collect(con, profile, bool(rejected))
     for st in staged:

@@ -79,20 +79,22 @@ def begin(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE ak_recon {_ACC}")
 
 
-def collect(con: duckdb.DuckDBPyConnection, profile: Profile, staged: list[Staged]) -> None:
+def collect(con: duckdb.DuckDBPyConnection, profile: Profile, staged: list[Staged], any_rejects: bool = True) -> None:
     """Add this slice's expected and got per check and group (`ak_rows`, `ak_rej` and the
-    staged outputs of the slice are in place)."""
+    staged outputs of the slice are in place; `any_rejects`: whether `ak_rej` has a row)."""
     for check in profile.reconcile:
-        con.execute(f"INSERT INTO ak_recon {_slice_sql(profile, check, staged)}")
+        con.execute(f"INSERT INTO ak_recon {_slice_sql(profile, check, staged, any_rejects)}")
 
 
-def _slice_sql(profile: Profile, check: Reconcile, staged: list[Staged]) -> str:
+def _slice_sql(profile: Profile, check: Reconcile, staged: list[Staged], any_rejects: bool = True) -> str:
     def sub(expr: str) -> str:
         return substitute(expr, profile)
 
     group = f"coalesce(CAST(({sub(check.by)}) AS VARCHAR), '')" if check.by else "''"
     currency = f"CAST(any_value({sub(check.currency)}) AS VARCHAR)" if check.currency else "CAST(NULL AS VARCHAR)"
-    ok_line = "__line NOT IN (SELECT line FROM ak_rej)"
+    # Without quarantined lines in the slice (the usual case) the anti-joins are left out.
+    ok_line = "__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else "true"
+    ok_staged = "s.source_line NOT IN (SELECT line FROM ak_rej)" if any_rejects else "true"
     rows = f"(SELECT * FROM ak_rows WHERE {sub(check.where)})" if check.where else "ak_rows"
     parts = [f"g AS (SELECT __line, {group} AS __grp FROM {rows})",
              f"e AS (SELECT {group} AS __grp, CAST(({sub(check.expected)}) AS DECIMAL(38,4)) AS expected, "
@@ -107,8 +109,7 @@ def _slice_sql(profile: Profile, check: Reconcile, staged: list[Staged]) -> str:
             relations = [st.relation for st in staged if st.table == source]
             union = " UNION ALL BY NAME ".join(f"SELECT * FROM {r} s" for r in relations)
             parts.append(f"t{i} AS (SELECT g.__grp, CAST(({sub(expr)}) AS DECIMAL(38,4)) AS v FROM ({union}) s "
-                         f"JOIN g ON g.__line = s.source_line WHERE s.__bad IS NULL "
-                         f"AND s.source_line NOT IN (SELECT line FROM ak_rej) GROUP BY 1)")
+                         f"JOIN g ON g.__line = s.source_line WHERE s.__bad IS NULL AND {ok_staged} GROUP BY 1)")
         terms.append(f"coalesce(t{i}.v, 0)")
     joins = "".join(f" LEFT JOIN t{i} USING (__grp)" for i in range(len(terms)))
     return (f"WITH {', '.join(parts)} SELECT {quote_literal(check.name)}, e.__grp, e.currency, e.expected, "
