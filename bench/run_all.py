@@ -23,7 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from harness import append_results, cpu_seconds, load
 
 BENCHMARKS = ("bench_startup", "bench_scenario", "bench_clv", "bench_economics", "bench_cohorts", "bench_import", "bench_scale",
-              "bench_leadmodel", "bench_workbook")
+              "bench_leadmodel", "bench_workbook", "bench_reconcile")
 
 
 def main() -> None:

@@ -92,11 +92,13 @@ def _slice_sql(profile: Profile, check: Reconcile, staged: list[Staged], any_rej
 
     group = f"coalesce(CAST(({sub(check.by)}) AS VARCHAR), '')" if check.by else "''"
     currency = f"CAST(any_value({sub(check.currency)}) AS VARCHAR)" if check.currency else "CAST(NULL AS VARCHAR)"
-    # Without quarantined lines in the slice (the usual case) the anti-joins are left out.
+    # Without quarantined lines in the slice (the usual case) the anti-joins are left out. A
+    # staged row lacking a required value is among them (pipeline.py adds it to ak_rej), so its
+    # `__bad` (dear to compute on a streamed output) is not read here.
     ok_line = "__line NOT IN (SELECT line FROM ak_rej)" if any_rejects else "true"
     ok_staged = "s.source_line NOT IN (SELECT line FROM ak_rej)" if any_rejects else "true"
     rows = f"(SELECT * FROM ak_rows WHERE {sub(check.where)})" if check.where else "ak_rows"
-    parts = [f"g AS (SELECT __line, {group} AS __grp FROM {rows})",
+    parts = [f"g AS MATERIALIZED (SELECT __line, {group} AS __grp FROM {rows})",
              f"e AS (SELECT {group} AS __grp, CAST(({sub(check.expected)}) AS DECIMAL(38,4)) AS expected, "
              f"{currency} AS currency, min(__line) AS first_line, max(__line) AS last_line, count(*) AS n, "
              f"count(*) FILTER (WHERE __rej_reason IS NOT NULL OR NOT {ok_line}) AS q FROM {rows} GROUP BY 1)"]
@@ -109,7 +111,7 @@ def _slice_sql(profile: Profile, check: Reconcile, staged: list[Staged], any_rej
             relations = [st.relation for st in staged if st.table == source]
             union = " UNION ALL BY NAME ".join(f"SELECT * FROM {r} s" for r in relations)
             parts.append(f"t{i} AS (SELECT g.__grp, CAST(({sub(expr)}) AS DECIMAL(38,4)) AS v FROM ({union}) s "
-                         f"JOIN g ON g.__line = s.source_line WHERE s.__bad IS NULL AND {ok_staged} GROUP BY 1)")
+                         f"JOIN g ON g.__line = s.source_line WHERE {ok_staged} GROUP BY 1)")
         terms.append(f"coalesce(t{i}.v, 0)")
     joins = "".join(f" LEFT JOIN t{i} USING (__grp)" for i in range(len(terms)))
     return (f"WITH {', '.join(parts)} SELECT {quote_literal(check.name)}, e.__grp, e.currency, e.expected, "
