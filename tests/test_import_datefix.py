@@ -1,7 +1,7 @@
 """Dates a spreadsheet read as YY/MM/DD are restored, never quarantined or misdated (issue 16).
 
 A real Etsy export of 2020, re-saved in a spreadsheet, carried `2004-12-20` for 12 April 2020
-(`04/12/20` read as YY/MM/DD) on 478 of 1,284 orders: 99 were quarantined as before Etsy
+(`04/12/20` read as YY/MM/DD) on 477 of 1,284 orders: 99 were quarantined as before Etsy
 existed and the rest were filed under 2005–2011. Here the damage is made the same way from
 known true dates, so the test knows what each one must become.
 """

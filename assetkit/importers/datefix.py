@@ -2,7 +2,7 @@
 
 A real Etsy export of 2020 (`MM/DD/YY` dates) was opened in a spreadsheet that read each
 date whose day is 12 or less as `YY/MM/DD` and saved it back: `04/12/20` (12 April 2020)
-became `2004-12-20`. Of 1,284 orders, 478 carried such a date, 99 of them before Etsy
+became `2004-12-20`. Of 1,284 orders, 477 carried such a date, 99 of them before Etsy
 existed. Their order ids place every one where the restored date does (between its
 neighbours' dates), so the damage is undone, not guessed at:
 
