@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assetkit.importers.fx import unconverted_rows
+from assetkit.importers.reconcile import FileReconciliation, latest
 
 if TYPE_CHECKING:
     import duckdb
@@ -49,22 +50,6 @@ class BatchRow:
 
 
 @dataclass
-class MismatchRow:
-    """A file whose own total differs from what was read (importers/reconcile.py)."""
-
-    batch_id: int
-    file_name: str
-    label: str
-    group_key: str | None
-    currency: str | None
-    expected: float
-    got: float
-    difference: float
-    first_line: int | None
-    last_line: int | None
-
-
-@dataclass
 class StatusResult:
     database: str
     schema_version: int
@@ -78,7 +63,7 @@ class StatusResult:
     import_warnings: int = 0  # rows loaded but implausible (importers/plausibility.py)
     # The files' own totals checked at import, for the latest import of each file's bytes.
     reconciled: int = 0
-    mismatches: list[MismatchRow] = field(default_factory=list)
+    mismatches: list[FileReconciliation] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -122,17 +107,10 @@ def database_status(con: duckdb.DuckDBPyConnection, database: str, recent_batche
                         int(rejects), int(fx), int(no_fx), int(warnings), reconciled, mismatches)
 
 
-def _reconciliation(con: duckdb.DuckDBPyConnection) -> tuple[int, list[MismatchRow]]:
-    """Checks reconciled, and the mismatches, of the latest import of each file's bytes (a
-    re-import carries the same outcome; counting both would double it)."""
-    latest = ("SELECT r.*, b.file_name FROM reconciliations r JOIN import_batches b USING (batch_id) "
-              "WHERE batch_id IN (SELECT max(batch_id) FROM import_batches GROUP BY sha256)")
-    (reconciled,) = con.execute(f"SELECT count(*) FROM ({latest}) WHERE status = 'reconciled'").fetchone()
-    mismatches = [MismatchRow(b, f, lab, g, c, float(e), float(got), float(d), fl, ll) for b, f, lab, g, c, e, got, d, fl, ll
-                  in con.execute(f"SELECT batch_id, file_name, label, group_key, currency, expected, got, difference, "
-                                 f"first_line, last_line FROM ({latest}) WHERE status <> 'reconciled' "
-                                 "ORDER BY batch_id, label, group_key").fetchall()]
-    return int(reconciled), mismatches
+def _reconciliation(con: duckdb.DuckDBPyConnection) -> tuple[int, list[FileReconciliation]]:
+    """Files' own totals reconciled, and the differences (importers/reconcile.py)."""
+    checks = latest(con)
+    return sum(c.ok for c in checks), [c for c in checks if not c.ok]
 
 
 def _parse(text: str | None) -> dt.datetime | dt.date | None:

@@ -70,11 +70,7 @@ def _status_text(result) -> None:  # noqa: ANN001 - StatusResult
         out.print(f"Files' own totals: {result.reconciled:,} reconciled, {len(result.mismatches):,} with a difference.",
                   markup=False, highlight=False)
         for m in result.mismatches[:10]:
-            ccy = f"{m.currency} " if m.currency else ""
-            group = f" [{m.group_key}]" if m.group_key and m.group_key != m.currency else ""
-            out.print(f"  batch {m.batch_id} {m.file_name}{group}: {m.label}: the file says {ccy}{m.expected:,.2f}, "
-                      f"assetkit read {ccy}{m.got:,.2f} (difference {m.difference:+,.2f}; lines {m.first_line}–{m.last_line})",
-                      markup=False, highlight=False)
+            out.print(f"  batch {m.batch_id} {m.file_name}: {m.describe()}", markup=False, highlight=False)
     if result.import_warnings:
         out.print(f"{result.import_warnings:,} import warnings (rows loaded but implausible): "
                   "`assetkit rejects --warnings` lists them.")

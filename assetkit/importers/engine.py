@@ -83,9 +83,7 @@ class FileResult:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["reconciliations"] = [r.to_dict() for r in self.reconciliations]
-        return out
+        return asdict(self)
 
 
 class _DryRun(Exception):

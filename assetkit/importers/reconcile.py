@@ -61,7 +61,7 @@ class Reconciliation:
         return self.status == RECONCILED
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
+        return asdict(self)
 
     def describe(self) -> str:
         """One line for a terminal: `reconciled` or the difference, in the group's money."""
@@ -72,6 +72,14 @@ class Reconciliation:
         lost = f"; {self.quarantined:,} of its lines quarantined" if self.quarantined else ""
         return (f"{self.label}{group}: MISMATCH, the file says {ccy}{self.expected:,.2f}, assetkit read "
                 f"{ccy}{self.got:,.2f} (difference {self.difference:+,.2f}; lines {self.first_line}–{self.last_line}{lost})")
+
+
+@dataclass
+class FileReconciliation(Reconciliation):
+    """A reconciliation with the import it belongs to (`assetkit status`, the report)."""
+
+    batch_id: int
+    file_name: str
 
 
 def begin(con: duckdb.DuckDBPyConnection) -> None:
@@ -127,7 +135,7 @@ def finish(con: duckdb.DuckDBPyConnection, profile: Profile, batch_id: int, stri
         return []
     for check in profile.reconcile:
         con.execute(
-            f"INSERT INTO reconciliations ({_COLUMNS.replace('check_name, ', 'batch_id, check_name, ', 1)}) "
+            f"INSERT INTO reconciliations (batch_id, {_COLUMNS}) "
             "SELECT $b, check_name, $label, nullif(group_key, ''), any_value(currency), sum(expected), sum(got), "
             "sum(got) - sum(expected), $tol, CASE WHEN abs(sum(got) - sum(expected)) <= $tol THEN 'reconciled' "
             "ELSE 'mismatch' END, min(first_line), max(last_line), sum(line_count), sum(quarantined) "
@@ -148,6 +156,16 @@ def stored(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[Reconciliation
     rows = con.execute(f"SELECT {_COLUMNS} FROM reconciliations WHERE batch_id = ? "
                        "ORDER BY check_name, group_key NULLS FIRST", [batch_id]).fetchall()
     return [Reconciliation(*r) for r in rows]
+
+
+def latest(con: duckdb.DuckDBPyConnection) -> list[FileReconciliation]:
+    """The reconciliations of the latest import of each file's bytes (a re-import carries the
+    same outcome: counting both would double it), differences first."""
+    rows = con.execute(
+        f"SELECT {_COLUMNS}, batch_id, file_name FROM reconciliations JOIN import_batches USING (batch_id) "
+        "WHERE batch_id IN (SELECT max(batch_id) FROM import_batches GROUP BY sha256) "
+        "ORDER BY status = 'reconciled', batch_id, check_name, group_key NULLS FIRST").fetchall()
+    return [FileReconciliation(*r) for r in rows]
 
 
 def copy(con: duckdb.DuckDBPyConnection, earlier: int, batch_id: int) -> list[Reconciliation]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from assetkit.export.report.model import Section, Table
 from assetkit.importers.fx import unconverted_rows
+from assetkit.importers.reconcile import latest
 
 if TYPE_CHECKING:
     import duckdb
@@ -26,13 +27,8 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
     ).fetchall()
     unconverted = unconverted_rows(con)
     # The files' own totals (importers/reconcile.py), for the latest import of each file's bytes.
-    checks = con.execute(
-        "SELECT b.file_name, r.label, coalesce(r.group_key, ''), r.currency, r.expected, r.got, r.difference, "
-        "r.status, r.first_line || '–' || r.last_line FROM reconciliations r JOIN import_batches b USING (batch_id) "
-        "WHERE batch_id IN (SELECT max(batch_id) FROM import_batches GROUP BY sha256) "
-        "ORDER BY r.status = 'reconciled', b.batch_id, r.label, r.group_key"
-    ).fetchall()
-    mismatched = sum(1 for c in checks if c[7] != "reconciled")
+    checks = latest(con)
+    mismatched = sum(not c.ok for c in checks)
     totals = [sum(int(b[i]) for b in batches) for i in (5, 6, 7, 8, 9)]
     section = Section(
         key="provenance",
@@ -64,7 +60,8 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         section.tables.append(Table(
             "Reconciliation with the files' own totals", ["file", "total", "group", "currency", "the file says",
                                                           "assetkit read", "difference", "outcome", "lines"],
-            [[f, lab, g, c, float(e), float(got), float(d), st, lines] for f, lab, g, c, e, got, d, st, lines in checks],
+            [[c.file_name, c.label, c.group_key or "", c.currency, float(c.expected), float(c.got), float(c.difference),
+              c.status, f"{c.first_line}–{c.last_line}"] for c in checks],
             numeric=[False, False, False, False, True, True, True, False, False],
             note="A settlement's total-amount, a Net column, a running balance: rebuilt from the orders, refunds and "
                  "fees stored plus what the profile leaves out on purpose (payouts, withheld tax). A difference "
