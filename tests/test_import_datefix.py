@@ -38,12 +38,14 @@ def write(path: Path, days: list[dt.date], damage=spreadsheet_damage) -> Path:
 DAYS = [dt.date(2020, 1, 1) + dt.timedelta(days=9 * i) for i in range(40)]  # days 1–31 of 2020
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["python-path", "fast-path"])
-def test_swapped_dates_are_restored_and_reported(tmp_path: Path, fast: bool) -> None:
+@pytest.mark.parametrize(("fast", "chunk"), [(False, 1_000_000), (True, 1_000_000), (True, 7)],
+                         ids=["python-path", "fast-path", "fast-path-in-chunks"])
+def test_swapped_dates_are_restored_and_reported(tmp_path: Path, fast: bool, chunk: int) -> None:
+    """In chunks, the whole file decides and each chunk is restored as it is read."""
     path = write(tmp_path / "EtsySoldOrders2020.csv", DAYS)
     assert sum(spreadsheet_damage(d) != d.isoformat() for d in DAYS) >= 10  # the file is damaged
     with open_store(tmp_path / "d.duckdb") as store:
-        (result,) = import_paths(store, [path], fast_min_bytes=0 if fast else 1 << 40)
+        (result,) = import_paths(store, [path], fast_min_bytes=0 if fast else 1 << 40, chunk_rows=chunk)
         stored = store.query("SELECT source_order_id, CAST(ordered_at AS DATE) FROM orders ORDER BY 1")
     assert (result.loaded, result.rejected) == (40, 0)
     assert [day for _, day in stored] == DAYS

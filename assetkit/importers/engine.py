@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from assetkit.config import Config
 from assetkit.errors import AssetkitError, SourceError
 from assetkit.importers import dates, fx, money, parsing, pipeline, plausibility, reconcile, refunds
 from assetkit.importers.plausibility import ImportWarning
-from assetkit.importers.reading import FAST_MIN_BYTES, load_raw, sha256_of
+from assetkit.importers.reading import FAST_MIN_BYTES, Irregular, load_raw, sha256_of
 from assetkit.importers.reconcile import Reconciliation
 from assetkit.importers.selection import select_profiles
 from assetkit.store.sql import scalar
@@ -208,14 +209,26 @@ def _import_capped(store: Store, uncapped: str, path: Path, *args: Any) -> FileR
     import duckdb
 
     try:
-        return _import_one(store, path, *args)
+        return _import_read(store, path, *args)
     except duckdb.OutOfMemoryException:
         cap = scalar(store.con, "SELECT current_setting('memory_limit')")
         store.con.execute("SET memory_limit = ?", [uncapped])
         try:
-            return _import_one(store, path, *args)
+            return _import_read(store, path, *args)
         finally:
             store.con.execute("SET memory_limit = ?", [cap])
+
+
+def _import_read(store: Store, path: Path, *args: Any) -> FileResult:
+    """`_import_one`; a big file read line by line in chunks whose later chunk turns out to
+    hold a record over several lines (the earlier chunks' rows rolled back with the file) is
+    imported again, read record by record."""
+    try:
+        return _import_one(store, path, *args)
+    except Irregular:
+        candidates, encoding, strict, dry_run, rc, _fast, chunk_rows, slice_progress = args
+        return _import_one(store, path, candidates, encoding, strict, dry_run, rc, sys.maxsize, chunk_rows,
+                           slice_progress)
 
 
 def _import_one(store: Store, path: Path, candidates: list, encoding: str | None, strict: bool,
@@ -251,7 +264,8 @@ def _run(store: Store, path: Path, candidates: list, encoding: str | None, stric
         raise SourceError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
     if _reuse(con, path, candidates, digest, strict, started, result):
         return
-    raw = load_raw(con, path, candidates, encoding, fast_min_bytes, digest, pipeline.typing)
+    raw = load_raw(con, path, candidates, encoding, fast_min_bytes, digest, pipeline.typing,
+                   lambda profile: chunk_rows if pipeline.sliceable(profile) else None)
     if raw.rows <= SMALL_FILE_ROWS:
         con.execute("PRAGMA disable_optimizer")  # same results, planned faster; re-enabled after the file
     profile = raw.profile

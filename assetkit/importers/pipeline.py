@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assetkit.errors import SourceError
-from assetkit.importers import datefix, identity, loading, reconcile
+from assetkit.importers import datefix, identity, loading, reading, reconcile
 from assetkit.importers.parsing import rows_sql
 from assetkit.importers.plausibility import ImportWarning
-from assetkit.importers.reading import RawFile
 from assetkit.importers.registry import Profile
 from assetkit.store.sql import scalar
 
@@ -66,7 +65,7 @@ def sliceable(profile: Profile) -> bool:
             and all(o.key and not o.key_optional and not o.group_by for o in profile.outputs))
 
 
-def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc: str, strict: bool,
+def load_records(con: duckdb.DuckDBPyConnection, raw: reading.RawFile, batch_id: int, rc: str, strict: bool,
                  small: bool, chunk_rows: int = CHUNK_ROWS,
                  on_slice: Callable[[int, int], None] | None = None) -> Loaded:
     """Load every staged record of `raw` into the canonical tables under `batch_id`;
@@ -77,17 +76,35 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
     identity.begin(con)
     reconcile.begin(con)
     out = Loaded()
-    if raw.typed:  # typed as read: the whole file's dates at once
-        line = "__line" if raw.line_offset is None else f"CAST(rowid - {raw.first_rowid} + {raw.line_offset} AS INTEGER)"
-        out.date_repairs = datefix.repair(con, raw.table, raw.profile, raw.header, line)
-    size = max(chunk_rows, 1) if sliceable(raw.profile) else max(raw.rows, 1)
-    starts = list(range(0, max(raw.rows, 1), size))
     staged: list[loading.Staged] = []
-    for start in starts:
-        last = start == starts[-1]
-        staged = _load_slice(con, raw, raw.records_sql(start, start + size), batch_id, rc, strict, small, last, out)
-        if on_slice:
-            on_slice(min(start + size, raw.rows), raw.rows)
+    if raw.chunks:  # one slice per chunk, each read and typed as it loads
+        # Judged on the whole file once a chunk shows a date that may be swapped (the chunks
+        # before it had none to restore): typing every date twice cost ~10% of the import.
+        repairs: list[datefix.Repair] | None = None
+        done = 0
+        for number, chunk in enumerate(raw.chunks):
+            drop_temp(con, SLICE_TEMPS)
+            records, line = reading.stage_chunk(con, raw, chunk)
+            if repairs is None and datefix.suspect(con, "ak_raw0", raw.profile, raw.header):
+                repairs = datefix.decide(con, f"({raw.whole_select})", raw.profile, raw.header, raw.read_params)
+            out.date_repairs += datefix.restore(con, "ak_raw0", raw.profile, repairs or [], line)
+            staged = _load_slice(con, raw, records, batch_id, rc, strict, small, False, out, number)
+            done += chunk.rows
+            if on_slice:
+                on_slice(done, raw.rows)
+        out.date_repairs = datefix.warnings_for(out.date_repairs, repairs or [])
+    else:
+        if raw.typed:  # typed as read: the whole file's dates at once
+            line = "__line" if raw.line_offset is None else f"CAST(rowid - {raw.first_rowid} + {raw.line_offset} AS INTEGER)"
+            out.date_repairs = datefix.repair(con, raw.table, raw.profile, raw.header, line)
+        size = max(chunk_rows, 1) if sliceable(raw.profile) else max(raw.rows, 1)
+        starts = list(range(0, max(raw.rows, 1), size))
+        for number, start in enumerate(starts):
+            last = start == starts[-1]
+            staged = _load_slice(con, raw, raw.records_sql(start, start + size), batch_id, rc, strict, small, last, out,
+                                 number if len(starts) > 1 else None)
+            if on_slice:
+                on_slice(min(start + size, raw.rows), raw.rows)
     if raw.profile.buyer:
         out.new_buyers = identity.store(con, batch_id)
     out.rejected = int(scalar(con, "SELECT count(*) FROM ak_rejall"))
@@ -98,8 +115,10 @@ def load_records(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: int, rc
     return out
 
 
-def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch_id: int, rc: str,
-                strict: bool, small: bool, last: bool, out: Loaded) -> list[loading.Staged]:
+def _load_slice(con: duckdb.DuckDBPyConnection, raw: reading.RawFile, source: str, batch_id: int, rc: str,
+                strict: bool, small: bool, last: bool, out: Loaded, slice_no: int | None) -> list[loading.Staged]:
+    """One slice of the file's records (`source`) typed, resolved, checked and inserted;
+    `slice_no` is its number when the file loads in several (None: in one piece)."""
     profile = raw.profile
     drop_temp(con, SLICE_TEMPS)
     if raw.typed:
@@ -134,7 +153,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     if has_buyer:
         identity.collect(con, profile, bool(rejected))
     for st in staged:
-        loading.insert(con, st, batch_id, bool(rejected))
+        loading.insert(con, st, batch_id, bool(rejected), slice_no)
     # The lines behind the rows this slice inserted: its lines come after every earlier slice's.
     first_line = scalar(con, "SELECT min(__line) FROM ak_rows")
     if first_line is not None:
@@ -144,7 +163,7 @@ def _load_slice(con: duckdb.DuckDBPyConnection, raw: RawFile, source: str, batch
     return staged
 
 
-def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
+def _refuse(con: duckdb.DuckDBPyConnection, raw: reading.RawFile) -> None:
     """--strict: the first quarantined row fails the file (the transaction rolls back)."""
     rows = "SELECT * FROM ak_rejall UNION ALL SELECT * FROM ak_rej"
     first = con.execute(f"SELECT line, column_name, raw, reason FROM ({rows}) ORDER BY line LIMIT 1").fetchone()
@@ -156,7 +175,7 @@ def _refuse(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
 
 # A slice's working tables and views; the file-level ones (the raw text, ak_rejall, the
 # identity accumulators) stay until the file is done.
-SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sdxr][0-9]+)$"
+SLICE_TEMPS = r"^ak_(rows|res|rej|ok|in|[sdxrc][0-9]+)$"
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection, pattern: str = r"^ak_") -> None:

@@ -8,6 +8,9 @@ the clean records are written to a temporary CSV that DuckDB reads with an expli
 (no sniffing: `""` stays text, `0012` stays `0012`). Large clean UTF-8 files go straight to
 DuckDB's `read_csv` with the same explicit schema; a line-count check proves the fast path
 saw exactly one physical line per record, and anything else falls back to the Python path.
+A big file whose profile loads in slices is cut into runs of whole lines (`Chunk`): each is
+read and typed only when its slice loads, so no step holds more than one slice of the file
+(typing all of a 10M-row file at once spilled to disk and cost 13x its 1M-row time).
 JSON (arrays, or an API envelope such as IndiaMART's) uses the Python path; workbooks (.xlsx,
 .xlsm, .xlsb, .xls, .ods) are read by fastexcel into Arrow and staged by DuckDB (workbook.py).
 """
@@ -45,6 +48,21 @@ csv.field_size_limit(1 << 30)
 MIN_MAX_LINE_BYTES = 2_097_152  # DuckDB's default max_line_size
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Physical lines of a big file, bytes `start`..`stop`: `rows` records from line `first_line` on."""
+
+    start: int
+    stop: int
+    first_line: int
+    rows: int
+
+
+class Irregular(Exception):
+    """A chunk of a file read line by line held a record over several lines (or a line DuckDB
+    could not split): the file has to be read record by record instead (the Python path)."""
+
+
 @dataclass
 class RawFile:
     """What reading found: the profile, the header and the records staged in `table`."""
@@ -61,6 +79,13 @@ class RawFile:
     first_rowid: int = 0  # rowids of tables created inside a transaction start at an offset
     line_offset: int | None = None  # fast path: __line = rowid - first_rowid + line_offset
     typed: bool = False  # the records were typed as they were read (the caller's `typing`)
+    # Fast path in chunks: the records are staged one chunk at a time (`stage_chunk`), by
+    # `chunk_select` (the typing SELECT over `read_csv($path)` of a chunk's lines); `whole_select`
+    # types the whole file in one stream (for file-wide statistics such as datefix's).
+    chunks: list[Chunk] = field(default_factory=list)
+    chunk_select: str = ""
+    whole_select: str = ""
+    read_params: dict[str, Any] = field(default_factory=dict)
 
     def records_sql(self, start: int, stop: int) -> str:
         """Records start..stop-1 (0-based, file order) as a relation with `__line`; a rowid
@@ -90,11 +115,14 @@ def sha256_of(path: Path) -> str:
 
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profile],
              encoding: str | None = None, fast_min_bytes: int = FAST_MIN_BYTES,
-             digest: str | None = None, typing: Typing | None = None) -> RawFile:
+             digest: str | None = None, typing: Typing | None = None,
+             chunking: Callable[[Profile], int | None] | None = None) -> RawFile:
     """Stage the records of `path` in a temp table and return what was found; SourceError on unreadable input.
     `digest` is the file's sha256 when the caller has already computed it. With `typing`,
     the fast path stores the typed records instead of their text (`RawFile.typed`): one
-    pass over a big file instead of two."""
+    pass over a big file instead of two. `chunking(profile)` is the slice size in records
+    when the profile loads in slices: a typed fast-path file with more records than that is
+    returned in chunks, staged by `stage_chunk` as each slice loads."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -115,7 +143,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, candidates: list[Profil
     if head_text is not None and size >= fast_min_bytes:
         found = _find_header(head_text, candidates, name)
         if found and not found[2].trailer:
-            raw = _stage_fast(con, path, found, digest, typing)
+            raw = _stage_fast(con, path, found, digest, typing, chunking)
             if raw is not None:
                 return raw
     text = _text(path.read_bytes(), enc, name)
@@ -412,26 +440,36 @@ def scratch_file(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
 
 
 def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, str, Profile, list[str]],
-                digest: str, typing: Typing | None) -> RawFile | None:
+                digest: str, typing: Typing | None, chunking: Callable[[Profile], int | None] | None) -> RawFile | None:
     """DuckDB reads the file directly; None when the file is not one record per line."""
     index, delimiter, profile, header = found
+    every = chunking(profile) if chunking and typing else None
+    # A file with NUL bytes goes through the Python path, which drops them.
+    lines, has_nul, starts = _scan_lines(path, index + 1, every)
+    if has_nul:
+        return None
     width = len(header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    records = ("read_csv($path, skip=$skip, header=true, auto_detect=false, delim=$delim, quote='\"', escape='\"', "
-               f"columns={columns}, allow_quoted_nulls=false, store_rejects=true, rejects_table='ak_rej_err', "
-               "rejects_scan='ak_rej_scan')")
+    options = (f"auto_detect=false, delim=$delim, quote='\"', escape='\"', columns={columns}, "
+               "allow_quoted_nulls=false")
+    records = f"read_csv($path, skip=$skip, header=true, {options}, {_REJECTS})"
     # Line numbers come from the stored table's rowids (file order), so none while reading.
     relation = f"(SELECT CAST(0 AS INTEGER) AS __line, * FROM {records})"
     select = typing(profile, header, str(path), relation) if typing else None
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw0 AS {select or f'SELECT * FROM {records}'}",
-                {"path": str(path), "skip": index, "delim": delimiter})
+    params = {"path": str(path), "skip": index, "delim": delimiter}
+    if select and every and len(starts) > 1:
+        chunk_relation = f"(SELECT CAST(0 AS INTEGER) AS __line, * FROM read_csv($path, header=false, {options}, {_REJECTS}))"
+        whole = f"(SELECT CAST(0 AS INTEGER) AS __line, * FROM read_csv($path, skip=$skip, header=true, {options}, ignore_errors=true))"
+        return RawFile(str(path), profile, header, index + 1, "utf-8", lines - index - 1, digest, table="ak_raw0",
+                       typed=True, chunks=_chunks(starts, path.stat().st_size, index + 1, lines, every),
+                       chunk_select=typing(profile, header, str(path), chunk_relation) or "",
+                       whole_select=typing(profile, header, str(path), whole) or "", read_params=params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw0 AS {select or f'SELECT * FROM {records}'}", params)
     bad = scalar(con, "SELECT count(*) FROM ak_rej_err")
     rows = scalar(con, "SELECT count(*) FROM ak_raw0")
     # Every record takes at least one line and DuckDB skips blank lines, so as many records
     # as physical lines after the header proves one record per line: line = header + n.
-    # A file with NUL bytes goes through the Python path, which drops them.
-    lines, has_nul = _count_lines(path)
-    if bad or has_nul or index + 1 + rows != lines:
+    if bad or index + 1 + rows != lines:
         con.execute("DROP TABLE IF EXISTS ak_raw0")
         return None
     first = scalar(con, "SELECT min(rowid) FROM ak_raw0") or 0
@@ -439,12 +477,84 @@ def _stage_fast(con: duckdb.DuckDBPyConnection, path: Path, found: tuple[int, st
                    table="ak_raw0", first_rowid=int(first), line_offset=index + 2, typed=select is not None)
 
 
-def _count_lines(path: Path) -> tuple[int, bool]:
-    """Physical lines in the file, and whether it holds a NUL byte."""
-    count, last, nul = 0, b"\n", False
+_REJECTS = "store_rejects=true, rejects_table='ak_rej_err', rejects_scan='ak_rej_scan'"
+
+
+def _chunks(starts: list[int], size: int, skip: int, lines: int, every: int) -> list[Chunk]:
+    """The chunks of `every` lines each from the byte offsets where they start (after the
+    `skip` header lines); the last one runs to the end of the file."""
+    out = []
+    for i, start in enumerate(starts):
+        rows = min(every, lines - skip - i * every)
+        if rows > 0:
+            out.append(Chunk(start, starts[i + 1] if i + 1 < len(starts) else size, skip + i * every + 1, rows))
+    return out
+
+
+def stage_chunk(con: duckdb.DuckDBPyConnection, raw: RawFile, chunk: Chunk) -> tuple[str, str]:
+    """Read and type one chunk into `ak_raw0`; returns its records as a relation with `__line`,
+    and the expression giving a row of `ak_raw0` its file line.
+
+    The chunk's bytes are copied to a private scratch file (DuckDB reads whole files) that is
+    gone before this returns. Raises Irregular when the chunk is not one record per line.
+    """
+    con.execute("DROP TABLE IF EXISTS ak_rej_err; DROP TABLE IF EXISTS ak_rej_scan")
+    fd, tmp = scratch_file(con)
+    try:
+        with os.fdopen(fd, "wb") as out, open(raw.path, "rb") as src:
+            _copy_range(src, out, chunk.start, chunk.stop)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ak_raw0 AS {raw.chunk_select}",
+                    {"path": tmp, "delim": raw.read_params["delim"]})
+    finally:
+        os.unlink(tmp)
+    bad = scalar(con, "SELECT count(*) FROM ak_rej_err")
+    rows, first = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM ak_raw0").fetchone()
+    if bad or rows != chunk.rows:
+        raise Irregular(raw.path)
+    line = f"CAST(rowid - {first} + {chunk.first_line} AS INTEGER)"
+    return f"(SELECT * REPLACE ({line} AS __line) FROM ak_raw0)", line
+
+
+def _copy_range(src: Any, out: Any, start: int, stop: int) -> None:
+    """Bytes start..stop of `src` into `out`, in the kernel where it can."""
+    src.seek(start)
+    left = stop - start
+    try:
+        while left > 0:
+            done = os.copy_file_range(src.fileno(), out.fileno(), left, start + (stop - start - left))
+            if done == 0:
+                break
+            left -= done
+    except (AttributeError, OSError):
+        src.seek(start + (stop - start - left))
+        out.seek(stop - start - left)
+        while left > 0:
+            block = src.read(min(left, 1 << 22))
+            if not block:
+                break
+            out.write(block)
+            left -= len(block)
+
+
+def _scan_lines(path: Path, skip: int, every: int | None, block_size: int = 1 << 22) -> tuple[int, bool, list[int]]:
+    """Physical lines in the file, whether it holds a NUL byte, and (with `every`) the byte
+    offsets where each run of `every` lines starts after the first `skip` (>= 1) lines. Reads
+    `block_size` bytes at a time; Python touches single lines only in a block where a run starts."""
+    count, last, nul, offset = 0, b"\n", False, 0
+    starts: list[int] = []
+    cut = skip  # the next chunk starts after this many lines
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            count += chunk.count(b"\n")
-            nul = nul or b"\x00" in chunk
-            last = chunk[-1:]
-    return count + (0 if last == b"\n" else 1), nul
+        for block in iter(lambda: fh.read(block_size), b""):
+            nul = nul or b"\x00" in block
+            last = block[-1:]
+            left = block.count(b"\n")  # newlines of the block after `at`
+            at = -1
+            while every and count < cut <= count + left:
+                for _ in range(cut - count):
+                    at = block.index(b"\n", at + 1)
+                starts.append(offset + at + 1)
+                left -= cut - count
+                count, cut = cut, cut + every
+            count += left
+            offset += len(block)
+    return count + (0 if last == b"\n" else 1), nul, starts
