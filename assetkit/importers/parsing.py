@@ -99,6 +99,12 @@ def _source(header: list[str], spec: FieldSpec, path: str) -> tuple[str, str | N
     return raw, header[index], t
 
 
+def absent_fields(profile: Profile, header: list[str]) -> list[str]:
+    """The fields no column of this file feeds: NULL on every row (`_source`'s absent case)."""
+    return [spec.name for spec in profile.fields
+            if not (_all_indexes(header, spec) if spec.join else column_index(header, spec) is not None)]
+
+
 def plausible_window(profile: Profile) -> tuple[dt.date, dt.date]:
     """The first and last plausible day of a date in this profile's exports (registry.py)."""
     latest = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=FUTURE_DAYS)
